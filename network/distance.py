@@ -1,0 +1,235 @@
+"""Road distance and travel-time matrices, with a documented geodesic fallback.
+
+Shortest paths come from ``networkx`` Dijkstra run once per distinct source
+node (never all-pairs); on an undirected graph the smaller side (origins or
+destinations) is used as the source set. The path is shortest in the chosen
+``weight`` ("km" or "minutes"); the other quantity is summed along that same
+path, through the Dijkstra predecessor tree.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import replace
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import Issue, NetworkInputError, UnreachableWarning
+from .geo import geodesic_km
+from .graph import DEFAULT_SPEED_KMH, component_labels
+from .schema import POINTS, validate_table
+from .snap import snap_points
+
+#: ASSUMED ratio of road km to straight-line (geodesic) km used when there is
+#: no road data. Not a cited constant: the sourced Penza figures give a median
+#: of about 1.18 for road km / geodesic km between Penza and district centres
+#: (docs/network.md); 1.3 is kept as a deliberately conservative value for
+#: village-level trips, where roads wind more than between district centres.
+DEFAULT_DETOUR_FACTOR = 1.3
+
+OUTPUT_COLUMNS = ["origin_id", "destination_id", "km", "minutes", "source"]
+WEIGHTS = ("km", "minutes")
+
+
+def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
+                    detour_factor: float = DEFAULT_DETOUR_FACTOR, *,
+                    speed_kmh: float = DEFAULT_SPEED_KMH,
+                    max_km: float | None = None) -> pd.DataFrame:
+    """Fallback matrix when there is no road data: geodesic km x detour factor.
+
+    origins, destinations: DataFrames with id, lat, lon. Distance is the
+    WGS-84 geodesic (``geo.geodesic_km``, checked against geopy in the tests)
+    times ``detour_factor``; minutes = km / ``speed_kmh`` * 60. Returns a long
+    DataFrame [origin_id, destination_id, km, minutes, source] with
+    source = "geodesic_fallback", origins major, in input order; pairs with
+    km > ``max_km`` are left out.
+    """
+    if not detour_factor >= 1.0:
+        raise NetworkInputError(Issue("arguments", None, "detour_factor",
+                                      f"must be >= 1 (a road is never shorter than the straight line), got {detour_factor}"))
+    for df, name in ((origins, "origins"), (destinations, "destinations")):
+        _validate_points(df, name, need_coordinates=True)
+    olat, olon = (pd.to_numeric(origins[c]).to_numpy(float) for c in ("lat", "lon"))
+    dlat, dlon = (pd.to_numeric(destinations[c]).to_numpy(float) for c in ("lat", "lon"))
+    km = geodesic_km(olat[:, None], olon[:, None], dlat[None, :], dlon[None, :]) * detour_factor
+    out = _long_frame(origins, destinations, km.ravel(), km.ravel() / speed_kmh * 60.0,
+                      np.full(km.size, "geodesic_fallback", dtype=object))
+    if max_km is not None:
+        out = out.loc[out["km"] <= max_km].reset_index(drop=True)
+    return out
+
+
+def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations: pd.DataFrame,
+                    weight: str = "km", max_km: float | None = None, *,
+                    max_minutes: float | None = None,
+                    unreachable: str = "nan",
+                    detour_factor: float = DEFAULT_DETOUR_FACTOR) -> pd.DataFrame:
+    """Road km and minutes between every origin and every destination.
+
+    graph: a road graph from ``build_road_graph`` (or ``None`` to use
+    ``geodesic_matrix`` for every pair).
+    origins, destinations: DataFrames with id, lat, lon and optionally
+    settlement_id (a graph node: the point is not snapped). Other points are
+    snapped to their nearest node with a straight connector (``snap``).
+    weight: "km" or "minutes", the quantity the path minimises.
+    max_km / max_minutes: leave out pairs beyond these limits (also used as
+    Dijkstra cut-offs, so small limits are fast).
+    unreachable: what to do with pairs in different connected components:
+    "nan" keeps them with km = minutes = NaN and source = "unreachable";
+    "geodesic" fills them from ``geodesic_matrix`` (source =
+    "geodesic_fallback"); both warn with ``UnreachableWarning``.
+
+    Returns a long DataFrame [origin_id, destination_id, km, minutes, source],
+    origins major, in input order; source is "road" for graph paths. km and
+    minutes include the connectors of snapped points.
+    """
+    if graph is None:
+        return geodesic_matrix(origins, destinations, detour_factor, max_km=max_km)
+    if weight not in WEIGHTS:
+        raise NetworkInputError(Issue("arguments", None, "weight", f"must be one of {WEIGHTS}, got {weight!r}"))
+    if unreachable not in ("nan", "geodesic"):
+        raise NetworkInputError(Issue("arguments", None, "unreachable",
+                                      f"must be 'nan' or 'geodesic', got {unreachable!r}"))
+    _validate_points(origins, "origins")
+    _validate_points(destinations, "destinations")
+    limit = max_km if weight == "km" else max_minutes
+    snapped_o = snap_points(graph, origins, "origins")
+    snapped_d = snap_points(graph, destinations, "destinations")
+    km, minutes, apart = road_pair_matrices(graph, snapped_o, snapped_d, weight=weight, limit=limit)
+    km, minutes, apart = km.ravel(), minutes.ravel(), apart.ravel()
+    source = np.where(apart, "unreachable", "road").astype(object)
+    if apart.any():
+        warnings.warn(f"{int(apart.sum())} of {apart.size} origin-destination pairs have no road path "
+                      f"(different connected components); they are "
+                      f"{'NaN with source=unreachable' if unreachable == 'nan' else 'filled by the geodesic fallback'}.",
+                      UnreachableWarning, stacklevel=2)
+        if unreachable == "geodesic":
+            olat, olon = _coordinates(graph, origins, snapped_o)
+            dlat, dlon = _coordinates(graph, destinations, snapped_d)
+            oi, di = np.divmod(np.flatnonzero(apart), len(destinations))
+            fb_km = geodesic_km(olat[oi], olon[oi], dlat[di], dlon[di]) * detour_factor
+            km[apart] = fb_km
+            minutes[apart] = fb_km / DEFAULT_SPEED_KMH * 60.0
+            source[apart] = "geodesic_fallback"
+    keep = np.isfinite(km) | (source == "unreachable")
+    if max_km is not None:
+        keep &= (km <= max_km) | (source == "unreachable")
+    if max_minutes is not None:
+        keep &= (minutes <= max_minutes) | (source == "unreachable")
+    out = _long_frame(origins, destinations, km, minutes, source)
+    return out.loc[keep].reset_index(drop=True)
+
+
+def road_pair_matrices(graph: nx.Graph, snapped_o: pd.DataFrame, snapped_d: pd.DataFrame, *,
+                       weight: str = "km", limit: float | None = None):
+    """Dense (n_origins, n_destinations) arrays: km, minutes, different-component flag.
+
+    ``snapped_*`` come from ``snap.snap_points``. Entries beyond ``limit``
+    (in ``weight`` units, connectors included) may be NaN; unreachable
+    entries are NaN and flagged.
+    """
+    _check_edge_weights(graph)
+    o_nodes, o_inv = _unique(snapped_o["node"])
+    d_nodes, d_inv = _unique(snapped_d["node"])
+    conn = f"connector_{weight}"
+    o_conn = pd.Series(snapped_o[conn].to_numpy()).groupby(o_inv).min().to_numpy()
+    d_conn = pd.Series(snapped_d[conn].to_numpy()).groupby(d_inv).min().to_numpy()
+    swap = not graph.is_directed() and len(d_nodes) < len(o_nodes)
+    if swap:
+        d_km, d_min = node_distances(graph, d_nodes, o_nodes, weight, _cutoffs(limit, d_conn, o_conn))
+        node_km, node_min = d_km.T, d_min.T
+    else:
+        node_km, node_min = node_distances(graph, o_nodes, d_nodes, weight, _cutoffs(limit, o_conn, d_conn))
+    km = node_km[o_inv][:, d_inv] + snapped_o["connector_km"].to_numpy()[:, None] \
+        + snapped_d["connector_km"].to_numpy()[None, :]
+    minutes = node_min[o_inv][:, d_inv] + snapped_o["connector_minutes"].to_numpy()[:, None] \
+        + snapped_d["connector_minutes"].to_numpy()[None, :]
+    labels = component_labels(graph)
+    o_comp = np.array([labels[n] for n in o_nodes])[o_inv]
+    d_comp = np.array([labels[n] for n in d_nodes])[d_inv]
+    apart = o_comp[:, None] != d_comp[None, :]
+    return km, minutes, apart
+
+
+def node_distances(graph: nx.Graph, sources: list, targets: list, weight: str = "km",
+                   cutoffs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest-path km and minutes from each source node to each target node.
+
+    One ``nx.dijkstra_predecessor_and_distance`` per source, minimising
+    ``weight``; the other quantity is accumulated along the predecessor tree
+    (networkx fills ``dist`` in settle order, so a node's predecessor is always
+    seen before the node). NaN where unreachable or beyond the cut-off.
+    """
+    other = "minutes" if weight == "km" else "km"
+    col = {t: i for i, t in enumerate(targets)}
+    primary = np.full((len(sources), len(targets)), np.nan)
+    secondary = np.full((len(sources), len(targets)), np.nan)
+    adj = graph.adj
+    for row, s in enumerate(sources):
+        cutoff = None if cutoffs is None else cutoffs[row]
+        if cutoff is not None and cutoff < 0:
+            continue
+        pred, dist = nx.dijkstra_predecessor_and_distance(graph, s, cutoff=cutoff, weight=weight)
+        acc = {}
+        for v in dist:
+            acc[v] = adj[pred[v][0]][v][other] + acc[pred[v][0]] if pred[v] else 0.0
+        hit = [(col[v], d, acc[v]) for v, d in dist.items() if v in col]
+        if hit:
+            idx, d, a = zip(*hit)
+            primary[row, list(idx)] = d
+            secondary[row, list(idx)] = a
+    return (primary, secondary) if weight == "km" else (secondary, primary)
+
+
+def _cutoffs(limit, source_conn, target_conn):
+    if limit is None:
+        return None
+    return limit - source_conn - (target_conn.min() if len(target_conn) else 0.0)
+
+
+def _unique(nodes: pd.Series):
+    codes, uniques = pd.factorize(pd.Series(nodes.to_numpy(dtype=object)), sort=False)
+    return list(uniques), codes
+
+
+def _check_edge_weights(graph: nx.Graph) -> None:
+    bad = [(u, v) for u, v, d in graph.edges(data=True)
+           if not all(isinstance(d.get(k), numbers.Real) and d[k] >= 0 and np.isfinite(d[k])
+                      for k in WEIGHTS)]
+    if bad:
+        raise NetworkInputError(Issue("graph", None, "km/minutes",
+                                      f"{len(bad)} edge(s) lack a non-negative km and minutes, e.g. {bad[:3]}; "
+                                      "build the graph with build_road_graph()"))
+
+
+def _coordinates(graph: nx.Graph, points: pd.DataFrame, snapped: pd.DataFrame):
+    """Point coordinates, taking the node's where a point is given by settlement_id."""
+    lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(float) if "lat" in points else np.full(len(points), np.nan)
+    lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(float) if "lon" in points else np.full(len(points), np.nan)
+    node_lat = np.array([graph.nodes[n]["lat"] for n in snapped["node"]], dtype=float)
+    node_lon = np.array([graph.nodes[n]["lon"] for n in snapped["node"]], dtype=float)
+    use_node = ~snapped["snapped"].to_numpy() | np.isnan(lat) | np.isnan(lon)
+    return np.where(use_node, node_lat, lat), np.where(use_node, node_lon, lon)
+
+
+def _validate_points(df: pd.DataFrame, table: str, need_coordinates: bool = False) -> None:
+    cols = POINTS
+    if not need_coordinates:
+        # With a graph, a point may be given by settlement_id alone.
+        cols = [replace(c, required=False, nullable=True) if c.name in ("lat", "lon") else c
+                for c in POINTS]
+    validate_table(df, cols, table)
+
+
+def _long_frame(origins, destinations, km, minutes, source) -> pd.DataFrame:
+    n_o, n_d = len(origins), len(destinations)
+    return pd.DataFrame({
+        "origin_id": np.repeat(origins["id"].to_numpy(dtype=object), n_d),
+        "destination_id": np.tile(destinations["id"].to_numpy(dtype=object), n_o),
+        "km": np.asarray(km, dtype=float),
+        "minutes": np.asarray(minutes, dtype=float),
+        "source": source,
+    }, columns=OUTPUT_COLUMNS)
