@@ -1,0 +1,197 @@
+"""Solver backends over a :class:`~allocator.model.MatrixModel`.
+
+Each backend holds one model, optimises a given objective vector, and can add
+a row that fixes an objective at a value (the lexicographic step). They
+share one status vocabulary:
+
+- ``optimal``: proven optimal;
+- ``feasible``: a solution, not proven optimal (time limit); ``gap`` says how far;
+- ``infeasible``: proven to have no solution;
+- ``time_limit``: the time ran out before any solution was found.
+
+Gaps are requested as zero (an absolute gap below 1 on an integer objective
+proves optimality), so all backends reach the same optimal values.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import MatrixModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    status: str
+    x: np.ndarray | None
+    value: float | None
+    bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None:
+            return None
+        return abs(self.bound - self.value) / max(1.0, abs(self.value))
+
+
+def make_backend(name: str, model: MatrixModel, threads: int = 1, log_path=None):
+    if name in ("cbc", "highs"):
+        return PulpBackend(model, name, threads, log_path)
+    if name == "cpsat":
+        return CpSatBackend(model, threads, log_path)
+    raise ValueError(f"unknown solver {name!r}")
+
+
+def _row_slices(model: MatrixModel):
+    """(cols, vals, lower, upper) per row, rows in order."""
+    order = np.argsort(model.rows, kind="stable")
+    rows, cols, vals = model.rows[order], model.cols[order], model.vals[order]
+    bounds = np.searchsorted(rows, np.arange(model.n_rows + 1))
+    for i in range(model.n_rows):
+        a, b = bounds[i], bounds[i + 1]
+        yield cols[a:b], vals[a:b], model.lower[i], model.upper[i]
+
+
+class PulpBackend:
+    """CBC or HiGHS through PuLP."""
+
+    def __init__(self, model: MatrixModel, solver: str, threads: int, log_path=None):
+        import pulp
+
+        self.pulp = pulp
+        self.solver_name = solver
+        self.threads = threads
+        self.log_path = log_path
+        self.prob = pulp.LpProblem("allocation", pulp.LpMaximize)
+        self.x = pulp.LpVariable.matrix("x", list(range(model.n_vars)), cat=pulp.LpBinary)
+        for k, (cols, vals, lo, up) in enumerate(_row_slices(model)):
+            self._add_row(cols, vals, lo, up, f"r{k}")
+        self.fixed = 0
+
+    def _expr(self, cols, vals):
+        x = self.x
+        return self.pulp.LpAffineExpression([(x[c], float(v)) for c, v in zip(cols, vals)])
+
+    def _add_row(self, cols, vals, lo, up, name):
+        expr = self._expr(cols, vals)
+        if lo == up:
+            self.prob += (expr == float(lo)), name
+            return
+        if np.isfinite(up):
+            self.prob += (expr <= float(up)), name
+        if np.isfinite(lo):
+            self.prob += (expr >= float(lo)), name + "_lo"
+
+    def fix(self, objective: np.ndarray, value: float, maximise: bool) -> None:
+        nz = np.flatnonzero(objective)
+        self.fixed += 1
+        lo, up = (value, np.inf) if maximise else (-np.inf, value)
+        self._add_row(nz, objective[nz], lo, up, f"level{self.fixed}")
+
+    def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
+        pulp = self.pulp
+        nz = np.flatnonzero(objective)
+        self.prob.setObjective(self._expr(nz, objective[nz]))
+        self.prob.sense = pulp.LpMaximize if maximise else pulp.LpMinimize
+        kwargs = dict(msg=bool(self.log_path), timeLimit=time_limit, gapRel=0.0, gapAbs=0.999,
+                      threads=self.threads)
+        if self.solver_name == "cbc":
+            solver = pulp.PULP_CBC_CMD(logPath=str(self.log_path) if self.log_path else None, **kwargs)
+        else:
+            if self.log_path:
+                kwargs.update(log_file=str(self.log_path), log_to_console=False)
+            else:
+                kwargs.update(output_flag=False)
+            solver = pulp.HiGHS(**kwargs)
+        self.prob.solve(solver)
+        sol = self.prob.sol_status
+        if sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and self.prob.status != -1:
+            x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
+            value = float(objective @ x)
+            status = "optimal" if sol == pulp.LpSolutionOptimal else "feasible"
+            bound = value if status == "optimal" else self._bound()
+            return LevelResult(status, x, value, bound)
+        if sol == pulp.LpSolutionInfeasible or self.prob.status == pulp.LpStatusInfeasible:
+            return LevelResult("infeasible", None, None, None)
+        return LevelResult("time_limit", None, None, None)
+
+    def _bound(self) -> float | None:
+        model = getattr(self.prob, "solverModel", None)
+        if model is None:  # CBC via command line reports no bound to PuLP
+            return None
+        try:
+            return float(model.getInfo().mip_dual_bound)
+        except Exception:  # pragma: no cover - depends on highspy version
+            return None
+
+
+class CpSatBackend:
+    """OR-Tools CP-SAT. One worker by default, so that runs are repeatable."""
+
+    def __init__(self, model: MatrixModel, threads: int, log_path=None):
+        from ortools.sat.python import cp_model
+
+        self.cp = cp_model
+        self.model = cp_model.CpModel()
+        self.threads = threads
+        self.log_path = log_path
+        self.x = [self.model.new_bool_var(f"x{i}") for i in range(model.n_vars)]
+        for cols, vals, lo, up in _row_slices(model):
+            self._add_row(cols, vals, lo, up)
+
+    def _expr(self, cols, vals):
+        return self.cp.LinearExpr.weighted_sum([self.x[c] for c in cols], [int(v) for v in vals])
+
+    def _add_row(self, cols, vals, lo, up):
+        expr = self._expr(cols, vals)
+        if lo == up:
+            self.model.add(expr == int(lo))
+            return
+        if np.isfinite(up):
+            self.model.add(expr <= int(np.floor(up)))
+        if np.isfinite(lo):
+            self.model.add(expr >= int(np.ceil(lo)))
+
+    def fix(self, objective: np.ndarray, value: float, maximise: bool) -> None:
+        nz = np.flatnonzero(objective)
+        lo, up = (value, np.inf) if maximise else (-np.inf, value)
+        self._add_row(nz, objective[nz], lo, up)
+
+    def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
+        cp = self.cp
+        nz = np.flatnonzero(objective)
+        expr = self._expr(nz, objective[nz])
+        if maximise:
+            self.model.maximize(expr)
+        else:
+            self.model.minimize(expr)
+        solver = cp.CpSolver()
+        solver.parameters.num_workers = self.threads
+        solver.parameters.random_seed = 0
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
+        if self.log_path:
+            solver.parameters.log_search_progress = True
+            fh = open(self.log_path, "a", encoding="utf-8")
+            solver.log_callback = lambda line: fh.write(line + "\n")
+        status = solver.solve(self.model)
+        if self.log_path:
+            fh.close()
+        if status in (cp.OPTIMAL, cp.FEASIBLE):
+            x = np.array([solver.boolean_value(v) for v in self.x], dtype=bool)
+            value = float(objective @ x)
+            self.model.clear_hints()
+            for var, val in zip(self.x, x):
+                self.model.add_hint(var, bool(val))
+            kind = "optimal" if status == cp.OPTIMAL else "feasible"
+            return LevelResult(kind, x, value, float(solver.best_objective_bound))
+        if status == cp.INFEASIBLE:
+            return LevelResult("infeasible", None, None, None)
+        if status == cp.MODEL_INVALID:  # pragma: no cover - a bug, not an input problem
+            raise RuntimeError("CP-SAT rejected the model: " + self.model.validate())
+        return LevelResult("time_limit", None, None, None)

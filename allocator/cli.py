@@ -1,0 +1,113 @@
+"""Command line: ``allocator solve|validate ROUND``.
+
+Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
+row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
+a solution with a gap was written; status ``time_limit``: none was found).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .problem import DISTANCE_SOURCES, SOLVERS
+from .validate import InputError, load_round
+
+EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
+EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
+                  "infeasible": EXIT_INFEASIBLE}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="allocator", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("solve", help="place graduates into vacancies and write the result")
+    s.add_argument("round", help="round folder of CSV files, or one .xlsx workbook")
+    s.add_argument("--out", required=True, help="output folder (created if missing)")
+    s.add_argument("--solver", choices=SOLVERS, help="default: scenario's, else cbc")
+    s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
+    s.add_argument("--max-km", type=float, metavar="N", help="default largest home-to-post km")
+    s.add_argument("--distances", choices=DISTANCE_SOURCES, help="geodesic (default) or road")
+    s.add_argument("--diminishing-returns", action="store_true", default=None,
+                   help="convex deficit penalty: half-empty districts before nearly full ones")
+    s.add_argument("--threads", type=int, help="solver threads (default 1, repeatable)")
+    s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
+    s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    v = sub.add_parser("validate", help="check a round and list every problem")
+    v.add_argument("round")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.command == "validate":
+        return _validate(args)
+    return _solve(args)
+
+
+def _validate(args) -> int:
+    try:
+        round_ = load_round(args.round)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+    vac = int(round_.vacancies["vacancies"].sum())
+    print(f"{args.round}: OK - {len(round_.regions)} regions, {len(round_.facilities)} facilities, "
+          f"{vac} vacancies, {len(round_.graduates)} graduates, {len(round_.programmes)} programmes")
+    return EXIT_OK
+
+
+def _solve(args) -> int:
+    from .output import write_solution
+    from .solve import solve
+
+    overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
+                     distances=args.distances, diminishing_returns=args.diminishing_returns,
+                     threads=args.threads)
+    try:
+        round_ = load_round(args.round, **overrides)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.quiet:
+            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    solution = solve(round_, log_path=args.solver_log, progress=progress)
+    written = write_solution(solution, args.out)
+    if not args.quiet:
+        print(format_summary(solution.summary))
+        print(f"written: {', '.join(str(p) for p in written)}")
+    return EXIT_BY_STATUS[solution.summary["status"]]
+
+
+def format_summary(s: dict) -> str:
+    o = s["objective"]
+    lines = [
+        f"status: {s['status']} (solver {s['solver']}"
+        + (f", gap {s['gap']:.2%}" if s.get("gap") else "") + ")",
+        f"1. obligated graduates placed: {o['1_obligated_placed']} of {s['obligated_total']}",
+        f"2. weighted deficit: {s['weighted_deficit_before']:.4g} before -> {o['2_weighted_deficit']:.4g} after",
+        f"3. total km: {o['3_total_km']:.1f}",
+        f"placed: {s['placed_total']} of {s['graduates_total']} graduates "
+        f"({', '.join(f'{k} {v}' for k, v in s['placed_by_funding'].items())}); "
+        f"vacancies {s['vacancies_total']}",
+    ]
+    for p in s["programmes"]:
+        quota = "" if p["quota"] is None else f" of {p['quota']}"
+        budget = "" if p["budget"] is None else f" of {p['budget']:,.0f}"
+        lines.append(f"programme {p['programme_id']}: {p['placed']}{quota} places, spend {p['spend']:,.0f}{budget}")
+    if s["unplaced_by_reason"]:
+        lines.append("unplaced: " + ", ".join(f"{k} {v}" for k, v in s["unplaced_by_reason"].items()))
+    lines.append(f"time: {s['wall_time_s']['total']:.2f} s; {s['model']['pairs']} pairs")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

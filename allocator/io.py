@@ -1,0 +1,142 @@
+"""Reading a round from disk: a folder of CSV files or one .xlsx workbook.
+
+Accepts what Excel in a Russian locale saves: ';'-separated CSV, decimal
+commas, UTF-8 with or without BOM, and cp1251. Every cell is read as text;
+typing and checking is the validator's job (:mod:`allocator.validate`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import TABLES
+
+ENCODINGS = ("utf-8-sig", "cp1251")
+
+
+@dataclass
+class RawRound:
+    """Text cells of each table as read, with the file each came from."""
+
+    source: Path
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    scenario: dict = field(default_factory=dict)
+    scenario_file: str | None = None
+    extra_files: dict[str, Path] = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then cp1251 (Windows Cyrillic)."""
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("cp1251", data, 0, 1, "not UTF-8 or cp1251")  # pragma: no cover
+
+
+def sniff_separator(text: str) -> str:
+    """';' when the header line has more semicolons than commas, else ','."""
+    header = text.splitlines()[0] if text else ""
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    sep = max(counts, key=counts.get)
+    return sep if counts[sep] else ","
+
+
+def read_csv_text(text: str) -> pd.DataFrame:
+    sep = sniff_separator(text)
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        skipinitialspace=True,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame.apply(lambda s: s.str.strip())
+
+
+def read_round(path: str | Path) -> RawRound:
+    """Read a round folder or workbook; missing files become problems."""
+    from .validate import Problem
+
+    path = Path(path)
+    raw = RawRound(source=path)
+    if not path.exists():
+        raw.problems.append(Problem(str(path), None, None, "no such file or folder"))
+        return raw
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        _read_workbook(path, raw)
+    elif path.is_dir():
+        _read_folder(path, raw)
+    else:
+        raw.problems.append(
+            Problem(str(path), None, None, "a round is a folder of CSV files or an .xlsx workbook")
+        )
+    return raw
+
+
+def _read_folder(path: Path, raw: RawRound) -> None:
+    from .validate import Problem
+
+    for table in TABLES:
+        file = path / f"{table}.csv"
+        if not file.exists():
+            continue
+        raw.files[table] = file.name
+        try:
+            raw.tables[table] = read_csv_text(decode(file.read_bytes()))
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raw.problems.append(Problem(file.name, None, None, f"cannot read CSV: {exc}"))
+    scenario = path / "scenario.toml"
+    if scenario.exists():
+        raw.scenario_file = scenario.name
+        try:
+            raw.scenario = tomllib.loads(decode(scenario.read_bytes()))
+        except tomllib.TOMLDecodeError as exc:
+            raw.problems.append(Problem(scenario.name, None, None, f"cannot read TOML: {exc}"))
+    for extra in ("settlements.csv", "roads.csv"):
+        if (path / extra).exists():
+            raw.extra_files[extra] = path / extra
+
+
+def _read_workbook(path: Path, raw: RawRound) -> None:
+    from .validate import Problem
+
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raw.problems.append(Problem(path.name, None, None, f"cannot read workbook: {exc}"))
+        return
+    by_name = {name.strip().lower(): frame for name, frame in sheets.items()}
+    for table in TABLES:
+        if table in by_name:
+            frame = by_name[table].copy()
+            frame.columns = [str(c).strip().lower() for c in frame.columns]
+            frame = frame.loc[:, [not c.startswith("unnamed:") for c in frame.columns]]
+            raw.tables[table] = frame.apply(lambda s: s.astype(str).str.strip())
+            raw.files[table] = f"{path.name}[{table}]"
+    if "scenario" in by_name:
+        # A two-column sheet: key, value.
+        frame = by_name["scenario"]
+        raw.scenario_file = f"{path.name}[scenario]"
+        if frame.shape[1] >= 2:
+            for key, value in zip(frame.iloc[:, 0], frame.iloc[:, 1]):
+                if str(key).strip():
+                    raw.scenario[str(key).strip()] = _toml_scalar(str(value).strip())
+
+
+def _toml_scalar(text: str):
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text

@@ -1,0 +1,184 @@
+r"""The allocation model, in matrix form, built in bulk from the pairs table.
+
+Sets
+----
+- :math:`G` graduates; :math:`O \subseteq G` obligated ones (grant, targeted).
+- :math:`P` allowed pairs (rows of :func:`allocator.pairs.allowed_pairs`):
+  graduate :math:`g(p)`, facility-specialty slot :math:`v(p)`, region
+  :math:`r(p)`, km :math:`d_p`, programme :math:`k(p)` (or none), payment
+  :math:`a_p`.
+- :math:`V` facility-specialty slots with vacancies :math:`n_v`;
+  :math:`RS` region-specialty cells with vacancies
+  :math:`N_{rs} = \sum_{v \in rs} n_v`; :math:`K` programmes with quota
+  :math:`Q_k` and budget :math:`B_k` (either may be absent).
+
+Variables
+---------
+- :math:`x_p \in \{0, 1\}`: pair :math:`p` is chosen.
+- With diminishing returns only: :math:`y_{rs,j} \in \{0,1\}`,
+  :math:`j = 1..N_{rs}`: the :math:`j`-th vacancy of cell :math:`rs` is filled.
+
+Constraints
+-----------
+- one post per graduate: :math:`\sum_{p: g(p)=g} x_p \le 1` for all :math:`g`;
+- vacancies: :math:`\sum_{p: v(p)=v} x_p \le n_v` for all :math:`v`;
+- quota: :math:`\sum_{p: k(p)=k} x_p \le Q_k`; budget:
+  :math:`\sum_{p: k(p)=k} a_p x_p \le B_k`;
+- diminishing returns: :math:`\sum_j y_{rs,j} = \sum_{p \in rs} x_p`.
+
+(Specialty, sponsor region, max km and programme filters are not
+constraints: forbidden pairs are simply absent from :math:`P`.)
+
+Objective, lexicographic, each level solved to optimality and then fixed
+-------------------------------------------------------------------------
+1. maximise obligated graduates placed :math:`z_1 = \sum_{p: g(p) \in O} x_p`;
+2. minimise the weighted remaining deficit
+   :math:`z_2 = \sum_{rs} w_r (N_{rs} - \sum_{p \in rs} x_p)`, or with
+   diminishing returns the convex piecewise-linear
+   :math:`z_2 = \sum_{rs} w_r \sum_{j} m_{rs,j} (1 - y_{rs,j})` with marginal
+   values :math:`m_{rs,j} = (N_{rs} - j + 1) / N_{rs}`: the first placement
+   into an empty cell is worth :math:`w_r`, the last :math:`w_r / N_{rs}`, and
+   a remaining deficit :math:`d` costs :math:`w_r d (d + 1) / (2 N_{rs})`,
+   so two cells half filled come before one nearly full. The :math:`m` fall
+   with :math:`j`, so an optimum fills each cell's :math:`y` in order;
+3. minimise total km :math:`z_3 = \sum_p d_p x_p`.
+
+Level :math:`k` is solved with :math:`z_1 .. z_{k-1}` held at their optima.
+
+Integer scaling
+---------------
+All objective and budget coefficients are integers so that every backend
+(CBC, HiGHS, CP-SAT) optimises exactly the same numbers and equality of the
+fixed levels is exact: weights (times :math:`m`) are rounded to
+1/``WEIGHT_SCALE`` (1e-4), km to 1/``KM_SCALE`` (0.1 km) and payments to
+whole money units (budgets rounded down). The reported :math:`z_2` and
+:math:`z_3` are recomputed from the unrounded data; the rounding can only
+decide between solutions whose weighted deficits differ by less than
+1e-4 per placement or whose km differ by less than 0.05 km per placement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+WEIGHT_SCALE = 10_000
+KM_SCALE = 10
+
+
+@dataclass(frozen=True)
+class MatrixModel:
+    """max/min c.x s.t. lower <= A x <= upper, x binary. A in COO form."""
+
+    n_vars: int
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    objectives: dict  # name -> (coefficient vector, maximise?)
+    n_pairs: int
+    segments: pd.DataFrame  # DR segments: region_id, specialty, j, value (unscaled)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lower)
+
+
+class _Rows:
+    """Accumulates constraint blocks in COO form."""
+
+    def __init__(self):
+        self.rows, self.cols, self.vals, self.lower, self.upper = [], [], [], [], []
+        self.count = 0
+
+    def add_grouped(self, groups: np.ndarray, cols: np.ndarray, vals: np.ndarray, lower, upper) -> None:
+        """One row per distinct value of ``groups`` (codes 0..m-1) over the given columns."""
+        if len(cols) == 0:
+            return
+        m = int(groups.max()) + 1
+        self.rows.append(groups + self.count)
+        self.cols.append(cols)
+        self.vals.append(vals.astype(float))
+        self.lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (m,)).copy())
+        self.upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (m,)).copy())
+        self.count += m
+
+    def arrays(self):
+        cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)  # noqa: E731
+        return (cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float),
+                cat(self.lower, float), cat(self.upper, float))
+
+
+def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame,
+          cells: pd.DataFrame, diminishing_returns: bool = False) -> MatrixModel:
+    """Build the model from the pairs table, vectorised (no loop per variable)."""
+    n = len(pairs)
+    idx = np.arange(n)
+    rows = _Rows()
+
+    # one post per graduate
+    rows.add_grouped(pd.factorize(pairs["graduate_id"])[0], idx, np.ones(n), -np.inf, 1)
+    # vacancies per facility-specialty slot
+    slot_codes, slot_keys = pd.factorize(pd.MultiIndex.from_frame(pairs[["facility_id", "specialty"]]))
+    capacity = (
+        vacancies.set_index(["facility_id", "specialty"])["vacancies"]
+        .reindex(slot_keys).to_numpy(dtype=float)
+    )
+    if n:
+        rows.add_grouped(slot_codes, idx, np.ones(n), -np.inf, capacity)
+    # programme quota and budget
+    funded = pairs["programme_id"].notna().to_numpy()
+    if funded.any():
+        prog_codes, prog_keys = pd.factorize(pairs.loc[funded, "programme_id"])
+        prog = programmes.set_index("programme_id").reindex(prog_keys)
+        quota = prog["quota"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+        budget = np.floor(prog["budget"].fillna(np.inf).to_numpy(dtype=float))
+        rows.add_grouped(prog_codes, idx[funded], np.ones(funded.sum()), -np.inf, quota)
+        pay = np.round(pairs.loc[funded, "payment"].to_numpy(dtype=float))
+        rows.add_grouped(prog_codes, idx[funded], pay, -np.inf, budget)
+
+    obligated = pairs["obligated"].to_numpy(dtype=bool).astype(float)
+    km = np.round(pairs["km"].to_numpy(dtype=float) * KM_SCALE)
+    weight = pairs["weight"].to_numpy(dtype=float)
+
+    if not diminishing_returns:
+        segments = pd.DataFrame(columns=["region_id", "specialty", "j", "value"])
+        n_vars = n
+        z2 = np.round(weight * WEIGHT_SCALE)
+    else:
+        segments = _segments(pairs, cells)
+        n_vars = n + len(segments)
+        z2 = np.concatenate([np.zeros(n), np.round(segments["value"].to_numpy() * WEIGHT_SCALE)])
+        # link: sum_j y_rs,j - sum_{p in rs} x_p = 0
+        cell_keys = pd.MultiIndex.from_frame(segments[["region_id", "specialty"]].drop_duplicates())
+        pair_cells = pd.MultiIndex.from_frame(pairs[["region_id", "specialty"]])
+        seg_cells = pd.MultiIndex.from_frame(segments[["region_id", "specialty"]])
+        pc = cell_keys.get_indexer(pair_cells)
+        sc = cell_keys.get_indexer(seg_cells)
+        groups = np.concatenate([pc, sc])
+        cols = np.concatenate([idx, n + np.arange(len(segments))])
+        vals = np.concatenate([-np.ones(n), np.ones(len(segments))])
+        rows.add_grouped(groups, cols, vals, 0, 0)
+        km = np.concatenate([km, np.zeros(len(segments))])
+        obligated = np.concatenate([obligated, np.zeros(len(segments))])
+
+    r, c, v, lo, up = rows.arrays()
+    return MatrixModel(
+        n_vars=n_vars, rows=r, cols=c, vals=v, lower=lo, upper=up,
+        objectives={"obligated": (obligated, True), "deficit": (z2, True), "km": (km, False)},
+        n_pairs=n, segments=segments,
+    )
+
+
+def _segments(pairs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """Diminishing-returns segments j = 1..N_rs for every cell some pair can reach."""
+    reachable = pairs[["region_id", "specialty"]].drop_duplicates()
+    cells = cells.merge(reachable, on=["region_id", "specialty"]).sort_values(["region_id", "specialty"])
+    cells = cells[cells["vacancies"] > 0].reset_index(drop=True)
+    seg = cells.loc[cells.index.repeat(cells["vacancies"].astype(int))].reset_index(drop=True)
+    seg["j"] = seg.groupby(["region_id", "specialty"]).cumcount() + 1
+    seg["value"] = seg["weight"] * (seg["vacancies"] - seg["j"] + 1) / seg["vacancies"]
+    return seg[["region_id", "specialty", "j", "value"]]

@@ -1,0 +1,95 @@
+"""A solved round as frames: assignments, unplaced, deficits and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .diagnose import unplaced_reasons
+from .pairs import Pairs, deficit_cells
+from .problem import Round
+
+ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    assignments: pd.DataFrame
+    unplaced: pd.DataFrame
+    deficits: pd.DataFrame
+    summary: dict
+
+
+def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> np.ndarray:
+    """Per-cell weighted remaining deficit: w*d, or w*d(d+1)/(2N) with diminishing returns."""
+    remaining = np.asarray(remaining, dtype=float)
+    weight = np.asarray(weight, dtype=float)
+    if not diminishing_returns:
+        return weight * remaining
+    n = np.maximum(np.asarray(vacancies, dtype=float), 1.0)
+    return weight * remaining * (remaining + 1) / (2 * n)
+
+
+def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: str,
+                  gap: float | None, timings: dict, km_scale: int) -> Solution:
+    table = pairs.table
+    chosen = table.loc[x[: len(table)]].copy()
+    chosen["km"] = chosen["km"].round(3)
+    chosen["payment"] = chosen["payment"].astype(float)
+    assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
+
+    cells = deficit_cells(round_)
+    placed = assignments.groupby(["region_id", "specialty"]).size().rename("placed")
+    deficits = cells.merge(placed, on=["region_id", "specialty"], how="left")
+    deficits["placed"] = deficits["placed"].fillna(0).astype(int)
+    deficits["remaining"] = deficits["vacancies"] - deficits["placed"]
+    deficits = deficits[["region_id", "specialty", "vacancies", "placed", "remaining", "weight"]]
+
+    unplaced = unplaced_reasons(round_, pairs, assignments)
+    dr = round_.scenario.diminishing_returns
+    before = deficit_penalty(deficits["vacancies"], deficits["vacancies"], deficits["weight"], dr).sum()
+    after = deficit_penalty(deficits["remaining"], deficits["vacancies"], deficits["weight"], dr).sum()
+    grads = round_.graduates
+    obligated = grads["funding"].isin(["grant", "targeted"])
+    placed_ids = set(assignments["graduate_id"])
+
+    programmes = []
+    for prog in round_.programmes.sort_values("programme_id").itertuples(index=False):
+        used = assignments[assignments["programme_id"] == prog.programme_id]
+        programmes.append({
+            "programme_id": prog.programme_id,
+            "name": prog.name,
+            "placed": int(len(used)),
+            "spend": float(used["payment"].sum()),
+            "quota": None if pd.isna(prog.quota) else int(prog.quota),
+            "budget": None if pd.isna(prog.budget) else float(prog.budget),
+        })
+
+    summary = {
+        "status": status,
+        "solver": round_.scenario.solver,
+        "gap": None if gap is None else float(gap),
+        "objective": {
+            "1_obligated_placed": int(grads.loc[obligated, "graduate_id"].isin(placed_ids).sum()),
+            "2_weighted_deficit": round(float(after), 6),
+            "3_total_km": round(float(assignments["km"].sum()), 3),
+        },
+        "obligated_total": int(obligated.sum()),
+        "graduates_total": int(len(grads)),
+        "placed_total": int(len(assignments)),
+        "placed_by_funding": {
+            f: int(grads.loc[grads["funding"] == f, "graduate_id"].isin(placed_ids).sum())
+            for f in ("grant", "targeted", "paid")
+        },
+        "vacancies_total": int(deficits["vacancies"].sum()),
+        "weighted_deficit_before": round(float(before), 6),
+        "programmes": programmes,
+        "unplaced_by_reason": {k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()},
+        "model": {"pairs": int(len(table)), "variables": int(model.n_vars), "constraints": int(model.n_rows)},
+        "scenario": round_.scenario.as_dict(),
+        "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
+        "input_hash": round_.input_hash(),
+    }
+    return Solution(assignments=assignments, unplaced=unplaced, deficits=deficits, summary=summary)

@@ -1,0 +1,69 @@
+"""The lexicographic solve: pairs -> model -> backend, three levels, one result."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .backends import make_backend
+from .model import KM_SCALE, build
+from .pairs import allowed_pairs, deficit_cells
+from .problem import Round
+from .solution import Solution, make_solution
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("obligated", "deficit", "km")
+
+
+def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> Solution:
+    """Solve a validated round with the solver, time limit and options of its scenario.
+
+    ``progress``: optional callable(fraction 0..1, message) for UIs.
+    ``log_path``: where the solver writes its log (appended).
+    """
+    say = progress or (lambda fraction, message: None)
+    scenario = round_.scenario
+    started = time.perf_counter()
+    deadline = None if scenario.time_limit is None else started + scenario.time_limit
+
+    say(0.05, "building allowed pairs")
+    pairs = allowed_pairs(round_)
+    cells = deficit_cells(round_)
+    log.info("%d allowed pairs for %d graduates", len(pairs.table), len(round_.graduates))
+    say(0.15, f"building the model: {len(pairs.table)} pairs")
+    model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns)
+    backend = make_backend(scenario.solver, model, scenario.threads, log_path)
+    timings = {"build": time.perf_counter() - started}
+
+    status, x, gap, values = "optimal", np.zeros(model.n_vars, dtype=bool), 0.0, {}
+    for k, name in enumerate(LEVELS):
+        coef, maximise = model.objectives[name]
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if remaining is not None and remaining <= 0:
+            status = "feasible" if values else "time_limit"
+            gap = None
+            log.warning("time limit reached before level %s", name)
+            break
+        say(0.2 + 0.25 * k, f"level {k + 1}/3: {name}")
+        t0 = time.perf_counter()
+        result = backend.solve(coef, maximise, remaining)
+        timings[name] = time.perf_counter() - t0
+        log.info("level %s: %s value=%s (%.2fs)", name, result.status, result.value, timings[name])
+        if result.status in ("infeasible", "time_limit"):
+            status = result.status if not values else "feasible"
+            gap = None if result.status == "time_limit" else gap
+            break
+        x = result.x
+        values[name] = result.value
+        if result.status == "feasible" and status == "optimal":
+            status, gap = "feasible", result.gap  # the first unproven level's gap
+        if k + 1 < len(LEVELS):
+            backend.fix(coef, result.value, maximise)
+    timings["total"] = time.perf_counter() - started
+    say(0.95, "writing the solution")
+    return make_solution(round_, pairs, model, x, status=status, gap=gap, timings=timings,
+                         km_scale=KM_SCALE)

@@ -1,0 +1,360 @@
+"""Validation at the boundary: raw text tables in, a typed :class:`Round` out.
+
+Every problem is collected with its file, row and column before refusing, so
+a planner fixes the whole file in one pass. Row numbers are as a spreadsheet
+shows them: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from .io import RawRound, read_round
+from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
+from .schema import OPTIONAL_TABLES, TABLES, Column, columns
+
+TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
+FALSE = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError):
+    """Bad input; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{shown}{more}")
+
+
+def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) -> Round:
+    """Read and validate a round folder or workbook; raise :class:`InputError`."""
+    raw = read_round(path)
+    return validate(raw, scenario=scenario, **overrides)
+
+
+def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Round:
+    problems = list(raw.problems)
+    typed: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        file = raw.files.get(table, f"{table}.csv")
+        if table not in raw.tables:
+            if table not in OPTIONAL_TABLES and not raw.problems:
+                problems.append(Problem(file, None, None, "required table is missing"))
+            typed[table] = _empty(table)
+            continue
+        frame, found = _type_table(table, raw.tables[table], file)
+        problems += found
+        typed[table] = frame
+    if not any(p.row is None and "missing" in p.message for p in problems):
+        problems += _check_keys(typed, raw.files)
+    base, found = _scenario_from(raw.scenario, raw.scenario_file or "scenario.toml")
+    problems += found
+    if scenario is not None:
+        base = scenario
+    base = base.replace(**overrides)
+    problems += _check_scenario(base, raw.scenario_file or "options")
+    settlements, roads = None, None
+    if base.distances == "road":
+        if not {"settlements.csv", "roads.csv"} <= set(raw.extra_files):
+            problems.append(
+                Problem(str(raw.source), None, None,
+                        "distances = road needs settlements.csv and roads.csv in the round folder")
+            )
+        else:
+            settlements = _read_plain(raw.extra_files["settlements.csv"])
+            roads = _read_plain(raw.extra_files["roads.csv"])
+    if problems:
+        raise InputError(problems)
+    typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
+    round_ = Round(
+        regions=typed["regions"],
+        facilities=typed["facilities"],
+        vacancies=typed["vacancies"],
+        graduates=typed["graduates"],
+        programmes=typed["programmes"],
+        name=Path(raw.source).stem,
+        settlements=settlements,
+        roads=roads,
+    )
+    return apply_scenario(round_, base)
+
+
+def apply_scenario(round_: Round, scenario: Scenario) -> Round:
+    """Fill defaults that depend on options: region weights, graduates' max_km."""
+    problems = _check_scenario(scenario, "options")
+    if problems:
+        raise InputError(problems)
+    regions = round_.regions.copy()
+    given = regions["weight_given"] if "weight_given" in regions else regions["weight"]
+    regions["weight_given"] = given
+    weights, basis = _default_weights(regions)
+    regions["weight"] = weights
+    regions["weight_basis"] = basis
+    unknown = sorted(set(scenario.weights) - set(regions["region_id"]))
+    if unknown:
+        raise InputError([Problem("scenario", None, "weights", f"unknown region_id {u!r}") for u in unknown])
+    override = regions["region_id"].map(dict(scenario.weights))
+    regions.loc[override.notna(), "weight_basis"] = "scenario"
+    regions["weight"] = override.fillna(regions["weight"]).astype(float)
+
+    graduates = round_.graduates.copy()
+    given_km = graduates["max_km_given"] if "max_km_given" in graduates else graduates["max_km"]
+    graduates["max_km_given"] = given_km
+    default = np.nan if scenario.max_km is None else float(scenario.max_km)
+    graduates["max_km"] = given_km.fillna(default).astype(float)
+    return Round(
+        regions=regions,
+        facilities=round_.facilities,
+        vacancies=round_.vacancies,
+        graduates=graduates,
+        programmes=round_.programmes,
+        scenario=scenario,
+        name=round_.name,
+        settlements=round_.settlements,
+        roads=round_.roads,
+    )
+
+
+def _default_weights(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Given weight, else the indicators package's default, else 1."""
+    weight = regions["weight_given"].astype(float)
+    basis = pd.Series(np.where(weight.notna(), "regions.csv", "default 1"), index=regions.index)
+    if "indicator_weight" in regions:
+        fill = weight.isna() & regions["indicator_weight"].notna()
+        weight = weight.where(~fill, regions["indicator_weight"])
+        basis = basis.where(~fill, regions.get("indicator_basis", "indicators"))
+    return weight.fillna(1.0), basis
+
+
+# --------------------------------------------------------------------------- typing
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=_pandas_dtype(c)) for c in columns(table)})
+
+
+def _pandas_dtype(col: Column) -> str:
+    return {"int": "Int64", "float": "float64", "bool": "bool", "list": "object"}.get(col.dtype, "object")
+
+
+def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed copy of one table; the index stays the file's (row = index + 2)."""
+    problems: list[Problem] = []
+    frame = frame.loc[~(frame == "").all(axis=1)]  # separator-only lines Excel leaves at the end
+    rows = frame.index.to_numpy() + 2
+    data: dict[str, pd.Series] = {}
+    for col in columns(table):
+        if col.name in frame.columns:
+            data[col.name], found = _convert(col, frame[col.name], rows, file)
+            problems += found
+        else:
+            if col.required:
+                problems.append(Problem(file, None, col.name, "required column is missing"))
+            data[col.name] = _convert(col, pd.Series("", index=frame.index), rows, file)[0]
+    known = set(data)
+    for c in frame.columns:  # extra columns (e.g. notes) are kept for the user, never read
+        if c and c not in known:
+            data[c] = frame[c]
+    out = pd.DataFrame(data, index=frame.index)
+    key = columns(table)[0]
+    if key.dtype == "id":
+        dup = out[key.name].duplicated(keep="first") & out[key.name].notna()
+        for idx in out.index[dup]:
+            problems.append(Problem(file, int(idx) + 2, key.name, f"duplicate id {out.at[idx, key.name]!r}"))
+    return out, problems
+
+
+def _number(text: pd.Series) -> pd.Series:
+    cleaned = (
+        text.str.replace("\u00a0", "", regex=False)
+        .str.replace("\u202f", "", regex=False)
+        .str.replace(" ", "", regex=False)
+        .str.replace(",", ".", regex=False)
+    )
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
+    text = text.fillna("").astype(str).str.strip()
+    empty = text == ""
+    problems: list[Problem] = []
+
+    def bad(mask, message):
+        for r, v in zip(rows[mask.to_numpy()], text[mask]):
+            problems.append(Problem(file, int(r), col.name, message.format(v=v)))
+
+    if col.required:
+        bad(empty, "value is required")
+    kind = "id" if col.dtype.startswith("ref:") else col.dtype
+    if kind in ("id", "str"):
+        values = text.where(~empty, None).astype(object)
+    elif kind in ("int", "float"):
+        values = _number(text)
+        bad(values.isna() & ~empty, "not a number: {v!r}")
+        ok = values.notna()
+        if kind == "int":
+            frac = ok & (values != values.round())
+            bad(frac, "not a whole number: {v!r}")
+            values = values.where(~frac)
+        if col.minimum is not None:
+            below = ok & (values < col.minimum)
+            bad(below, f"must be >= {col.minimum:g}: " + "{v!r}")
+        if col.maximum is not None:
+            above = ok & (values > col.maximum)
+            bad(above, f"must be <= {col.maximum:g}: " + "{v!r}")
+        values = values.round().astype("Int64") if kind == "int" else values.astype(float)
+    elif kind == "bool":
+        low = text.str.lower()
+        bad(~empty & ~low.isin(TRUE | FALSE), "not true/false: {v!r}")
+        values = low.isin(TRUE)
+    elif kind == "list":
+        values = text.map(lambda v: tuple(sorted({p.strip() for p in v.split(";") if p.strip()})))
+    else:  # pragma: no cover - schema error
+        raise ValueError(f"unknown dtype {col.dtype}")
+    if col.allowed:
+        outside = ~empty & ~text.isin(col.allowed)
+        bad(outside, "must be one of " + ", ".join(col.allowed) + ": {v!r}")
+    return pd.Series(values.to_numpy(), index=text.index), problems
+
+
+def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for table, frame in typed.items():
+        file = files.get(table, f"{table}.csv")
+        for col in columns(table):
+            ref = col.reference
+            if ref is None or col.name not in frame:
+                continue
+            known = set(typed[ref[0]][ref[1]].dropna())
+            values = frame[col.name]
+            missing = values.notna() & ~values.isin(known)
+            for idx in frame.index[missing]:
+                problems.append(
+                    Problem(file, int(idx) + 2, col.name,
+                            f"{values[idx]!r} is not a {ref[1]} in {ref[0]}.csv")
+                )
+    grads = typed["graduates"]
+    need = (grads["funding"] == "targeted") & grads["sponsor_region_id"].isna()
+    for idx in grads.index[need]:
+        problems.append(Problem(files.get("graduates", "graduates.csv"), int(idx) + 2,
+                                "sponsor_region_id", "required for a targeted graduate"))
+    half = grads["lat"].isna() != grads["lon"].isna()
+    for idx in grads.index[half]:
+        problems.append(Problem(files.get("graduates", "graduates.csv"), int(idx) + 2,
+                                "lat" if pd.isna(grads.at[idx, "lat"]) else "lon",
+                                "give both lat and lon, or neither"))
+    vac = typed["vacancies"]
+    dup = vac.duplicated(["facility_id", "specialty"], keep="first") & vac["facility_id"].notna()
+    for idx in vac.index[dup]:
+        problems.append(Problem(files.get("vacancies", "vacancies.csv"), int(idx) + 2, "specialty",
+                                f"facility {vac.at[idx, 'facility_id']!r} lists specialty "
+                                f"{vac.at[idx, 'specialty']!r} twice"))
+    if not problems:
+        _fill_home(typed)
+    return problems
+
+
+def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
+    grads, regions = typed["graduates"], typed["regions"]
+    centre = regions.set_index("region_id")[["lat", "lon"]]
+    home = grads["lat"].isna()
+    grads.loc[home, "lat"] = grads.loc[home, "home_region_id"].map(centre["lat"]).to_numpy()
+    grads.loc[home, "lon"] = grads.loc[home, "home_region_id"].map(centre["lon"]).to_numpy()
+    grads["lat"] = grads["lat"].astype(float)
+    grads["lon"] = grads["lon"].astype(float)
+
+
+# ------------------------------------------------------------------------ scenario
+
+
+def _scenario_from(data: dict, file: str) -> tuple[Scenario, list[Problem]]:
+    problems: list[Problem] = []
+    known = set(Scenario.keys())
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            problems.append(Problem(file, None, key, f"unknown option; known: {', '.join(sorted(known))}"))
+            continue
+        values[key] = value
+    if "weights" in values:
+        w = values["weights"]
+        if not isinstance(w, dict):
+            problems.append(Problem(file, None, "weights", "must be a table region_id = weight"))
+            values.pop("weights")
+        else:
+            values["weights"] = MappingProxyType({str(k): v for k, v in w.items()})
+    try:
+        return Scenario(**values), problems
+    except TypeError as exc:  # pragma: no cover - keys checked above
+        return Scenario(), problems + [Problem(file, None, None, str(exc))]
+
+
+def _check_scenario(s: Scenario, file: str) -> list[Problem]:
+    problems = []
+
+    def num(name, value, allow_none=True, minimum=0.0):
+        if value is None and allow_none:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < minimum:
+            problems.append(Problem(file, None, name, f"must be a number >= {minimum:g}, got {value!r}"))
+
+    num("max_km", s.max_km)
+    num("time_limit", s.time_limit)
+    num("threads", s.threads, allow_none=False, minimum=1)
+    if s.solver not in SOLVERS:
+        problems.append(Problem(file, None, "solver", f"must be one of {', '.join(SOLVERS)}, got {s.solver!r}"))
+    if s.distances not in DISTANCE_SOURCES:
+        problems.append(Problem(file, None, "distances",
+                                f"must be one of {', '.join(DISTANCE_SOURCES)}, got {s.distances!r}"))
+    if not isinstance(s.diminishing_returns, bool):
+        problems.append(Problem(file, None, "diminishing_returns", "must be true or false"))
+    for region, w in s.weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
+            problems.append(Problem(file, None, f"weights.{region}", f"must be a number >= 0, got {w!r}"))
+    return problems
+
+
+def _read_plain(path: Path) -> pd.DataFrame:
+    from .io import decode, read_csv_text
+
+    return read_csv_text(decode(path.read_bytes()))
+
+
+def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,
+                      graduates: pd.DataFrame, programmes: pd.DataFrame | None = None,
+                      scenario: Scenario | None = None, **overrides) -> Round:
+    """Validate in-memory tables exactly as files are validated (the Python API)."""
+    raw = RawRound(source=Path("frames"))
+    given = {"regions": regions, "facilities": facilities, "vacancies": vacancies,
+             "graduates": graduates, "programmes": programmes}
+    for name, frame in given.items():
+        if frame is None:
+            continue
+        text = frame.astype(object).where(frame.notna(), "").astype(str)
+        text.columns = [str(c).strip().lower() for c in text.columns]
+        raw.tables[name] = text.reset_index(drop=True)
+        raw.files[name] = name
+    return validate(raw, scenario=scenario, **overrides)
