@@ -164,7 +164,6 @@ def node_distances(graph: nx.Graph, sources: list, targets: list, weight: str = 
     seen before the node). NaN where unreachable or beyond the cut-off.
     """
     other = "minutes" if weight == "km" else "km"
-    col = {t: i for i, t in enumerate(targets)}
     primary = np.full((len(sources), len(targets)), np.nan)
     secondary = np.full((len(sources), len(targets)), np.nan)
     adj = graph.adj
@@ -175,12 +174,10 @@ def node_distances(graph: nx.Graph, sources: list, targets: list, weight: str = 
         pred, dist = nx.dijkstra_predecessor_and_distance(graph, s, cutoff=cutoff, weight=weight)
         acc = {}
         for v in dist:
-            acc[v] = adj[pred[v][0]][v][other] + acc[pred[v][0]] if pred[v] else 0.0
-        hit = [(col[v], d, acc[v]) for v, d in dist.items() if v in col]
-        if hit:
-            idx, d, a = zip(*hit)
-            primary[row, list(idx)] = d
-            secondary[row, list(idx)] = a
+            ps = pred[v]
+            acc[v] = adj[ps[0]][v][other] + acc[ps[0]] if ps else 0.0
+        primary[row] = np.fromiter((dist.get(t, np.nan) for t in targets), float, len(targets))
+        secondary[row] = np.fromiter((acc.get(t, np.nan) for t in targets), float, len(targets))
     return (primary, secondary) if weight == "km" else (secondary, primary)
 
 
