@@ -173,6 +173,8 @@ class CpSatBackend:
         solver = cp.CpSolver()
         solver.parameters.num_workers = self.threads
         solver.parameters.random_seed = 0
+        # The full LP relaxation closes assignment-type levels (km) quickly with one worker.
+        solver.parameters.linearization_level = 2
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
         if self.log_path:
@@ -183,7 +185,7 @@ class CpSatBackend:
         if self.log_path:
             fh.close()
         if status in (cp.OPTIMAL, cp.FEASIBLE):
-            x = np.array([solver.boolean_value(v) for v in self.x], dtype=bool)
+            x = solver.boolean_values(self.x).to_numpy(dtype=bool)
             value = float(objective @ x)
             self.model.clear_hints()
             for var, val in zip(self.x, x):
