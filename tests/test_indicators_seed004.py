@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from allocator.indicators import (SEED004_KOMK_CUT, SEED004_KOV_CUT, assign_groups, load_seed004,

@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
                            "Table 13 (unnumbered)", 12, t11 + 1)
     t14, mid14 = staff_table(lines, r"^Таблица 14$", "Table 14", 10, t13 + 1)
 
-    def layout(rows: dict, published: dict, pub_col: str, four: bool) -> list[list]:
+    def layout(rows: dict, published: dict) -> list[list]:
+        """Inputs of Table 10/13 plus the last column (KOV/KOSMP) of Table 11/14."""
         table = []
         for rid in ORDER_T10 + ["oblast_total"]:
             _, v = rows[rid]
@@ -241,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     header = ["region_id", "name_ru"]
     for g in GROUPS:
         header += [f"{g}_provision", f"{g}_staffing_pct", f"{g}_parttime", f"{g}_parttime_2"]
-    write_csv(out / "doctors_2019.csv", header + ["kov_published"], layout(doc, doc11, "kov", True))
-    write_csv(out / "midlevel_2019.csv", header + ["kosmp_published"], layout(mid, mid14, "kosmp", True))
+    write_csv(out / "doctors_2019.csv", header + ["kov_published"], layout(doc, doc11))
+    write_csv(out / "midlevel_2019.csv", header + ["kosmp_published"], layout(mid, mid14))
 
     # Cross-check the repeated input columns of Tables 11 and 14.
     diffs = []
