@@ -42,6 +42,9 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
     status, x, gap, values = "optimal", np.zeros(model.n_vars, dtype=bool), 0.0, {}
     for k, name in enumerate(LEVELS):
         coef, maximise = model.objectives[name]
+        if not coef.any():  # nothing to optimise at this level (e.g. no obligated graduates)
+            values[name] = 0.0
+            continue
         remaining = None if deadline is None else deadline - time.perf_counter()
         if remaining is not None and remaining <= 0:
             status = "feasible" if values else "time_limit"

@@ -1,0 +1,164 @@
+"""Independent checks of a solution, written from the rules, not from the model.
+
+``violations`` lists every broken rule of an assignment table against the
+raw input frames; ``brute_force`` enumerates every assignment of a tiny round
+and returns the lexicographic optimum (obligated placed, weighted deficit,
+km). Neither imports the allocator's pairs, model or solution code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pandas as pd
+from geopy.distance import geodesic
+
+OBLIGATED = {"grant", "targeted"}
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v == "" or v is pd.NA
+
+
+class World:
+    """The rules of a round, evaluated one (graduate, facility, programme) at a time."""
+
+    def __init__(self, regions, facilities, vacancies, graduates, programmes=None, max_km=None):
+        self.regions = regions.set_index("region_id")
+        self.facilities = facilities.set_index("facility_id")
+        self.vacancies = {(r.facility_id, r.specialty): int(r.vacancies) for r in vacancies.itertuples()}
+        self.graduates = graduates.set_index("graduate_id")
+        self.programmes = (programmes if programmes is not None else pd.DataFrame(
+            columns=["programme_id", "payment", "quota", "budget", "specialties", "region_id",
+                     "max_settlement_population"])).set_index("programme_id")
+        self.max_km = max_km
+        self._options: dict = {}
+
+    def weight(self, region) -> float:
+        w = self.regions.loc[region].get("weight", None)
+        return 1.0 if _blank(w) else float(w)
+
+    def home(self, g):
+        row = self.graduates.loc[g]
+        if "lat" in row and not _blank(row["lat"]):
+            return float(row["lat"]), float(row["lon"])
+        reg = self.regions.loc[row["home_region_id"]]
+        return float(reg["lat"]), float(reg["lon"])
+
+    def km(self, g, f) -> float:
+        fac = self.facilities.loc[f]
+        return geodesic(self.home(g), (float(fac["lat"]), float(fac["lon"]))).km
+
+    def limit(self, g):
+        own = self.graduates.loc[g].get("max_km", None)
+        return self.max_km if _blank(own) else float(own)
+
+    def programme_matches(self, k, g, f) -> bool:
+        p = self.programmes.loc[k]
+        fac = self.facilities.loc[f]
+        specs = [] if _blank(p["specialties"]) else [s for s in str(p["specialties"]).split(";") if s]
+        if specs and self.graduates.loc[g, "specialty"] not in specs:
+            return False
+        if not _blank(p["region_id"]) and p["region_id"] != fac["region_id"]:
+            return False
+        if not _blank(p["max_settlement_population"]):
+            size = fac.get("settlement_population", None)
+            if _blank(size) or float(size) > float(p["max_settlement_population"]):
+                return False
+        return True
+
+    def rural(self, f) -> bool:
+        v = self.facilities.loc[f, "rural"]
+        return v is True or str(v).lower() in ("true", "1", "yes")
+
+    def options(self, g):
+        """Every allowed (facility, specialty, programme or None) for graduate g."""
+        if g not in self._options:
+            self._options[g] = self._allowed(g)
+        return self._options[g]
+
+    def _allowed(self, g):
+        grad = self.graduates.loc[g]
+        out = []
+        for (f, s), n in sorted(self.vacancies.items()):
+            if n <= 0 or s != grad["specialty"]:
+                continue
+            if grad["funding"] == "targeted" and self.facilities.loc[f, "region_id"] != grad["sponsor_region_id"]:
+                continue
+            limit = self.limit(g)
+            if limit is not None and self.km(g, f) > limit:
+                continue
+            if grad["funding"] == "paid" and self.rural(f):
+                out += [(f, s, k) for k in sorted(self.programmes.index) if self.programme_matches(k, g, f)]
+            else:
+                out.append((f, s, None))
+        return out
+
+    def objective(self, chosen: dict, diminishing: bool = False):
+        """(obligated placed, weighted deficit, km) of {graduate: (facility, specialty, programme)}."""
+        placed = sum(1 for g in chosen if self.graduates.loc[g, "funding"] in OBLIGATED)
+        cells: dict = {}
+        for (f, s), n in self.vacancies.items():
+            key = (self.facilities.loc[f, "region_id"], s)
+            cells[key] = cells.get(key, 0) + n
+        filled: dict = {}
+        for g, (f, s, _) in chosen.items():
+            key = (self.facilities.loc[f, "region_id"], s)
+            filled[key] = filled.get(key, 0) + 1
+        deficit = 0.0
+        for (r, s), n in cells.items():
+            d = n - filled.get((r, s), 0)
+            deficit += self.weight(r) * (d * (d + 1) / (2 * max(n, 1)) if diminishing else d)
+        km = sum(self.km(g, f) for g, (f, _, _) in chosen.items())
+        return placed, deficit, km
+
+    def feasible(self, chosen: dict) -> bool:
+        return not self.violations(chosen)
+
+    def violations(self, chosen: dict) -> list[str]:
+        out = []
+        used: dict = {}
+        quota: dict = {}
+        spend: dict = {}
+        for g, (f, s, k) in chosen.items():
+            if (f, s, k) not in self.options(g):
+                out.append(f"{g}: ({f}, {s}, {k}) is not allowed")
+            used[(f, s)] = used.get((f, s), 0) + 1
+            if k is not None:
+                quota[k] = quota.get(k, 0) + 1
+                spend[k] = spend.get(k, 0.0) + float(self.programmes.loc[k, "payment"])
+        for key, n in used.items():
+            if n > self.vacancies.get(key, 0):
+                out.append(f"{key}: {n} placed, {self.vacancies.get(key, 0)} vacancies")
+        for k, n in quota.items():
+            q = self.programmes.loc[k, "quota"]
+            if not _blank(q) and n > int(q):
+                out.append(f"{k}: {n} places over quota {q}")
+            b = self.programmes.loc[k, "budget"]
+            if not _blank(b) and spend[k] > float(b) + 1e-6:
+                out.append(f"{k}: spend {spend[k]} over budget {b}")
+        return out
+
+
+def chosen_from(assignments: pd.DataFrame) -> dict:
+    return {
+        r.graduate_id: (r.facility_id, r.specialty, None if _blank(r.programme_id) else r.programme_id)
+        for r in assignments.itertuples()
+    }
+
+
+def brute_force(world: World, diminishing: bool = False):
+    """Lexicographic optimum (max obligated, min deficit, min km) by full enumeration."""
+    grads = list(world.graduates.index)
+    choices = [[None] + world.options(g) for g in grads]
+    best = None
+    for combo in itertools.product(*choices):
+        chosen = {g: c for g, c in zip(grads, combo) if c is not None}
+        if not world.feasible(chosen):
+            continue
+        placed, deficit, km = world.objective(chosen, diminishing)
+        key = (-placed, round(deficit, 6), round(km, 6))
+        if best is None or key < best:
+            best = key
+    return -best[0], best[1], best[2]

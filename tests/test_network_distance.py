@@ -1,0 +1,150 @@
+import warnings
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from geopy.distance import geodesic
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from network import (DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, NetworkInputError, UnreachableWarning,
+                     build_road_graph, distance_matrix, generate_village_network, geodesic_matrix)
+from network.examples import SETTLEMENTS, hand_drawn_graph
+from network.snap import CONNECTOR_SPEED_KMH
+
+
+def nodes(*ids):
+    """Points given as graph nodes."""
+    return pd.DataFrame({"id": list(ids), "lat": np.nan, "lon": np.nan, "settlement_id": list(ids)})
+
+
+def as_dict(df, col="km"):
+    return {(o, d): v for o, d, v in df[["origin_id", "destination_id", col]].itertuples(index=False)}
+
+
+def test_hand_drawn_shortest_paths_by_km():
+    g = hand_drawn_graph()
+    out = distance_matrix(g, nodes("A", "B"), nodes("A", "C", "E"))
+    assert list(out.columns) == ["origin_id", "destination_id", "km", "minutes", "source"]
+    km, minutes = as_dict(out), as_dict(out, "minutes")
+    assert km == {("A", "A"): 0, ("A", "C"): 20, ("A", "E"): 25, ("B", "A"): 10, ("B", "C"): 10, ("B", "E"): 35}
+    # minutes along the km-shortest path: A-D-E = 10 + 40
+    assert minutes[("A", "E")] == 50 and minutes[("B", "E")] == 60
+    assert set(out["source"]) == {"road"}
+
+
+def test_weight_minutes_takes_the_fastest_path_and_reports_its_km():
+    out = distance_matrix(hand_drawn_graph(), nodes("A"), nodes("E"), weight="minutes")
+    assert out[["km", "minutes"]].iloc[0].tolist() == [50.0, 40.0]  # A-B-C-E
+
+
+def test_origins_major_order_and_original_ids_kept():
+    out = distance_matrix(hand_drawn_graph(), nodes("C", "A"), nodes("E", "B", "D"))
+    assert list(zip(out["origin_id"], out["destination_id"])) == [
+        ("C", "E"), ("C", "B"), ("C", "D"), ("A", "E"), ("A", "B"), ("A", "D")]
+
+
+def test_max_km_leaves_out_far_pairs():
+    out = distance_matrix(hand_drawn_graph(), nodes("A"), nodes("A", "B", "C", "D", "E"), max_km=12)
+    assert as_dict(out) == {("A", "A"): 0, ("A", "B"): 10, ("A", "D"): 5}
+
+
+def test_snapped_points_add_connectors_both_ends():
+    g = hand_drawn_graph()
+    home = pd.DataFrame({"id": ["home"], "lat": [53.009], "lon": [g.nodes["B"]["lon"]]})
+    clinic = pd.DataFrame({"id": ["clinic"], "lat": [g.nodes["E"]["lat"] - 0.009], "lon": [g.nodes["E"]["lon"]]})
+    c1 = geodesic((53.009, g.nodes["B"]["lon"]), (g.nodes["B"]["lat"], g.nodes["B"]["lon"])).km
+    c2 = geodesic((g.nodes["E"]["lat"] - 0.009, g.nodes["E"]["lon"]), (g.nodes["E"]["lat"], g.nodes["E"]["lon"])).km
+    out = distance_matrix(g, home, clinic)
+    assert out["km"].iloc[0] == pytest.approx(c1 + 35 + c2, abs=1e-3)
+    assert out["minutes"].iloc[0] == pytest.approx(60 + (c1 + c2) / CONNECTOR_SPEED_KMH * 60, abs=1e-3)
+
+
+def test_unreachable_pairs_are_nan_and_flagged_not_an_exception():
+    with pytest.warns(UnreachableWarning, match="1 of 2"):
+        out = distance_matrix(hand_drawn_graph(), nodes("A"), nodes("B", "F"))
+    row = out.set_index("destination_id").loc["F"]
+    assert np.isnan(row["km"]) and np.isnan(row["minutes"]) and row["source"] == "unreachable"
+
+
+def test_unreachable_pairs_can_fall_back_to_geodesic():
+    g = hand_drawn_graph()
+    with pytest.warns(UnreachableWarning):
+        out = distance_matrix(g, nodes("A"), nodes("B", "F"), unreachable="geodesic")
+    row = out.set_index("destination_id").loc["F"]
+    straight = geodesic((53.0, 45.0), (54.0, 46.0)).km
+    assert row["source"] == "geodesic_fallback"
+    assert row["km"] == pytest.approx(straight * DEFAULT_DETOUR_FACTOR, rel=1e-4)
+    assert row["minutes"] == pytest.approx(row["km"] / DEFAULT_SPEED_KMH * 60)
+
+
+def test_no_graph_means_geodesic_fallback_for_all_pairs():
+    pts = SETTLEMENTS.rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]
+    out = distance_matrix(None, pts.iloc[:2], pts.iloc[2:4], detour_factor=1.25)
+    assert set(out["source"]) == {"geodesic_fallback"}
+    expect = geodesic((53.0, 45.0), (52.955, 45.0)).km * 1.25
+    assert as_dict(out)[("A", "D")] == pytest.approx(expect, rel=1e-4)
+    pd.testing.assert_frame_equal(out, geodesic_matrix(pts.iloc[:2], pts.iloc[2:4], detour_factor=1.25))
+
+
+def test_geodesic_matrix_rejects_a_detour_below_one_and_missing_coordinates():
+    pts = SETTLEMENTS.rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]
+    with pytest.raises(NetworkInputError, match="detour_factor"):
+        geodesic_matrix(pts, pts, detour_factor=0.9)
+    bad = pts.copy()
+    bad.loc[1, "lat"] = None
+    with pytest.raises(NetworkInputError, match="table 'origins', row 2 .*column 'lat': value is missing"):
+        geodesic_matrix(bad, pts)
+
+
+def test_bad_points_raise_clear_errors():
+    g = hand_drawn_graph()
+    with pytest.raises(NetworkInputError, match="table 'destinations', row 1 .*unknown settlement 'Q'"):
+        distance_matrix(g, nodes("A"), nodes("Q"))
+    with pytest.raises(NetworkInputError, match="column 'id': required column is missing"):
+        distance_matrix(g, nodes("A").drop(columns="id"), nodes("B"))
+    with pytest.raises(NetworkInputError, match="weight"):
+        distance_matrix(g, nodes("A"), nodes("B"), weight="hours")
+
+
+def test_inputs_are_not_modified():
+    g = hand_drawn_graph()
+    before = nx.to_dict_of_dicts(g)
+    o, d = nodes("A", "B"), nodes("C")
+    o0, d0 = o.copy(), d.copy()
+    distance_matrix(g, o, d)
+    assert nx.to_dict_of_dicts(g) == before
+    pd.testing.assert_frame_equal(o, o0)
+    pd.testing.assert_frame_equal(d, d0)
+
+
+@pytest.fixture(scope="module")
+def village():
+    s, r = generate_village_network(150, 300, seed=7)
+    return s, build_road_graph(s, r)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["km", "minutes"]))
+def test_matrix_agrees_with_networkx_and_is_symmetric(village, seed, weight):
+    s, g = village
+    rng = np.random.default_rng(seed)
+    pick = s.iloc[rng.choice(len(s), 12, replace=False)]
+    o = pick.iloc[:3].rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]  # snapped onto their own node
+    d = pick.iloc[3:].rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]
+    fwd = distance_matrix(g, o, d, weight=weight)  # runs from the 3 origins
+    back = distance_matrix(g, d, o, weight=weight)  # runs from the 3 (then destination) nodes
+    f, b = as_dict(fwd, weight), as_dict(back, weight)
+    for (oi, di), v in f.items():
+        assert v == pytest.approx(nx.shortest_path_length(g, oi, di, weight=weight), abs=1e-9)
+        assert b[(di, oi)] == pytest.approx(v, abs=1e-9)
+
+
+def test_max_km_result_is_the_filtered_full_matrix(village):
+    s, g = village
+    pts = s.rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]
+    full = distance_matrix(g, pts.iloc[:20], pts)
+    cut = distance_matrix(g, pts.iloc[:20], pts, max_km=15)
+    expected = full.loc[full["km"] <= 15].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut, expected)
