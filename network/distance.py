@@ -24,10 +24,11 @@ from .schema import POINTS, validate_table
 from .snap import snap_points
 
 #: ASSUMED ratio of road km to straight-line (geodesic) km used when there is
-#: no road data. Not a cited constant: the sourced Penza figures give a median
-#: of about 1.18 for road km / geodesic km between Penza and district centres
-#: (docs/network.md); 1.3 is kept as a deliberately conservative value for
-#: village-level trips, where roads wind more than between district centres.
+#: no road data. Not a cited constant. The sourced Penza distances give a
+#: median road km / geodesic km of 1.12 (12 explicit road distances) and 1.18
+#: (17 "N km from Penza" figures); 1.3 is kept as a deliberately long value
+#: for village-level trips, where roads wind more than between district
+#: centres (docs/network.md, data/penza/network_README.md).
 DEFAULT_DETOUR_FACTOR = 1.3
 
 OUTPUT_COLUMNS = ["origin_id", "destination_id", "km", "minutes", "source"]

@@ -81,19 +81,19 @@ def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.Data
     a = d["population"].to_numpy(float)
     if not capacitated:
         covered_i = np.unique(p["i"].to_numpy())
-        y = pulp.LpVariable.dicts("y", covered_i.tolist(), lowBound=0, upBound=1)
+        y = _var_dict(prob, "y", covered_i.tolist(), lowBound=0, upBound=1)
         prob += pulp.LpAffineExpression([(y[i], a[i]) for i in covered_i])
         for i, js in p.groupby("i", sort=False)["j"]:
             prob += pulp.LpAffineExpression([(y[i], 1.0)] + [(x[j], -1.0) for j in js]) <= 0, f"cover_{i}"
         t, status, name = _solve(prob, solver, time_limit)
-        opened = _opened(x)
+        opened = _opened(x, s)
         assignment = _covering_assignment(p, d, s, opened)
     else:
-        z = _pair_vars(p)
+        z = _pair_vars(prob, p)
         prob += pulp.LpAffineExpression([(z[r], a[i]) for r, i in zip(p.index, p["i"])])
         _assignment_constraints(prob, p, z, x, s, a, sense="<=")
         t, status, name = _solve(prob, solver, time_limit)
-        opened = _opened(x)
+        opened = _opened(x, s)
         assignment = _split_assignment(p, d, s, z)
     value = float((assignment["share"] * assignment["population"]).sum()) if status in ("optimal", "feasible") else np.nan
     return _solution("max_covering", status, name, value, s, opened, assignment, t)
@@ -137,12 +137,12 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     _check_capacity(a, s, k)
     prob = pulp.LpProblem("p_median", pulp.LpMinimize)
     x = _site_vars(prob, s, k)
-    z = _pair_vars(p)
+    z = _pair_vars(prob, p)
     cost = p["cost"].to_numpy(float) * a[p["i"].to_numpy()]
     prob += pulp.LpAffineExpression([(z[r], c) for r, c in zip(p.index, cost)])
     _assignment_constraints(prob, p, z, x, s, a, sense="==")
     t, status, name = _solve(prob, solver, time_limit)
-    opened = _opened(x)
+    opened = _opened(x, s)
     assignment = _split_assignment(p, d, s, z)
     if status in ("optimal", "feasible"):
         cost_of = p.set_index(["i", "j"])["cost"]
@@ -186,8 +186,15 @@ def _prepare(demand, pairs, sites, k):
     return d, p, s
 
 
+def _var_dict(prob, name, keys, **kw):
+    """PuLP >= 3.3 attaches variables to the problem; older PuLP uses LpVariable.dicts."""
+    if hasattr(prob, "add_variable_dicts"):
+        return prob.add_variable_dicts(name, keys, **kw)
+    return pulp.LpVariable.dicts(name, keys, **kw)
+
+
 def _site_vars(prob, s, k):
-    x = pulp.LpVariable.dicts("x", list(range(len(s))), cat="Binary")
+    x = _var_dict(prob, "x", list(range(len(s))), cat="Binary")
     existing = s["existing"].to_numpy()
     for j in np.flatnonzero(existing):
         x[j].lowBound = 1
@@ -197,8 +204,8 @@ def _site_vars(prob, s, k):
     return x
 
 
-def _pair_vars(p):
-    return pulp.LpVariable.dicts("z", p.index.tolist(), lowBound=0, upBound=1)
+def _pair_vars(prob, p):
+    return _var_dict(prob, "z", p.index.tolist(), lowBound=0, upBound=1)
 
 
 def _assignment_constraints(prob, p, z, x, s, a, sense):
@@ -237,8 +244,9 @@ def _solve(prob, solver, time_limit):
     return time.perf_counter() - start, _STATUS.get(prob.sol_status, "not_solved"), solver
 
 
-def _opened(x):
-    return sorted(j for j, v in x.items() if (v.value() or 0) > 0.5)
+def _opened(x, s):
+    existing = s["existing"].to_numpy()
+    return sorted(j for j, v in x.items() if existing[j] or (v.value() or 0) > 0.5)
 
 
 def _covering_assignment(p, d, s, opened):
