@@ -1,4 +1,4 @@
-"""Command line: ``allocator solve|validate ROUND``.
+"""Command line: ``allocator solve|validate|indicators ROUND``.
 
 Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
 row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
@@ -39,10 +39,19 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a round and list every problem")
     v.add_argument("round")
+
+    sub.add_parser("indicators", add_help=False,
+                   help="staffing indicators, KOMK ranking and default weights per region "
+                        "(allocator indicators --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["indicators"]:
+        from .indicators.cli import main as indicators_main
+
+        return indicators_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":

@@ -89,6 +89,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     if problems:
         raise InputError(problems)
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
+    _attach_indicator_weights(typed["regions"], raw.source)
     round_ = Round(
         regions=typed["regions"],
         facilities=typed["facilities"],
@@ -135,6 +136,28 @@ def apply_scenario(round_: Round, scenario: Scenario) -> Round:
         name=round_.name,
         settlements=round_.settlements,
         roads=round_.roads,
+    )
+
+
+def _attach_indicator_weights(regions: pd.DataFrame, source: Path) -> None:
+    """Default weights from the staffing indicators when the round folder has staffing data.
+
+    The indicators package (``allocator.indicators``) reads ``staffing.csv`` or
+    ``seed004/*.csv`` beside the round; without either, weights default to 1.
+    """
+    from .indicators.cli import indicator_table_for_round
+    from .indicators.table import expand_formations
+
+    if not Path(source).is_dir() or regions["weight"].notna().all():
+        return
+    try:
+        table = indicator_table_for_round(Path(source))
+    except FileNotFoundError:
+        return
+    table = expand_formations(table, regions["region_id"]).set_index("region_id")
+    regions["indicator_weight"] = regions["region_id"].map(table["weight"]).astype(float)
+    regions["indicator_basis"] = regions["region_id"].map(
+        "KOMK group " + table["group"].astype(str)
     )
 
 
