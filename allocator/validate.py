@@ -361,9 +361,17 @@ def _check_scenario(s: Scenario, file: str) -> list[Problem]:
 
 
 def _read_plain(path: Path) -> pd.DataFrame:
+    """A network table (settlements, roads) as typed columns; the network package validates it."""
     from .io import decode, read_csv_text
 
-    return read_csv_text(decode(path.read_bytes()))
+    frame = read_csv_text(decode(path.read_bytes()))
+    for column in frame.columns:
+        numbers = _number(frame[column])
+        if numbers.notna().sum() == (frame[column] != "").sum():  # every filled cell is a number
+            frame[column] = numbers
+        else:
+            frame[column] = frame[column].where(frame[column] != "")
+    return frame
 
 
 def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,

@@ -152,3 +152,27 @@ def test_module_entry_point_prints_a_summary(tmp_path):
                            str(tmp_path / "o")], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "obligated graduates placed: 2 of 2" in done.stdout
+
+
+def test_road_distances_replace_geodesic_ones(tmp_path):
+    frames = _frames()
+    frames["graduates"] = frames["graduates"].iloc[[1]].assign(funding="grant", sponsor_region_id="", max_km="")
+    write_round(frames, tmp_path)
+    pd.DataFrame({"settlement_id": ["A", "B"], "name": ["Беково", "Вадинск"], "region_id": ["a", "b"],
+                  "lat": [52.46632, 53.69157], "lon": [43.71199, 43.05744],
+                  "population": [6099, 4891]}).to_csv(tmp_path / "settlements.csv", index=False)
+    pd.DataFrame({"from_id": ["A"], "to_id": ["B"], "km": [190.0], "road_class": ["regional"]}).to_csv(
+        tmp_path / "roads.csv", index=False)
+    geodesic = solve(load_round(tmp_path, max_km=180))
+    assert geodesic.assignments["km"].iloc[0] == pytest.approx(143.0, abs=1.0)
+    road = solve(load_round(tmp_path, max_km=180, distances="road"))
+    assert road.assignments.empty
+    assert road.unplaced["reason"].tolist() == ["none_within_max_km"]
+    road = solve(load_round(tmp_path, distances="road"))
+    assert road.assignments["km"].iloc[0] == pytest.approx(190.0)
+
+
+def test_road_distances_need_network_files(tmp_path):
+    write_round(_frames(), tmp_path)
+    with pytest.raises(InputError, match="settlements.csv and roads.csv"):
+        load_round(tmp_path, distances="road")

@@ -111,7 +111,7 @@ def brute_capacitated(pop, cost, cap, k, radius, model):
                     lp += pulp.lpSum(terms) == 1
             for j in comb:
                 lp += pulp.lpSum(pop[i] * z[i, j] for i in range(nd) if (i, j) in z) <= cap[j]
-            lp.solve(pulp.PULP_CBC_CMD(msg=False))
+            lp.solve(pulp.HiGHS(msg=False))
             if lp.status == 1:
                 v = pulp.value(lp.objective) or 0.0
                 best = max(best, v) if model == "cover" else min(best, v)
@@ -193,7 +193,7 @@ def test_medium_max_covering_matches_cp_sat():
 def test_medium_instances_match_spopt():
     spopt = pytest.importorskip("spopt.locate")
     demand, pairs, sites, cost, pop = medium()
-    solver = pulp.PULP_CBC_CMD(msg=False)
+    solver = pulp.HiGHS(msg=False)
 
     mclp = spopt.MCLP.from_cost_matrix(cost, pop, service_radius=15, p_facilities=5).solve(solver)
     ours = solve_max_covering(demand, pairs.loc[pairs["cost"] <= 15], sites, 5)
