@@ -18,6 +18,7 @@ k      : the number of NEW sites allowed (existing sites are always open).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -238,7 +239,11 @@ def _solve(prob, solver, time_limit):
     if solver == "highs":
         cmd = pulp.HiGHS(msg=False, timeLimit=time_limit)
     else:
-        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        cmd = pulp.COIN_CMD(msg=False, timeLimit=time_limit)
+        if not cmd.available():  # PuLP's bundled CBC (deprecated in PuLP 3.3, still shipped)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
     start = time.perf_counter()
     prob.solve(cmd)
     return time.perf_counter() - start, _STATUS.get(prob.sol_status, "not_solved"), solver

@@ -190,6 +190,7 @@ def test_medium_max_covering_matches_cp_sat():
     assert ours.objective_value == pytest.approx(cpsat_covering(pop, cost <= 15, 5))
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # spopt 0.7 builds PuLP variables the pre-3.3 way
 def test_medium_instances_match_spopt():
     spopt = pytest.importorskip("spopt.locate")
     demand, pairs, sites, cost, pop = medium()
