@@ -122,7 +122,7 @@ def test_final_group_table_agrees_with_access_table(seed):
 
 
 def test_extraction_script_reproduces_committed_csv(tmp_path):
-    seeds = sorted(Path("/work/shared/seeds").glob("004_*.txt"))
+    seeds = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("004_*.txt"))
     if not seeds:
         pytest.skip("seed 004 text not available")
     script = SEED004_DIR / "extract.py"
