@@ -1,0 +1,186 @@
+"""Files offered for download: the template workbook, the printable result
+workbook, CSV tables and the command line's own result files as a ZIP.
+
+All return ``bytes`` so the pages hand them straight to ``st.download_button``.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from allocator import write_solution
+from allocator.schema import OPTIONAL_TABLES, TABLES, columns
+
+from . import views
+from .i18n import t
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+HEADER_FONT = Font(bold=True)
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+DESCRIPTION_SHEET = "описание"
+
+
+# ------------------------------------------------------------------------- template
+
+
+def template_workbook() -> bytes:
+    """One sheet per input table with its header row (descriptions as cell
+    comments), and a sheet ``описание`` describing every column in RU and EN.
+
+    The reader (:mod:`allocator.io`) ignores sheets that are not table names,
+    so a filled-in template uploads as it is.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in TABLES:
+        ws = wb.create_sheet(table)
+        for j, col in enumerate(columns(table), start=1):
+            cell = ws.cell(row=1, column=j, value=col.name)
+            cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+            need = "обязательный / required" if col.required else "необязательный / optional"
+            cell.comment = Comment(f"{col.description_ru}\n\n{col.description_en}\n\n{need}; {col.dtype}",
+                                   "medstaff-planner", width=320, height=160)
+            ws.column_dimensions[get_column_letter(j)].width = max(14, len(col.name) + 4)
+        ws.freeze_panes = "A2"
+    ws = wb.create_sheet(DESCRIPTION_SHEET)
+    header = ["таблица / table", "столбец / column", "тип / type", "обязательный / required",
+              "допустимые значения / allowed", "мин. / min", "макс. / max", "описание", "description"]
+    ws.append(header)
+    for table in TABLES:
+        for col in columns(table):
+            ws.append([
+                table + (" (необязательная / optional)" if table in OPTIONAL_TABLES and col is columns(table)[0]
+                         else ""),
+                col.name, col.dtype, "да / yes" if col.required else "нет / no",
+                "; ".join(col.allowed), col.minimum, col.maximum, col.description_ru, col.description_en,
+            ])
+    _style_table(ws, 1, len(header), ws.max_row)
+    for j, width in enumerate([22, 26, 26, 16, 24, 8, 8, 60, 60], start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row[7:9]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# -------------------------------------------------------------------- result workbook
+
+
+def result_workbook(record, lang: str, today: datetime | None = None) -> bytes:
+    """A workbook to print and sign: title, date, styled headers, fitted column
+    widths, landscape pages fitted to width with repeated header rows, and
+    signature lines under the summary and the assignment list."""
+    round_, solution = record.round, record.solution
+    when = (today or record.created or datetime.now(timezone.utc)).strftime("%d.%m.%Y %H:%M UTC")
+    title = t("xlsx_title", lang, name=record.name)
+    subtitle = [t("xlsx_date", lang, date=when),
+                t("xlsx_round", lang, name=round_.name, hash=solution.summary["input_hash"][:12])]
+    wb = Workbook()
+    wb.remove(wb.active)
+
+    summary = pd.DataFrame(views.headline(solution.summary, lang), columns=["figure", "value"])
+    _sheet(wb, t("sheet_summary", lang), views.localise(summary, lang), title, subtitle, lang, sign=True)
+
+    assign = views.display_assignments(views.assignments_table(round_, solution, lang), lang)
+    assign[t("col_sign", lang)] = ""
+    _sheet(wb, t("sheet_assignments", lang), assign, title, subtitle, lang, sign=True)
+    _sheet(wb, t("sheet_unplaced", lang), views.unplaced_table(round_, solution, lang), title, subtitle, lang)
+    _sheet(wb, t("sheet_deficits", lang), views.deficits_table(round_, solution, lang), title, subtitle, lang)
+    progs = views.localise(views.programmes_table(solution.summary, lang), lang)
+    _sheet(wb, t("sheet_programmes", lang), progs, title, subtitle, lang)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _sheet(wb, name, frame: pd.DataFrame, title, subtitle, lang, sign=False):
+    ws = wb.create_sheet(name[:31])
+    ncol = max(1, frame.shape[1])
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    for i, line in enumerate(subtitle, start=2):
+        ws.cell(row=i, column=1, value=line).font = Font(italic=True, size=9)
+    head_row = len(subtitle) + 3
+    for j, col in enumerate(frame.columns, start=1):
+        ws.cell(row=head_row, column=j, value=str(col))
+    for i, row in enumerate(frame.itertuples(index=False), start=head_row + 1):
+        for j, value in enumerate(row, start=1):
+            ws.cell(row=i, column=j, value=_cell(value))
+    last = head_row + len(frame)
+    _style_table(ws, head_row, ncol, last)
+    for j, col in enumerate(frame.columns, start=1):
+        values = [str(col)] + [str(_cell(v) or "") for v in frame.iloc[:, j - 1].tolist()]
+        width = min(60, max(8, max(len(v) for v in values) + 2))
+        ws.column_dimensions[get_column_letter(j)].width = width
+        if frame.shape[0] and pd.api.types.is_float_dtype(frame.iloc[:, j - 1]):
+            for r in range(head_row + 1, last + 1):
+                ws.cell(row=r, column=j).number_format = "#,##0.0#"
+    if sign:
+        ws.cell(row=last + 3, column=1, value=t("xlsx_signature", lang))
+        ws.cell(row=last + 5, column=1, value=t("xlsx_approved", lang))
+    ws.freeze_panes = ws.cell(row=head_row + 1, column=1)
+    ws.print_title_rows = f"{head_row}:{head_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddHeader.left.text = title[:200]
+    return ws
+
+
+def _cell(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _style_table(ws, head_row: int, ncol: int, last: int) -> None:
+    for j in range(1, ncol + 1):
+        cell = ws.cell(row=head_row, column=j)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for r in range(head_row + 1, last + 1):
+            ws.cell(row=r, column=j).border = BORDER
+
+
+# ------------------------------------------------------------------------------ CSV
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV with a BOM so Excel in a Russian locale opens Cyrillic correctly."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def solution_zip(solution) -> bytes:
+    """The files ``allocator solve`` writes (assignments.csv ... result.xlsx), zipped."""
+    with tempfile.TemporaryDirectory(prefix="medstaff-out-") as tmp:
+        written = write_solution(solution, Path(tmp))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in written:
+                zf.write(path, arcname=path.name)
+    return buf.getvalue()

@@ -1,0 +1,107 @@
+"""Page: load a round (bundled, upload, template) and edit its inputs."""
+
+import streamlit as st
+
+from allocator import InputError
+from ui import app, exports, state
+from ui.i18n import t
+from ui.views import column_labels
+
+lang = app.lang()
+ss = st.session_state
+st.title(t("app_title", lang))
+
+# ------------------------------------------------------------------ source
+st.header(t("source_header", lang))
+left, right = st.columns([3, 2])
+with left:
+    upload = st.file_uploader(t("upload_label", lang), type=["zip", "xlsx"], key="upload_file")
+    if st.button(t("upload_button", lang), key="upload_button", disabled=upload is None):
+        try:
+            app.set_loaded(state.load_upload(upload.name, upload.getvalue()))
+            ss["upload_problems"] = None
+            st.success(t("upload_ok", lang, name=upload.name))
+        except InputError as exc:
+            ss["upload_problems"] = (upload.name, exc.problems)
+with right:
+    if st.button(t("use_bundled", lang), key="use_bundled"):
+        app.set_loaded(app.bundled())
+        ss["upload_problems"] = None
+    st.download_button(t("template_download", lang), exports.template_workbook(),
+                       file_name="medstaff_template.xlsx", help=t("template_help", lang),
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="template_download")
+
+if ss.get("upload_problems"):
+    name, problems = ss["upload_problems"]
+    st.error(t("upload_failed", lang, name=name, n=len(problems)))
+    st.subheader(t("problems_header", lang))
+    st.dataframe(state.problems_frame(problems, lang), hide_index=True, width="stretch", key="problems_table")
+
+loaded = ss["loaded"]
+st.info(t("round_loaded", lang, name=app.round_label(loaded)))
+
+# ------------------------------------------------------------------- edit
+st.header(t("edit_header", lang))
+st.caption(t("edit_help", lang))
+pending = st.container()  # filled after the editors, so it reflects this run's edits
+
+
+def config(frame, editable, formats=None):
+    formats = formats or {}
+    labels = column_labels(frame.columns, lang)
+    out = {}
+    for col in frame.columns:
+        label = labels.get(col, col)
+        if col in formats:
+            out[col] = st.column_config.NumberColumn(label, format=formats[col])
+        else:
+            out[col] = st.column_config.Column(label)
+    disabled = [c for c in frame.columns if c not in editable]
+    return out, disabled
+
+
+tabs = st.tabs([t("tab_regions", lang), t("tab_vacancies", lang), t("tab_programmes", lang),
+                t("tab_graduates", lang)])
+with tabs[0]:
+    st.caption(t("regions_help", lang))
+    if loaded.indicators is None:
+        st.caption(t("no_indicators", lang))
+    frame = ss["views"]["regions"]
+    cfg, disabled = config(frame, state.EDITABLE["regions"],
+                           {"provision": "%.1f", "staffing": "%.1f", "provision_mid": "%.1f",
+                            "staffing_mid": "%.1f", "komk": "%.1f", "weight": "%.2f"})
+    cfg["weight"] = st.column_config.NumberColumn(column_labels(["weight"], lang)["weight"],
+                                                  min_value=0.0, step=0.1, format="%.2f")
+    app.editor("regions", cfg, disabled, num_rows="fixed")
+with tabs[1]:
+    frame = ss["views"]["vacancies"]
+    cfg, disabled = config(frame, state.EDITABLE["vacancies"])
+    cfg["vacancies"] = st.column_config.NumberColumn(column_labels(["vacancies"], lang)["vacancies"],
+                                                     min_value=0, step=1, format="%d")
+    app.editor("vacancies", cfg, disabled, num_rows="dynamic")
+with tabs[2]:
+    frame = ss["views"]["programmes"]
+    cfg, disabled = config(frame, state.EDITABLE["programmes"])
+    for col in ("payment", "budget"):
+        cfg[col] = st.column_config.NumberColumn(column_labels([col], lang)[col], min_value=0.0,
+                                                 step=10000.0, format="%.0f")
+    cfg["quota"] = st.column_config.NumberColumn(column_labels(["quota"], lang)["quota"], min_value=0,
+                                                 step=1, format="%d")
+    app.editor("programmes", cfg, disabled, num_rows="fixed")
+with tabs[3]:
+    st.caption(t("graduates_help", lang))
+    frame = ss["views"]["graduates"]
+    cfg, disabled = config(frame, state.EDITABLE["graduates"])
+    cfg["max_km"] = st.column_config.NumberColumn(column_labels(["max_km"], lang)["max_km"], min_value=0.0,
+                                                  step=5.0, format="%.0f")
+    app.editor("graduates", cfg, disabled, num_rows="fixed")
+
+changed = state.changed_tables(loaded, ss["views"])
+if changed:
+    with pending:
+        names = ", ".join(t(f"tab_{n}", lang) for n in changed)
+        st.warning(t("edits_pending", lang, tables=names))
+        if st.button(t("reset_edits", lang), key="reset_edits"):
+            app.reset_edits()
+            st.rerun()

@@ -1,0 +1,177 @@
+"""Page: scenario options, the run button, progress, solver log and results."""
+
+import tempfile
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from allocator import InputError, solve
+from allocator.problem import SOLVERS
+from ui import app, exports, i18n, state, views
+from ui.i18n import t
+
+lang = app.lang()
+ss = st.session_state
+loaded = ss["loaded"]
+runs: dict = ss["runs"]
+st.title(t("page_run", lang))
+
+# ----------------------------------------------------------------- options
+base = loaded.round.scenario
+if ss.pop("_reset_name", False) or "opt_name" not in ss:
+    ss["opt_name"] = t("scenario_default_name", lang, n=len(runs) + 1)
+ss.setdefault("opt_solver", base.solver)
+ss.setdefault("opt_time", float(base.time_limit or 60))
+ss.setdefault("opt_unlimited", base.max_km is None)
+ss.setdefault("opt_maxkm", float(base.max_km or 200))
+ss.setdefault("opt_dr", bool(base.diminishing_returns))
+
+st.subheader(t("scenario_header", lang))
+c1, c2, c3 = st.columns(3)
+with c1:
+    st.text_input(t("scenario_name", lang), key="opt_name")
+    st.selectbox(t("solver", lang), SOLVERS, key="opt_solver")
+with c2:
+    st.number_input(t("time_limit", lang), min_value=1.0, max_value=3600.0, step=10.0, key="opt_time")
+    st.checkbox(t("diminishing_returns", lang), key="opt_dr")
+with c3:
+    st.number_input(t("max_km", lang), min_value=0.0, max_value=5000.0, step=10.0, key="opt_maxkm",
+                    disabled=ss["opt_unlimited"])
+    st.checkbox(t("max_km_unlimited", lang), key="opt_unlimited")
+
+if st.button(t("run_button", lang), type="primary", key="run_button"):
+    options = {"solver": ss["opt_solver"], "time_limit": float(ss["opt_time"]),
+               "max_km": None if ss["opt_unlimited"] else float(ss["opt_maxkm"]),
+               "diminishing_returns": bool(ss["opt_dr"])}
+    try:
+        round_ = state.build_round(loaded, ss["views"], options)
+    except InputError as exc:
+        st.error(t("run_invalid", lang))
+        st.dataframe(state.problems_frame(exc.problems, lang), hide_index=True, width="stretch")
+        st.stop()
+    bar = st.progress(0.0, text=t("running", lang))
+
+    def progress(fraction, message):
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=i18n.progress_message(message, lang))
+
+    with tempfile.TemporaryDirectory(prefix="medstaff-log-") as tmp:
+        log_path = Path(tmp) / "solver.log"
+        started = time.perf_counter()
+        try:
+            solution = solve(round_, log_path=log_path, progress=progress)
+        except Exception as exc:  # a solver failure is shown, not raised into the page
+            st.error(t("run_failed", lang, error=exc))
+            st.stop()
+        log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+    bar.progress(1.0, text=t("progress_done", lang))
+    name = ss["opt_name"].strip() or t("scenario_default_name", lang, n=len(runs) + 1)
+    runs.pop(name, None)  # a re-run under the same name replaces it (and moves it last)
+    runs[name] = state.RunRecord(name=name, round=round_, solution=solution, log_text=log_text,
+                                 options=options, edited_weights=dict(round_.scenario.weights))
+    ss["show_scenario"] = name
+    ss["_reset_name"] = True
+    ss["_flash"] = t("run_done", lang, name=name, seconds=time.perf_counter() - started,
+                     status=i18n.status(solution.summary["status"], lang))
+    st.rerun()
+
+if msg := ss.pop("_flash", None):
+    st.success(msg)
+
+# ----------------------------------------------------------------- results
+if not runs:
+    st.info(t("no_results", lang))
+    st.stop()
+
+names = list(runs)
+if ss.get("show_scenario") not in names:
+    ss["show_scenario"] = names[-1]
+st.selectbox(t("show_scenario", lang), names, key="show_scenario")
+record = runs[ss["show_scenario"]]
+round_, solution = record.round, record.solution
+summary = solution.summary
+obj = summary["objective"]
+
+st.header(t("results_header", lang, name=record.name))
+st.caption(f"{t('status', lang)}: {i18n.status(summary['status'], lang)} · {summary['solver']} · "
+           f"{summary['wall_time_s'].get('total', 0):.2f} s")
+m = st.columns(4)
+m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=summary['obligated_total'])})",
+            obj["1_obligated_placed"], border=True)
+m[1].metric(t("m_deficit_before", lang), f"{summary['weighted_deficit_before']:.1f}", border=True)
+m[2].metric(t("m_deficit_after", lang), f"{obj['2_weighted_deficit']:.1f}",
+            delta=f"{obj['2_weighted_deficit'] - summary['weighted_deficit_before']:.1f}",
+            delta_color="inverse", border=True)
+m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=summary['graduates_total'])})",
+            summary["placed_total"], border=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("programmes_used", lang))
+    progs = views.programmes_table(summary, lang)
+    st.dataframe(views.localise(progs, lang), hide_index=True, width="stretch")
+with right:
+    st.subheader(t("unplaced_reasons", lang))
+    reasons = views.unplaced_reasons_table(solution, lang)
+    if reasons.empty:
+        st.success(t("all_placed", lang))
+    else:
+        st.dataframe(views.localise(reasons, lang), hide_index=True, width="stretch")
+
+with st.expander(t("solver_log", lang)):
+    st.code(record.log_text or t("log_empty", lang), language=None)
+
+st.subheader(t("map_header", lang))
+st.caption(t("map_help", lang))
+lines = st.toggle(t("map_lines", lang), value=True, key="map_lines")
+st.pydeck_chart(views.map_deck(round_, solution, lang, lines=lines), height=520)
+
+st.subheader(t("chart_header", lang))
+weighted = st.toggle(t("chart_weighted", lang), value=False, key="chart_weighted")
+st.plotly_chart(views.before_after_chart(round_, solution, lang, weighted=weighted), width="stretch")
+
+# ------------------------------------------------------------ tables
+tab_a, tab_u, tab_d = st.tabs([t("assignments_header", lang), t("unplaced_header", lang),
+                               t("deficits_header", lang)])
+with tab_a:
+    table = views.assignments_table(round_, solution, lang)
+    names_by_id = views.region_names(round_)
+    f1, f2, f3, f4 = st.columns(4)
+    regions_pick = f1.multiselect(t("filter_region", lang), sorted(table["_region_id"].unique()),
+                                  format_func=lambda r: names_by_id.get(r, r), key="flt_region")
+    spec_pick = f2.multiselect(t("filter_specialty", lang), sorted(table["specialty"].unique()),
+                               format_func=lambda s: i18n.specialty(s, lang), key="flt_specialty")
+    fund_pick = f3.multiselect(t("filter_funding", lang), ["grant", "targeted", "paid"],
+                               format_func=lambda s: i18n.funding(s, lang), key="flt_funding")
+    prog_ids = sorted(table["_programme_id"].dropna().unique()) + ["-"]
+    prog_pick = f4.multiselect(t("filter_programme", lang), prog_ids,
+                               format_func=lambda p: t("no_programme", lang) if p == "-" else p,
+                               key="flt_programme")
+    shown = table
+    if regions_pick:
+        shown = shown[shown["_region_id"].isin(regions_pick)]
+    if spec_pick:
+        shown = shown[shown["specialty"].isin(spec_pick)]
+    if fund_pick:
+        shown = shown[shown["funding"].isin(fund_pick)]
+    if prog_pick:
+        shown = shown[shown["_programme_id"].fillna("-").isin(prog_pick)]
+    st.caption(t("rows_shown", lang, n=len(shown), total=len(table)))
+    display = views.display_assignments(shown, lang)
+    st.dataframe(display, hide_index=True, width="stretch", key="assignments_table")
+with tab_u:
+    st.dataframe(views.unplaced_table(round_, solution, lang), hide_index=True, width="stretch")
+with tab_d:
+    st.dataframe(views.deficits_table(round_, solution, lang), hide_index=True, width="stretch")
+
+# ---------------------------------------------------------- downloads
+st.subheader(t("downloads_header", lang))
+d1, d2, d3 = st.columns(3)
+slug = "".join(ch if ch.isalnum() else "_" for ch in record.name)
+d1.download_button(t("download_csv", lang), exports.csv_bytes(display), file_name=f"assignments_{slug}.csv",
+                   mime="text/csv", key="dl_csv")
+d2.download_button(t("download_xlsx", lang), exports.result_workbook(record, lang),
+                   file_name=f"allocation_{slug}.xlsx", key="dl_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d3.download_button(t("download_zip", lang), exports.solution_zip(solution), file_name=f"result_{slug}.zip",
+                   mime="application/zip", key="dl_zip")

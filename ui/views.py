@@ -1,0 +1,301 @@
+"""Result tables, headline figures, comparisons, map layers and charts.
+
+Pure functions of a :class:`allocator.Round` and its :class:`allocator.Solution`
+(or of several :class:`ui.state.RunRecord`), with labels from :mod:`ui.i18n`.
+Tables come back with codes in the data and translated column headers applied
+by :func:`localise` at the end, so filters work on codes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import i18n
+from .i18n import t
+
+# data column -> i18n key of its header
+HEADERS = {
+    "region_id": "col_region_id", "region": "col_region", "name": "col_name", "population": "col_population",
+    "provision": "col_provision", "staffing": "col_staffing", "provision_mid": "col_provision_mid",
+    "staffing_mid": "col_staffing_mid", "komk": "col_komk", "group": "col_group", "weight": "col_weight",
+    "weight_basis": "col_weight_basis", "facility_id": "col_facility_id", "facility": "col_facility",
+    "specialty": "col_specialty", "vacancies": "col_vacancies", "placed": "col_placed",
+    "remaining": "col_remaining", "programme_id": "col_programme_id", "programme": "col_programme",
+    "payment": "col_payment", "quota": "col_quota", "budget": "col_budget", "spend": "col_spend",
+    "specialties": "col_specialties", "max_settlement_population": "col_max_settlement",
+    "graduate_id": "col_graduate_id", "funding": "col_funding", "home_region_id": "col_home_region",
+    "home_region": "col_home_region", "sponsor_region_id": "col_sponsor_region", "max_km": "col_max_km",
+    "km": "col_km", "reason": "col_reason", "reason_code": "col_reason_code", "count": "col_count",
+    "before": "col_before", "after": "col_after", "figure": "figure", "value": "value",
+    "sign": "col_sign", "table": "col_table", "type": "col_type", "required": "col_required",
+    "description_ru": "col_description_ru", "description_en": "col_description_en",
+}
+
+
+def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rename known columns to their header in ``lang``; others keep their name."""
+    return frame.rename(columns={c: t(HEADERS[c], lang) for c in frame.columns if c in HEADERS})
+
+
+def column_labels(columns, lang: str) -> dict[str, str]:
+    return {c: t(HEADERS[c], lang) for c in columns if c in HEADERS}
+
+
+# ------------------------------------------------------------------------- headline
+
+
+def headline(summary: dict, lang: str) -> list[tuple[str, object]]:
+    """(label, value) rows of the headline figures, in display order."""
+    obj = summary["objective"]
+    rows: list[tuple[str, object]] = [
+        (t("f_status", lang), i18n.status(summary["status"], lang)),
+        (t("f_solver", lang), summary["solver"]),
+        (t("f_obligated_placed", lang), obj["1_obligated_placed"]),
+        (t("f_obligated_total", lang), summary["obligated_total"]),
+        (t("f_graduates_total", lang), summary["graduates_total"]),
+        (t("f_placed_total", lang), summary["placed_total"]),
+    ]
+    for f in ("grant", "targeted", "paid"):
+        rows.append((t(f"f_placed_{f}", lang), summary["placed_by_funding"].get(f, 0)))
+    rows += [
+        (t("f_vacancies_total", lang), summary["vacancies_total"]),
+        (t("f_deficit_before", lang), summary["weighted_deficit_before"]),
+        (t("f_deficit_after", lang), obj["2_weighted_deficit"]),
+        (t("f_total_km", lang), obj["3_total_km"]),
+        (t("f_unplaced", lang), summary["graduates_total"] - summary["placed_total"]),
+    ]
+    for p in summary["programmes"]:
+        rows.append((t("f_programme_places", lang, name=p["name"]),
+                     f"{p['placed']} / {p['quota']}" if p["quota"] is not None else p["placed"]))
+        rows.append((t("f_programme_spend", lang, name=p["name"]),
+                     f"{p['spend']:,.0f} / {p['budget']:,.0f}".replace(",", " ")
+                     if p["budget"] is not None else f"{p['spend']:,.0f}".replace(",", " ")))
+    return rows
+
+
+def programmes_table(summary: dict, lang: str) -> pd.DataFrame:
+    frame = pd.DataFrame(summary["programmes"],
+                         columns=["programme_id", "name", "placed", "quota", "spend", "budget"])
+    return frame.rename(columns={"name": "programme"})
+
+
+def unplaced_reasons_table(solution, lang: str) -> pd.DataFrame:
+    counts = solution.unplaced["reason"].value_counts().rename_axis("reason_code").reset_index(name="count")
+    counts.insert(1, "reason", counts["reason_code"].map(lambda c: i18n.reason(c, lang)))
+    return counts
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def region_names(round_) -> dict[str, str]:
+    return dict(zip(round_.regions["region_id"], round_.regions["name"]))
+
+
+def assignments_table(round_, solution, lang: str) -> pd.DataFrame:
+    """Assignments with names: graduate, funding, specialty, facility, region, km, programme."""
+    a = solution.assignments.copy()
+    grads = round_.graduates.set_index("graduate_id")
+    fac = round_.facilities.set_index("facility_id")
+    progs = round_.programmes.set_index("programme_id")["name"] if len(round_.programmes) else pd.Series(dtype=str)
+    names = region_names(round_)
+    out = pd.DataFrame({
+        "graduate_id": a["graduate_id"],
+        "funding": a["graduate_id"].map(grads["funding"]),
+        "specialty": a["specialty"],
+        "home_region": a["graduate_id"].map(grads["home_region_id"]).map(names),
+        "facility": a["facility_id"].map(fac["name"]),
+        "region": a["region_id"].map(names),
+        "km": a["km"].round(1),
+        "programme": a["programme_id"].map(progs),
+        "payment": a["payment"],
+        # codes for filtering, dropped before display
+        "_region_id": a["region_id"],
+        "_programme_id": a["programme_id"],
+    })
+    return out
+
+
+def display_assignments(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = table.drop(columns=[c for c in table.columns if c.startswith("_")]).copy()
+    out["funding"] = out["funding"].map(lambda v: i18n.funding(v, lang))
+    out["specialty"] = out["specialty"].map(lambda v: i18n.specialty(v, lang))
+    out["programme"] = out["programme"].fillna(t("no_programme", lang))
+    return localise(out, lang)
+
+
+def unplaced_table(round_, solution, lang: str) -> pd.DataFrame:
+    u = solution.unplaced.copy()
+    grads = round_.graduates.set_index("graduate_id")
+    names = region_names(round_)
+    return localise(pd.DataFrame({
+        "graduate_id": u["graduate_id"],
+        "funding": u["funding"].map(lambda v: i18n.funding(v, lang)),
+        "specialty": u["specialty"].map(lambda v: i18n.specialty(v, lang)),
+        "home_region": u["graduate_id"].map(grads["home_region_id"]).map(names),
+        "max_km": u["graduate_id"].map(grads["max_km"]),
+        "reason": u["reason"].map(lambda c: i18n.reason(c, lang)),
+    }), lang)
+
+
+def deficits_table(round_, solution, lang: str) -> pd.DataFrame:
+    d = solution.deficits.copy()
+    d.insert(1, "region", d["region_id"].map(region_names(round_)))
+    d["specialty"] = d["specialty"].map(lambda v: i18n.specialty(v, lang))
+    return localise(d.drop(columns=["region_id"]), lang)
+
+
+def region_before_after(round_, solution) -> pd.DataFrame:
+    """Per region: vacancies, placed, remaining, weighted before/after, weight."""
+    d = solution.deficits
+    g = d.assign(w_before=d["vacancies"] * d["weight"], w_after=d["remaining"] * d["weight"]) \
+        .groupby("region_id")[["vacancies", "placed", "remaining", "w_before", "w_after"]].sum()
+    regions = round_.regions.set_index("region_id")
+    out = regions[["name", "lat", "lon", "weight"]].join(g, how="left").fillna(
+        {"vacancies": 0, "placed": 0, "remaining": 0, "w_before": 0.0, "w_after": 0.0})
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------------------- map
+
+
+FUNDING_COLOURS = {"grant": [31, 119, 180, 140], "targeted": [255, 127, 14, 140], "paid": [148, 103, 189, 140]}
+
+
+def _share_colour(share: float) -> list[int]:
+    """Green (0 % left open) through yellow to red (100 %)."""
+    if share is None or math.isnan(share):
+        return [160, 160, 160, 160]
+    s = min(max(share, 0.0), 1.0)
+    return [int(255 * min(1.0, 2 * s)), int(200 * min(1.0, 2 * (1 - s))), 40, 190]
+
+
+def map_deck(round_, solution, lang: str, lines: bool = True):
+    """A pydeck map: regions coloured by remaining deficit, lines home -> post."""
+    import pydeck as pdk
+
+    per = region_before_after(round_, solution)
+    per["share"] = np.where(per["vacancies"] > 0, per["remaining"] / per["vacancies"].where(per["vacancies"] > 0), np.nan)
+    per["colour"] = per["share"].map(_share_colour)
+    per["radius"] = 1500 + 900 * np.sqrt(per["vacancies"].astype(float))
+    per["label"] = per.apply(
+        lambda r: f"{r['name']}: {t('col_vacancies', lang)} {int(r['vacancies'])}, "
+                  f"{t('col_placed', lang)} {int(r['placed'])}, {t('col_remaining', lang)} {int(r['remaining'])}",
+        axis=1)
+    layers = [pdk.Layer("ScatterplotLayer", data=per[["lon", "lat", "radius", "colour", "label"]],
+                        get_position="[lon, lat]", get_radius="radius", get_fill_color="colour",
+                        pickable=True, stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=1)]
+    if lines and len(solution.assignments):
+        a = solution.assignments
+        grads = round_.graduates.set_index("graduate_id")
+        fac = round_.facilities.set_index("facility_id")
+        seg = pd.DataFrame({
+            "from_lon": a["graduate_id"].map(grads["lon"]).astype(float),
+            "from_lat": a["graduate_id"].map(grads["lat"]).astype(float),
+            "to_lon": a["facility_id"].map(fac["lon"]).astype(float),
+            "to_lat": a["facility_id"].map(fac["lat"]).astype(float),
+            "colour": a["graduate_id"].map(grads["funding"]).map(FUNDING_COLOURS),
+            "label": a["graduate_id"] + " → " + a["facility_id"].map(fac["name"]).astype(str)
+                     + " (" + a["km"].round(0).astype(int).astype(str) + " km)",
+        })
+        seg["colour"] = seg["colour"].map(lambda c: c if isinstance(c, list) else [120, 120, 120, 140])
+        layers.append(pdk.Layer("LineLayer", data=seg, get_source_position="[from_lon, from_lat]",
+                                get_target_position="[to_lon, to_lat]", get_color="colour", get_width=2,
+                                pickable=True))
+        facs = round_.facilities[["lon", "lat", "name"]].rename(columns={"name": "label"})
+        layers.append(pdk.Layer("ScatterplotLayer", data=facs, get_position="[lon, lat]", get_radius=900,
+                                get_fill_color=[30, 30, 30, 200], pickable=True))
+    view = pdk.ViewState(latitude=float(round_.regions["lat"].mean()),
+                         longitude=float(round_.regions["lon"].mean()), zoom=6.3)
+    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip={"text": "{label}"})
+
+
+# -------------------------------------------------------------------------- charts
+
+
+def before_after_chart(round_, solution, lang: str, weighted: bool = False):
+    """Plotly grouped bars per region: deficit before and after, worst first."""
+    import plotly.graph_objects as go
+
+    per = region_before_after(round_, solution)
+    b, a = ("w_before", "w_after") if weighted else ("vacancies", "remaining")
+    per = per.sort_values([b, a], ascending=False)
+    fig = go.Figure([
+        go.Bar(name=t("chart_before", lang), x=per["name"], y=per[b], marker_color="#d62728"),
+        go.Bar(name=t("chart_after", lang), x=per["name"], y=per[a], marker_color="#2ca02c"),
+    ])
+    fig.update_layout(barmode="group", height=420, margin=dict(l=10, r=10, t=30, b=10),
+                      yaxis_title=t("chart_value_weighted" if weighted else "chart_value", lang),
+                      legend=dict(orientation="h", y=1.08), xaxis_tickangle=-45)
+    return fig
+
+
+# ------------------------------------------------------------------------- compare
+
+
+def compare_figures(records, lang: str) -> pd.DataFrame:
+    """Headline figures of several runs side by side (rows: figures, columns: scenarios)."""
+    table = {}
+    for rec in records:
+        rows = headline(rec.solution.summary, lang)
+        opts = rec.round.scenario
+        rows += [
+            (t("f_max_km", lang), "—" if opts.max_km is None else opts.max_km),
+            (t("f_time_limit", lang), "—" if opts.time_limit is None else opts.time_limit),
+            (t("f_diminishing", lang), t("yes" if opts.diminishing_returns else "no", lang)),
+            (t("f_weights", lang), ", ".join(f"{k}={v:g}" for k, v in sorted(opts.weights.items())) or "—"),
+            (t("f_wall_time", lang), rec.solution.summary["wall_time_s"].get("total")),
+        ]
+        table[rec.name] = {label: value for label, value in rows}
+    frame = pd.DataFrame(table)
+    frame.index.name = t("figure", lang)
+    return frame.astype(str)
+
+
+def compare_regions(records, lang: str) -> pd.DataFrame:
+    """Remaining open vacancies per region in each run, and the change from the first."""
+    base = records[0]
+    names = region_names(base.round)
+    cols = {}
+    for rec in records:
+        per = region_before_after(rec.round, rec.solution).set_index("region_id")
+        cols[rec.name] = per["remaining"].astype(int)
+    frame = pd.DataFrame(cols).fillna(0).astype(int)
+    first = frame.columns[0]
+    for name in frame.columns[1:]:
+        frame[t("diff_vs", lang, name=name)] = frame[name] - frame[first]
+    frame.insert(0, t("col_region", lang), frame.index.map(lambda r: names.get(r, r)))
+    diff_cols = [c for c in frame.columns if c.startswith("Δ")]
+    if diff_cols:
+        frame = frame[(frame[diff_cols] != 0).any(axis=1)]
+        frame = frame.reindex(frame[diff_cols].abs().max(axis=1).sort_values(ascending=False).index)
+    return frame.reset_index(drop=True)
+
+
+def changed_posts(records, lang: str) -> pd.DataFrame:
+    """Graduates whose post (facility, or placed/not placed) differs from the first run."""
+    base = records[0]
+    fac_names = {}
+    for rec in records:
+        fac_names.update(dict(zip(rec.round.facilities["facility_id"], rec.round.facilities["name"])))
+    posts = {}
+    for rec in records:
+        posts[rec.name] = rec.solution.assignments.set_index("graduate_id")["facility_id"]
+    ids = base.round.graduates["graduate_id"]
+    frame = pd.DataFrame({name: ids.map(s) for name, s in posts.items()})
+    frame.index = ids
+    first = frame.columns[0]
+    differs = pd.Series(False, index=frame.index)
+    for name in frame.columns[1:]:
+        differs |= frame[name].fillna("") != frame[first].fillna("")
+    frame = frame[differs]
+    not_placed = t("not_placed", lang)
+    shown = frame.apply(lambda s: s.map(lambda f: fac_names.get(f, f) if isinstance(f, str) else not_placed))
+    grads = base.round.graduates.set_index("graduate_id")
+    shown.insert(0, t("col_specialty", lang), shown.index.map(lambda g: i18n.specialty(grads.at[g, "specialty"], lang)))
+    shown.insert(0, t("col_funding", lang), shown.index.map(lambda g: i18n.funding(grads.at[g, "funding"], lang)))
+    shown.index.name = t("col_graduate_id", lang)
+    return shown.reset_index()
