@@ -69,7 +69,7 @@ def serving_facilities(facilities: pd.DataFrame, facility_types=None, *, staffed
 
 def settlement_access(graph: nx.Graph, facilities: pd.DataFrame, *, facility_types=None,
                       max_km: float | None = None, max_minutes: float | None = None,
-                      staffed_only: bool = True) -> pd.DataFrame:
+                      staffed_only: bool = True, engine: str = "networkx") -> pd.DataFrame:
     """Nearest serving facility within the limit for every settlement.
 
     Columns: settlement_id, name, region_id, population, nearest_facility_id,
@@ -82,14 +82,14 @@ def settlement_access(graph: nx.Graph, facilities: pd.DataFrame, *, facility_typ
 
 def accessibility(graph: nx.Graph, facilities: pd.DataFrame, *, facility_types=None,
                   max_km: float | None = None, max_minutes: float | None = None,
-                  staffed_only: bool = True) -> pd.DataFrame:
+                  staffed_only: bool = True, engine: str = "networkx") -> pd.DataFrame:
     """Population within reach of a serving facility, per region.
 
     Columns: region_id, n_settlements, population, covered_settlements,
     covered_population, uncovered_population, covered_share.
     """
     per = settlement_access(graph, facilities, facility_types=facility_types, max_km=max_km,
-                            max_minutes=max_minutes, staffed_only=staffed_only)
+                            max_minutes=max_minutes, staffed_only=staffed_only, engine=engine)
     return _by_region(per)
 
 
@@ -115,7 +115,7 @@ def compare_accessibility(graph: nx.Graph, before: pd.DataFrame, after: pd.DataF
 
 
 def rule_gaps(graph: nx.Graph, facilities: pd.DataFrame, rules: pd.DataFrame | None = None, *,
-              staffed_only: bool = True) -> pd.DataFrame:
+              staffed_only: bool = True, engine: str = "networkx") -> pd.DataFrame:
     """Settlements that break a network rule: in a rule's population band with
     no satisfying facility within the rule's road distance.
 
@@ -134,7 +134,7 @@ def rule_gaps(graph: nx.Graph, facilities: pd.DataFrame, rules: pd.DataFrame | N
         if band.empty:
             continue
         fac = serving_facilities(facilities, rule.satisfied_by, staffed_only=staffed_only)
-        near = _nearest(graph, fac, band, max_km=float(rule.within_km))
+        near = _nearest(graph, fac, band, max_km=float(rule.within_km), engine=engine)
         gap = near.loc[~near["covered"], ["settlement_id", "name", "region_id", "population"]].copy()
         gap["rule_id"] = rule.rule_id
         gap["needs"] = rule.needs
@@ -144,7 +144,8 @@ def rule_gaps(graph: nx.Graph, facilities: pd.DataFrame, rules: pd.DataFrame | N
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
-def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_minutes=None) -> pd.DataFrame:
+def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_minutes=None,
+             engine="networkx") -> pd.DataFrame:
     if max_km is None and max_minutes is None:
         raise NetworkInputError(Issue("arguments", None, "max_km/max_minutes", "give a distance or time limit"))
     weight = "km" if max_minutes is None else "minutes"
@@ -154,7 +155,7 @@ def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_m
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnreachableWarning)
             pairs = distance_matrix(graph, fac[["id", "lat", "lon", "settlement_id"]], dest, weight=weight,
-                                    max_km=max_km, max_minutes=max_minutes)
+                                    max_km=max_km, max_minutes=max_minutes, engine=engine)
         pairs = pairs.loc[pairs["source"] == "road"]
         best = pairs.sort_values([weight, "origin_id"], kind="stable").drop_duplicates("destination_id")
         best = best.set_index("destination_id")

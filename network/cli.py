@@ -41,6 +41,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     m.add_argument("--origins", required=True, type=Path, help="CSV with id, lat, lon [, settlement_id]")
     m.add_argument("--destinations", required=True, type=Path, help="CSV with id, lat, lon [, settlement_id]")
     m.add_argument("--weight", choices=["km", "minutes"], default="km", help="what the path minimises (default km)")
+    _engine_arg(m)
     m.add_argument("--max-km", type=float, help="leave out pairs farther than this")
     m.add_argument("--max-minutes", type=float, help="leave out pairs longer than this")
     m.add_argument("--unreachable", choices=["nan", "geodesic"], default="nan",
@@ -95,6 +96,12 @@ def _graph_args(p, required):
 def _limit_args(p):
     p.add_argument("--max-km", type=float, help="service standard in road km")
     p.add_argument("--max-minutes", type=float, help="service standard in minutes")
+    _engine_arg(p)
+
+
+def _engine_arg(p):
+    p.add_argument("--engine", choices=["networkx", "scipy"], default="networkx",
+                   help="shortest-path engine (scipy is much faster on big graphs; needs scipy)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,27 +124,29 @@ def _run(args) -> int:
         validate_table(dests, _points_schema(graph), str(args.destinations))
         out = distance_matrix(graph, origins, dests, weight=args.weight, max_km=args.max_km,
                               max_minutes=args.max_minutes, unreachable=args.unreachable,
-                              detour_factor=args.detour_factor)
+                              detour_factor=args.detour_factor, engine=args.engine)
         _write(out, args.out)
     elif args.command == "access":
         _need_limit(args)
         graph = _graph(args)
         fac = _read(args.facilities)
         kw = dict(facility_types=_types(args.facility_types), max_km=args.max_km,
-                  max_minutes=args.max_minutes, staffed_only=not args.include_unstaffed)
+                  max_minutes=args.max_minutes, staffed_only=not args.include_unstaffed, engine=args.engine)
         per = settlement_access(graph, fac, **kw)
         _write(accessibility(graph, fac, **kw), args.out)
         if args.settlements_out:
             _write(per, args.settlements_out)
         if args.gaps_out:
             rules = _read(args.rules) if args.rules else DEFAULT_RULES
-            _write(rule_gaps(graph, fac, rules, staffed_only=not args.include_unstaffed), args.gaps_out)
+            _write(rule_gaps(graph, fac, rules, staffed_only=not args.include_unstaffed, engine=args.engine),
+                   args.gaps_out)
     elif args.command == "plan":
         graph = _graph(args)
         res = plan_network(graph, _read(args.candidates), args.k, objective=args.objective,
                            existing=_read(args.existing) if args.existing else None,
                            facility_types=_types(args.facility_types), max_km=args.max_km,
-                           max_minutes=args.max_minutes, solver=args.solver, time_limit=args.time_limit)
+                           max_minutes=args.max_minutes, solver=args.solver, time_limit=args.time_limit,
+                           engine=args.engine)
         _write(res.sites, args.out)
         if args.summary_out:
             args.summary_out.parent.mkdir(parents=True, exist_ok=True)

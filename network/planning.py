@@ -42,7 +42,7 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
                  existing: pd.DataFrame | None = None, facility_types=None,
                  max_km: float | None = None, max_minutes: float | None = None,
                  solver: str = "highs", time_limit: float | None = None,
-                 staffing: pd.DataFrame | None = None) -> PlanResult:
+                 staffing: pd.DataFrame | None = None, engine: str = "networkx") -> PlanResult:
     """Choose up to ``k`` candidate sites.
 
     candidates: site_id, facility_type (what the site would open as), lat/lon
@@ -53,7 +53,7 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     population within ``max_km`` / ``max_minutes`` of an open site) or
     "median" (minimise population-weighted travel; the limit, if given, bounds
     which pairs are allowed). The cost is km, or minutes when only
-    ``max_minutes`` is given.
+    ``max_minutes`` is given. ``engine`` as in ``distance_matrix``.
 
     Returns ``PlanResult``; ``sites`` has site_id, facility_type,
     node, region_id, newly_covered_population (coverage:
@@ -95,7 +95,8 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     dest = pd.DataFrame({"id": sett["settlement_id"], "settlement_id": sett["settlement_id"]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreachableWarning)
-        pairs = distance_matrix(graph, points, dest, weight=weight, max_km=max_km, max_minutes=max_minutes)
+        pairs = distance_matrix(graph, points, dest, weight=weight, max_km=max_km, max_minutes=max_minutes,
+                                engine=engine)
     pairs = pairs.loc[pairs["source"] == "road"]
     pairs = pd.DataFrame({"demand_id": pairs["destination_id"], "site_id": pairs["origin_id"],
                           "cost": pairs[weight]})

@@ -148,3 +148,28 @@ def test_max_km_result_is_the_filtered_full_matrix(village):
     cut = distance_matrix(g, pts.iloc[:20], pts, max_km=15)
     expected = full.loc[full["km"] <= 15].reset_index(drop=True)
     pd.testing.assert_frame_equal(cut, expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6), st.integers(2, 40), st.sampled_from(["km", "minutes"]),
+       st.sampled_from([None, 8.0, 30.0]))
+def test_scipy_engine_agrees_with_networkx(seed, n, weight, max_km):
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(seed)
+    sett = pd.DataFrame({"settlement_id": [f"v{i}" for i in range(n)], "region_id": "r",
+                         "lat": 53 + rng.uniform(0, 0.3, n), "lon": 45 + rng.uniform(0, 0.5, n),
+                         "population": rng.integers(0, 500, n)})
+    m = int(rng.integers(0, 2 * n))
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    roads = pd.DataFrame({"from_id": sett["settlement_id"].to_numpy()[a[keep]],
+                          "to_id": sett["settlement_id"].to_numpy()[b[keep]],
+                          "km": rng.uniform(0.5, 20, keep.sum()), "minutes": rng.uniform(1, 30, keep.sum())})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = build_road_graph(sett, roads)
+        pts = sett.rename(columns={"settlement_id": "id"})[["id", "lat", "lon"]]
+        o, d = pts.iloc[: max(1, n // 3)], pts
+        nx_out = distance_matrix(g, o, d, weight=weight, max_km=max_km)
+        sp_out = distance_matrix(g, o, d, weight=weight, max_km=max_km, engine="scipy")
+    pd.testing.assert_frame_equal(nx_out, sp_out, check_exact=False, rtol=1e-9, atol=1e-9)

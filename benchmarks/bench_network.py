@@ -1,0 +1,78 @@
+"""Benchmark of the network package on a generated 5,000-settlement, 50,000-road graph.
+
+    python benchmarks/bench_network.py            # full size
+    python benchmarks/bench_network.py --quick    # 1,000 settlements, 10,000 roads, 100 facilities
+
+Prints wall time per step and the process's peak resident memory after it
+(ru_maxrss, so it only ever grows). Synthetic data (network.generator), seed 1.
+"""
+
+import argparse
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from network import (accessibility, build_road_graph, distance_matrix, generate_facilities,  # noqa: E402
+                     generate_village_network, plan_network, rule_gaps)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def step(name, fn):
+    start = time.perf_counter()
+    out = fn()
+    print(f"{name:<58} {time.perf_counter() - start:8.2f} s   peak RSS {peak_mb():7.0f} MB", flush=True)
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a 5x smaller instance")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--engines", nargs="+", default=["networkx", "scipy"], choices=["networkx", "scipy"],
+                   help="shortest-path engines to time (default both)")
+    args = p.parse_args(argv)
+    n, m, nf, nc, k = (1000, 10_000, 100, 100, 10) if args.quick else (5000, 50_000, 500, 200, 20)
+    warnings.simplefilter("ignore")
+    print(f"settlements={n} roads={m} facilities={nf} candidates={nc} k={k} seed={args.seed}")
+
+    s, r = step("generate network", lambda: generate_village_network(n, m, seed=args.seed))
+    g = step("build_road_graph", lambda: build_road_graph(s, r))
+    fac = generate_facilities(s, nf, seed=args.seed)
+    origins = fac.rename(columns={"facility_id": "id"})[["id", "lat", "lon"]]
+    dest = pd.DataFrame({"id": s["settlement_id"], "lat": s["lat"], "lon": s["lon"]})
+    rng = np.random.default_rng(args.seed)
+    pick = rng.choice(len(s), nc, replace=False)
+    cand = pd.DataFrame({"site_id": [f"c{i}" for i in range(nc)], "facility_type": "FAP",
+                         "settlement_id": s["settlement_id"].to_numpy()[pick]})
+    for engine in args.engines:
+        print(f"--- engine={engine}")
+        mat = step(f"distance_matrix {nf} facilities x {n} settlements (full)",
+                   lambda: distance_matrix(g, origins, dest, engine=engine))
+        print(f"  -> {len(mat):,} rows, {mat['km'].isna().sum()} unreachable")
+        step(f"distance_matrix {nf} x {n}, max_km=30",
+             lambda: distance_matrix(g, origins, dest, max_km=30, engine=engine))
+        acc = step("accessibility, staffed, within 30 minutes",
+                   lambda: accessibility(g, fac, max_minutes=30, engine=engine))
+        print(f"  -> covered {acc['covered_population'].sum() / acc['population'].sum():.1%} of the population")
+        gaps = step("rule_gaps (100-2,000 / 6 km; >2,000 VA)", lambda: rule_gaps(g, fac, engine=engine))
+        print(f"  -> {len(gaps)} settlements break a rule")
+        res = step(f"plan_network maximal covering, {nc} candidates, k={k}, 6 km",
+                   lambda: plan_network(g, cand, k, existing=fac, max_km=6, engine=engine))
+        sm = res.summary
+        print(f"  -> {sm['status']}, {sm['n_pairs']:,} pairs, solver {sm['runtime_s']} s, "
+              f"newly covered {sm['newly_covered']:,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
