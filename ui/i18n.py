@@ -84,7 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "A blank max distance means the scenario default (see the run page).",
     },
     "reset_edits": {"ru": "Отменить все правки", "en": "Discard all edits"},
-    "edits_pending": {"ru": "Есть несохранённые в сценарий правки: {tables}", "en": "Edited tables: {tables}"},
+    "edits_pending": {"ru": "Изменены таблицы: {tables}. Правки войдут в следующий расчёт.",
+                      "en": "Edited tables: {tables}. The edits go into the next run."},
     # --- run page
     "scenario_header": {"ru": "Сценарий", "en": "Scenario"},
     "scenario_name": {"ru": "Название сценария", "en": "Scenario name"},

@@ -1,0 +1,58 @@
+"""Every UI text exists in Russian and English, with the same placeholders."""
+
+import ast
+import re
+import string
+from pathlib import Path
+
+from allocator.diagnose import REASONS
+from ui import i18n
+
+UI = Path(__file__).resolve().parent.parent / "ui"
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_has_both_languages():
+    for key, entry in i18n.TEXT.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        for lang in i18n.LANGUAGES:
+            assert entry[lang].strip(), (key, lang)
+        assert placeholders(entry["ru"]) == placeholders(entry["en"]), key
+
+
+def test_russian_text_is_russian():
+    cyrillic = re.compile("[а-яА-ЯёЁ]")
+    english_only = {"diff_vs", "none", "col_komk"}  # symbols / abbreviations
+    for key, entry in i18n.TEXT.items():
+        if key in english_only:
+            continue
+        assert cyrillic.search(entry["ru"]), key
+        names_a_sheet = {"template_help"}  # quotes the sheet name "описание"
+        assert not cyrillic.search(entry["en"]) or key in names_a_sheet, key
+
+
+def test_every_key_used_in_the_code_exists():
+    used = set()
+    for path in list(UI.rglob("*.py")) + [UI.parent / "ui_streamlit.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "t":
+                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                    used.add(node.args[0].value)
+    from ui.views import HEADERS
+
+    used |= set(HEADERS.values())
+    missing = used - set(i18n.TEXT)
+    assert not missing, missing
+
+
+def test_reasons_and_progress_messages_translate():
+    for code in REASONS:
+        assert i18n.reason(code, "ru") != i18n.reason(code, "en")
+    assert i18n.progress_message("level 2/3: deficit", "ru") == "Уровень 2/3: взвешенный дефицит"
+    assert i18n.progress_message("building the model: 12 pairs", "en") == "Building the model: 12 pairs"
+    assert i18n.progress_message("something new", "ru") == "something new"
+    assert i18n.t("m_of_total", "en", n=5) == "of 5"
