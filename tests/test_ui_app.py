@@ -60,7 +60,7 @@ def test_app_starts_with_penza_loaded():
 def test_run_button_shows_the_solver_headline_figures():
     at = run_scenario(start())
     expected = solve(load_round(ROOT / "data" / "penza")).summary
-    placed = metric(at, "Обязанные выпускники распределены")
+    placed = metric(at, "Распределено обязанных")
     assert placed.value == str(expected["objective"]["1_obligated_placed"])
     assert f"из {expected['obligated_total']}" in placed.label
     after = metric(at, "Взвешенный дефицит после")
@@ -83,9 +83,9 @@ def test_language_switch_changes_labels():
     assert any("Penza oblast" in i.value for i in at.info)
     at = run_scenario(at)
     labels = [m.label for m in at.metric]
-    assert any(label.startswith("Obligated graduates placed") for label in labels), labels
+    assert any(label.startswith("Obligated placed") for label in labels), labels
     at.sidebar.radio(key="lang").set_value("ru").run()
-    assert any(m.label.startswith("Обязанные выпускники") for m in at.metric)
+    assert any(m.label.startswith("Распределено обязанных") for m in at.metric)
 
 
 def test_bad_upload_lists_problems_with_file_row_and_column(tmp_path):

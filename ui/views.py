@@ -209,8 +209,15 @@ def map_deck(round_, solution, lang: str, lines: bool = True):
         layers.append(pdk.Layer("ScatterplotLayer", data=facs, get_position="[lon, lat]", get_radius=900,
                                 get_fill_color=[30, 30, 30, 200], pickable=True))
     view = pdk.ViewState(latitude=float(round_.regions["lat"].mean()),
-                         longitude=float(round_.regions["lon"].mean()), zoom=6.3)
+                         longitude=float(round_.regions["lon"].mean()), zoom=_zoom(round_.regions))
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip={"text": "{label}"})
+
+
+def _zoom(regions: pd.DataFrame, width_px: int = 900) -> float:
+    """A web-mercator zoom that fits the regions' longitudes into about ``width_px``."""
+    span = float(regions["lon"].max() - regions["lon"].min()) if len(regions) > 1 else 1.0
+    span = max(span, 0.05) * 1.3
+    return float(np.clip(math.log2(width_px * 360 / (256 * span)), 3, 12))
 
 
 # -------------------------------------------------------------------------- charts

@@ -97,7 +97,7 @@ st.caption(f"{t('status', lang)}: {i18n.status(summary['status'], lang)} · {sum
            f"{summary['wall_time_s'].get('total', 0):.2f} s")
 m = st.columns(4)
 m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=summary['obligated_total'])})",
-            obj["1_obligated_placed"], border=True)
+            obj["1_obligated_placed"], border=True, help=t("f_obligated_placed", lang))
 m[1].metric(t("m_deficit_before", lang), f"{summary['weighted_deficit_before']:.1f}", border=True)
 m[2].metric(t("m_deficit_after", lang), f"{obj['2_weighted_deficit']:.1f}",
             delta=f"{obj['2_weighted_deficit'] - summary['weighted_deficit_before']:.1f}",
@@ -105,18 +105,22 @@ m[2].metric(t("m_deficit_after", lang), f"{obj['2_weighted_deficit']:.1f}",
 m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=summary['graduates_total'])})",
             summary["placed_total"], border=True)
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("programmes_used", lang))
-    progs = views.programmes_table(summary, lang)
-    st.dataframe(views.localise(progs, lang), hide_index=True, width="stretch")
-with right:
-    st.subheader(t("unplaced_reasons", lang))
-    reasons = views.unplaced_reasons_table(solution, lang)
-    if reasons.empty:
-        st.success(t("all_placed", lang))
-    else:
-        st.dataframe(views.localise(reasons, lang), hide_index=True, width="stretch")
+st.subheader(t("programmes_used", lang))
+for prog in summary["programmes"]:
+    p1, p2 = st.columns(2)
+    quota = "—" if prog["quota"] is None else prog["quota"]
+    budget = "—" if prog["budget"] is None else f"{prog['budget'] / 1e6:,.1f}".replace(",", " ")
+    p1.metric(t("m_programme_places", lang, name=prog["name"]), prog["placed"], border=True,
+              delta=t("m_of_quota", lang, n=quota), delta_color="off", delta_arrow="off")
+    p2.metric(t("m_programme_money", lang, name=prog["name"]), f"{prog['spend'] / 1e6:,.1f}".replace(",", " "),
+              border=True, delta=t("m_of_budget", lang, n=budget), delta_color="off", delta_arrow="off")
+
+st.subheader(t("unplaced_reasons", lang))
+reasons = views.unplaced_reasons_table(solution, lang)
+if reasons.empty:
+    st.success(t("all_placed", lang))
+else:
+    st.dataframe(views.localise(reasons, lang), hide_index=True, width="stretch")
 
 with st.expander(t("solver_log", lang)):
     st.code(record.log_text or t("log_empty", lang), language=None)
