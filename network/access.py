@@ -75,9 +75,10 @@ def settlement_access(graph: nx.Graph, facilities: pd.DataFrame, *, facility_typ
     Columns: settlement_id, name, region_id, population, nearest_facility_id,
     km, minutes, covered. km/minutes/nearest are empty when no serving
     facility is within ``max_km`` and ``max_minutes`` (give at least one).
+    ``engine`` as in ``distance_matrix``.
     """
     fac = serving_facilities(facilities, facility_types, staffed_only=staffed_only)
-    return _nearest(graph, fac, settlements_frame(graph), max_km=max_km, max_minutes=max_minutes)
+    return _nearest(graph, fac, settlements_frame(graph), max_km=max_km, max_minutes=max_minutes, engine=engine)
 
 
 def accessibility(graph: nx.Graph, facilities: pd.DataFrame, *, facility_types=None,
@@ -144,6 +145,22 @@ def rule_gaps(graph: nx.Graph, facilities: pd.DataFrame, rules: pd.DataFrame | N
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 
+def road_pairs_to_settlements(graph: nx.Graph, points: pd.DataFrame, settlement_ids: pd.Series, *,
+                              weight: str = "km", max_km=None, max_minutes=None,
+                              engine: str = "networkx") -> pd.DataFrame:
+    """Road pairs from points (id, lat, lon, settlement_id) to settlement nodes within the limits.
+
+    Pairs without a road path are dropped silently: here they simply do not
+    reach. Columns as ``distance_matrix``.
+    """
+    dest = pd.DataFrame({"id": settlement_ids.to_numpy(), "settlement_id": settlement_ids.to_numpy()})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreachableWarning)
+        pairs = distance_matrix(graph, points[["id", "lat", "lon", "settlement_id"]], dest, weight=weight,
+                                max_km=max_km, max_minutes=max_minutes, engine=engine)
+    return pairs.loc[pairs["source"] == "road"]
+
+
 def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_minutes=None,
              engine="networkx") -> pd.DataFrame:
     if max_km is None and max_minutes is None:
@@ -151,12 +168,8 @@ def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_m
     weight = "km" if max_minutes is None else "minutes"
     out = sett[["settlement_id", "name", "region_id", "population"]].reset_index(drop=True)
     if len(fac):
-        dest = pd.DataFrame({"id": out["settlement_id"], "settlement_id": out["settlement_id"]})
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UnreachableWarning)
-            pairs = distance_matrix(graph, fac[["id", "lat", "lon", "settlement_id"]], dest, weight=weight,
-                                    max_km=max_km, max_minutes=max_minutes, engine=engine)
-        pairs = pairs.loc[pairs["source"] == "road"]
+        pairs = road_pairs_to_settlements(graph, fac, out["settlement_id"], weight=weight, max_km=max_km,
+                                          max_minutes=max_minutes, engine=engine)
         best = pairs.sort_values([weight, "origin_id"], kind="stable").drop_duplicates("destination_id")
         best = best.set_index("destination_id")
     else:

@@ -9,7 +9,6 @@ path, through the Dijkstra predecessor tree.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from dataclasses import replace
 
@@ -57,11 +56,10 @@ def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
     olat, olon = (pd.to_numeric(origins[c]).to_numpy(float) for c in ("lat", "lon"))
     dlat, dlon = (pd.to_numeric(destinations[c]).to_numpy(float) for c in ("lat", "lon"))
     km = geodesic_km(olat[:, None], olon[:, None], dlat[None, :], dlon[None, :]) * detour_factor
-    out = _long_frame(origins, destinations, km.ravel(), km.ravel() / speed_kmh * 60.0,
-                      np.full(km.size, "geodesic_fallback", dtype=object))
-    if max_km is not None:
-        out = out.loc[out["km"] <= max_km].reset_index(drop=True)
-    return out
+    km = km.ravel()
+    keep = km <= max_km if max_km is not None else np.ones(km.size, dtype=bool)
+    return _long_frame(origins, destinations, km, km / speed_kmh * 60.0,
+                       np.full(km.size, "geodesic_fallback", dtype=object), keep)
 
 
 def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations: pd.DataFrame,
@@ -126,8 +124,7 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
         keep &= (km <= max_km) | (source == "unreachable")
     if max_minutes is not None:
         keep &= (minutes <= max_minutes) | (source == "unreachable")
-    out = _long_frame(origins, destinations, km, minutes, source)
-    return out.loc[keep].reset_index(drop=True)
+    return _long_frame(origins, destinations, km, minutes, source, keep)
 
 
 def road_pair_matrices(graph: nx.Graph, snapped_o: pd.DataFrame, snapped_d: pd.DataFrame, *,
@@ -206,10 +203,14 @@ def _unique(nodes: pd.Series):
 
 
 def _check_edge_weights(graph: nx.Graph) -> None:
-    bad = [(u, v) for u, v, d in graph.edges(data=True)
-           if not all(isinstance(d.get(k), numbers.Real) and d[k] >= 0 and np.isfinite(d[k])
-                      for k in WEIGHTS)]
-    if bad:
+    """Every edge needs a finite, non-negative km and minutes (as build_road_graph sets)."""
+    edges = list(graph.edges(data=True))
+    ok = np.ones(len(edges), dtype=bool)
+    for key in WEIGHTS:
+        values = pd.to_numeric(pd.Series([d.get(key) for _, _, d in edges], dtype=object), errors="coerce")
+        ok &= (np.isfinite(values.to_numpy(dtype=float)) & (values.to_numpy(dtype=float) >= 0))
+    if not ok.all():
+        bad = [(u, v) for (u, v, _), good in zip(edges, ok) if not good]
         raise NetworkInputError(Issue("graph", None, "km/minutes",
                                       f"{len(bad)} edge(s) lack a non-negative km and minutes, e.g. {bad[:3]}; "
                                       "build the graph with build_road_graph()"))
@@ -234,12 +235,14 @@ def _validate_points(df: pd.DataFrame, table: str, need_coordinates: bool = Fals
     validate_table(df, cols, table)
 
 
-def _long_frame(origins, destinations, km, minutes, source) -> pd.DataFrame:
-    n_o, n_d = len(origins), len(destinations)
+def _long_frame(origins, destinations, km, minutes, source, keep) -> pd.DataFrame:
+    """Long table of the kept entries of flat (origin-major) pair arrays."""
+    idx = np.flatnonzero(keep)
+    oi, di = np.divmod(idx, len(destinations))
     return pd.DataFrame({
-        "origin_id": np.repeat(origins["id"].to_numpy(dtype=object), n_d),
-        "destination_id": np.tile(destinations["id"].to_numpy(dtype=object), n_o),
-        "km": np.asarray(km, dtype=float),
-        "minutes": np.asarray(minutes, dtype=float),
-        "source": source,
+        "origin_id": origins["id"].to_numpy(dtype=object)[oi],
+        "destination_id": destinations["id"].to_numpy(dtype=object)[di],
+        "km": np.asarray(km, dtype=float)[idx],
+        "minutes": np.asarray(minutes, dtype=float)[idx],
+        "source": np.asarray(source, dtype=object)[idx],
     }, columns=OUTPUT_COLUMNS)

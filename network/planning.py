@@ -9,16 +9,14 @@ population it newly covers and the staff it will need (``staffing``).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .access import serving_facilities
-from .distance import distance_matrix
-from .errors import Issue, NetworkInputError, UnreachableWarning
+from .access import road_pairs_to_settlements, serving_facilities
+from .errors import Issue, NetworkInputError
 from .graph import settlements_frame
 from .models import ModelSolution, solve_max_covering, solve_p_median
 from .schema import CANDIDATES, id_strings, validate_table
@@ -92,12 +90,8 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     sett = settlements_frame(graph)
     demand = pd.DataFrame({"demand_id": sett["settlement_id"], "population": sett["population"].astype(float)})
     weight = "minutes" if (max_minutes is not None and max_km is None) else "km"
-    dest = pd.DataFrame({"id": sett["settlement_id"], "settlement_id": sett["settlement_id"]})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnreachableWarning)
-        pairs = distance_matrix(graph, points, dest, weight=weight, max_km=max_km, max_minutes=max_minutes,
-                                engine=engine)
-    pairs = pairs.loc[pairs["source"] == "road"]
+    pairs = road_pairs_to_settlements(graph, points, sett["settlement_id"], weight=weight, max_km=max_km,
+                                      max_minutes=max_minutes, engine=engine)
     pairs = pd.DataFrame({"demand_id": pairs["destination_id"], "site_id": pairs["origin_id"],
                           "cost": pairs[weight]})
 

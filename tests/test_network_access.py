@@ -82,3 +82,16 @@ def test_no_serving_facility_covers_no_one():
     fac = facilities().assign(staffed=False)
     out = accessibility(hand_drawn_graph(), fac, max_km=100)
     assert out["covered_population"].sum() == 0 and out["population"].sum() == 4800
+
+
+def test_engines_agree_on_a_generated_network():
+    pytest.importorskip("scipy")
+    from network import build_road_graph, generate_facilities, generate_village_network
+
+    s, r = generate_village_network(400, 1200, seed=3)
+    g = build_road_graph(s, r)
+    fac = generate_facilities(s, 40, seed=3)
+    a = settlement_access(g, fac, max_minutes=20)
+    b = settlement_access(g, fac, max_minutes=20, engine="scipy")
+    pd.testing.assert_frame_equal(a, b)
+    assert rule_gaps(g, fac).equals(rule_gaps(g, fac, engine="scipy"))
