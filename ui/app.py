@@ -24,7 +24,7 @@ LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 # of widgets a run does not draw; re-assigning keeps it).
 PERSISTENT_KEYS = ("opt_name", "opt_solver", "opt_time", "opt_maxkm", "opt_unlimited", "opt_dr",
                    "show_scenario", "compare_pick", "chart_weighted", "map_lines",
-                   "net_threshold", "net_k", "net_objective")
+                   "net_source", "net_threshold", "net_k", "net_objective")
 
 
 def init_session() -> None:

@@ -223,6 +223,31 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Dot: a settlement (green within the threshold, red not); blue existing facilities, "
               "yellow new ones from the plan.",
     },
+    "network_source": {"ru": "Сеть", "en": "Network"},
+    "network_source_round": {"ru": "Районные центры раунда (settlements.csv, roads.csv)",
+                             "en": "The round's district centres (settlements.csv, roads.csv)"},
+    "network_source_synthetic": {"ru": "Синтетическая сеть сёл (пример, не данные)",
+                                 "en": "Synthetic village network (an example, not data)"},
+    "network_synthetic_note": {
+        "ru": "Сёла, дороги и пункты сгенерированы (network.generate_village_network, зерно {seed}); "
+              "цифры иллюстрируют метод и не описывают реальный регион.",
+        "en": "Villages, roads and facilities are generated (network.generate_village_network, seed {seed}); "
+              "the figures illustrate the method and describe no real region.",
+    },
+    "network_round_note": {
+        "ru": "В сети раунда только районные центры (без сёл), и все учреждения раунда считаются "
+              "укомплектованными: для анализа доступности сёл нужны данные о сёлах.",
+        "en": "The round's network has district centres only (no villages), and all of the round's "
+              "facilities count as staffed: village-level access needs village data.",
+    },
+    "network_candidates": {"ru": "Кандидаты: {n} населённых пунктов (100+ жителей) без пункта; ФАП до 2000 "
+                                 "жителей, врачебная амбулатория выше.",
+                           "en": "Candidates: {n} settlements (100+ residents) with no facility; a FAP up to "
+                                 "2,000 residents, a doctor's ambulatory above."},
+    "network_no_candidates": {"ru": "Нет населённых пунктов без медицинского пункта: размещать негде.",
+                              "en": "Every settlement already has a facility: there is nowhere to site one."},
+    "network_new_sites": {"ru": "Новых пунктов", "en": "New facilities"},
+    "network_staff": {"ru": "Нужно штатных должностей", "en": "Staff positions needed"},
     "network_pop_covered": {"ru": "Население в пределах порога", "en": "Population within the threshold"},
     "network_mean_km": {"ru": "Среднее расстояние до пункта, км", "en": "Mean distance to a facility, km"},
     # --- export (workbook) text
@@ -293,6 +318,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col_sign": {"ru": "Подпись выпускника", "en": "Graduate's signature"},
     "col_settlements": {"ru": "Населённые пункты", "en": "Settlements"},
     "col_covered_share": {"ru": "Доля населения в пределах порога, %", "en": "Population within threshold, %"},
+    "col_site": {"ru": "Место", "en": "Site"},
+    "col_facility_type": {"ru": "Тип пункта", "en": "Facility type"},
+    "col_settlement": {"ru": "Населённый пункт", "en": "Settlement"},
+    "col_newly_covered": {"ru": "Новое население в пределах порога", "en": "Newly covered population"},
+    "col_assigned_population": {"ru": "Прикреплённое население", "en": "Assigned population"},
+    "col_staff_positions": {"ru": "Штатные должности", "en": "Staff positions"},
+    "col_staff_roles": {"ru": "Должности", "en": "Roles"},
     "yes": {"ru": "да", "en": "yes"},
     "no": {"ru": "нет", "en": "no"},
     # --- headline figure names (summary sheet, comparison)

@@ -127,11 +127,13 @@ with st.expander(t("solver_log", lang)):
 
 st.subheader(t("map_header", lang))
 st.caption(t("map_help", lang))
-lines = st.toggle(t("map_lines", lang), value=True, key="map_lines")
+ss.setdefault("map_lines", True)
+lines = st.toggle(t("map_lines", lang), key="map_lines")
 st.pydeck_chart(views.map_deck(round_, solution, lang, lines=lines), height=520)
 
 st.subheader(t("chart_header", lang))
-weighted = st.toggle(t("chart_weighted", lang), value=False, key="chart_weighted")
+ss.setdefault("chart_weighted", False)
+weighted = st.toggle(t("chart_weighted", lang), key="chart_weighted")
 st.plotly_chart(views.before_after_chart(round_, solution, lang, weighted=weighted), width="stretch")
 
 # ------------------------------------------------------------ tables
