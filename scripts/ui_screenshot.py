@@ -177,7 +177,12 @@ def main(argv=None) -> int:
         browser.nav("Сравнение сценариев")
         shot("3_compare", "Выпускники, у которых изменилось место")
         browser.nav("Сеть медицинских пунктов")
-        shot("4_network", "Сеть медицинских пунктов")
+        browser.wait_for("Рассчитать план сети")
+        browser.js("(() => { const l = [...document.querySelectorAll('label')].find(l => "
+                   "l.innerText.includes('Синтетическая')); if (l) l.click(); })()")
+        browser.wait_for("сгенерированы")
+        browser.click_button("Рассчитать план сети")
+        shot("4_network", "Выбранные места новых пунктов")
         # English: the switch is a radio in the sidebar
         browser.js("(() => { const l = [...document.querySelectorAll('label')].find(l => l.innerText.trim() === "
                    "'English'); if (l) l.click(); })()")

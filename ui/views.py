@@ -214,10 +214,11 @@ def map_deck(round_, solution, lang: str, lines: bool = True):
 
 
 def _zoom(regions: pd.DataFrame, width_px: int = 900) -> float:
-    """A web-mercator zoom that fits the regions' longitudes into about ``width_px``."""
+    """A web-mercator zoom that fits the regions' longitudes into about ``width_px``
+    (deck.gl's world is 512 px wide at zoom 0)."""
     span = float(regions["lon"].max() - regions["lon"].min()) if len(regions) > 1 else 1.0
     span = max(span, 0.05) * 1.3
-    return float(np.clip(math.log2(width_px * 360 / (256 * span)), 3, 12))
+    return float(np.clip(math.log2(width_px * 360 / (512 * span)), 3, 12))
 
 
 # -------------------------------------------------------------------------- charts

@@ -97,7 +97,7 @@ st.caption(f"{t('status', lang)}: {i18n.status(summary['status'], lang)} · {sum
            f"{summary['wall_time_s'].get('total', 0):.2f} s")
 m = st.columns(4)
 m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=summary['obligated_total'])})",
-            obj["1_obligated_placed"], border=True, help=t("f_obligated_placed", lang))
+            obj["1_obligated_placed"], border=True)
 m[1].metric(t("m_deficit_before", lang), f"{summary['weighted_deficit_before']:.1f}", border=True)
 m[2].metric(t("m_deficit_after", lang), f"{obj['2_weighted_deficit']:.1f}",
             delta=f"{obj['2_weighted_deficit'] - summary['weighted_deficit_before']:.1f}",
