@@ -58,6 +58,12 @@ class RunRecord:
     options: dict
     edited_weights: dict = field(default_factory=dict)
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    downloads: dict = field(default_factory=dict, repr=False)  # (kind, lang) -> bytes, built once
+
+    def download(self, kind: str, lang: str, build) -> bytes:
+        if (kind, lang) not in self.downloads:
+            self.downloads[(kind, lang)] = build()
+        return self.downloads[(kind, lang)]
 
 
 # ----------------------------------------------------------------------------- loading

@@ -9,6 +9,13 @@ from ui.views import column_labels
 
 lang = app.lang()
 ss = st.session_state
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    return exports.template_workbook()
+
+
 st.title(t("app_title", lang))
 
 # ------------------------------------------------------------------ source
@@ -27,7 +34,7 @@ with right:
     if st.button(t("use_bundled", lang), key="use_bundled"):
         app.set_loaded(app.bundled())
         ss["upload_problems"] = None
-    st.download_button(t("template_download", lang), exports.template_workbook(),
+    st.download_button(t("template_download", lang), _template(),
                        file_name="medstaff_template.xlsx", help=t("template_help", lang),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template_download")
