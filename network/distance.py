@@ -112,10 +112,10 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
                       f"{'NaN with source=unreachable' if unreachable == 'nan' else 'filled by the geodesic fallback'}.",
                       UnreachableWarning, stacklevel=2)
         if unreachable == "geodesic":
-            olat, olon = _coordinates(graph, origins, snapped_o)
-            dlat, dlon = _coordinates(graph, destinations, snapped_d)
             oi, di = np.divmod(np.flatnonzero(apart), len(destinations))
-            fb_km = geodesic_km(olat[oi], olon[oi], dlat[di], dlon[di]) * detour_factor
+            o, d = snapped_o.iloc[oi], snapped_d.iloc[di]
+            fb_km = geodesic_km(o["lat"].to_numpy(), o["lon"].to_numpy(),
+                                d["lat"].to_numpy(), d["lon"].to_numpy()) * detour_factor
             km[apart] = fb_km
             minutes[apart] = fb_km / DEFAULT_SPEED_KMH * 60.0
             source[apart] = "geodesic_fallback"
@@ -214,16 +214,6 @@ def _check_edge_weights(graph: nx.Graph) -> None:
         raise NetworkInputError(Issue("graph", None, "km/minutes",
                                       f"{len(bad)} edge(s) lack a non-negative km and minutes, e.g. {bad[:3]}; "
                                       "build the graph with build_road_graph()"))
-
-
-def _coordinates(graph: nx.Graph, points: pd.DataFrame, snapped: pd.DataFrame):
-    """Point coordinates, taking the node's where a point is given by settlement_id."""
-    lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(float) if "lat" in points else np.full(len(points), np.nan)
-    lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(float) if "lon" in points else np.full(len(points), np.nan)
-    node_lat = np.array([graph.nodes[n]["lat"] for n in snapped["node"]], dtype=float)
-    node_lon = np.array([graph.nodes[n]["lon"] for n in snapped["node"]], dtype=float)
-    use_node = ~snapped["snapped"].to_numpy() | np.isnan(lat) | np.isnan(lon)
-    return np.where(use_node, node_lat, lat), np.where(use_node, node_lon, lon)
 
 
 def _validate_points(df: pd.DataFrame, table: str, need_coordinates: bool = False) -> None:

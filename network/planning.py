@@ -98,7 +98,9 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     solve = solve_max_covering if objective == "coverage" else solve_p_median
     sol = solve(demand, pairs, sites, k, solver=solver, time_limit=time_limit)
 
-    table = _site_table(graph, sol, cand, points, sett, sites, pairs, objective, staffing)
+    # Settlements already within reach of an existing site.
+    already = set(pairs.loc[pairs["site_id"].isin(set(ex["id"])), "demand_id"])
+    table = _site_table(graph, sol, cand, points, sett, already, pairs, objective, staffing)
     total = float(demand["population"].sum())
     summary = {
         "objective": objective, "status": sol.status, "solver": sol.solver, "k": int(k),
@@ -108,18 +110,13 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
         "runtime_s": round(sol.runtime_s, 3), "n_pairs": len(pairs),
     }
     if objective == "coverage":
-        before = _covered_by(pairs, sites.loc[sites["existing"], "site_id"], demand)
+        before = float(demand.loc[demand["demand_id"].isin(already), "population"].sum())
         summary.update(covered_before=before, covered_after=sol.objective_value,
                        newly_covered=sol.objective_value - before)
     return PlanResult(sites=table, summary=summary, solution=sol)
 
 
-def _covered_by(pairs, site_ids, demand) -> float:
-    covered = pairs.loc[pairs["site_id"].isin(set(site_ids)), "demand_id"].unique()
-    return float(demand.loc[demand["demand_id"].isin(covered), "population"].sum())
-
-
-def _site_table(graph, sol, cand, points, sett, sites, pairs, objective, staffing) -> pd.DataFrame:
+def _site_table(graph, sol, cand, points, sett, already, pairs, objective, staffing) -> pd.DataFrame:
     new = cand.loc[cand["site_id"].isin(sol.new_sites)].copy()
     located = snap_points(graph, points.loc[points["id"].isin(sol.new_sites)].reset_index(drop=True))
     node_of = pd.Series(located["node"].to_numpy(), index=points.loc[points["id"].isin(sol.new_sites), "id"])
@@ -127,8 +124,6 @@ def _site_table(graph, sol, cand, points, sett, sites, pairs, objective, staffin
     new["region_id"] = new["node"].map(sett.set_index("settlement_id")["region_id"])
     asg = sol.assignment
     if objective == "coverage":
-        existing_ids = set(sites.loc[sites["existing"], "site_id"])
-        already = set(pairs.loc[pairs["site_id"].isin(existing_ids), "demand_id"])
         fresh = asg.loc[~asg["demand_id"].isin(already) & asg["site_id"].isin(sol.new_sites)]
         new["newly_covered_population"] = new["site_id"].map(
             (fresh["population"] * fresh["share"]).groupby(fresh["site_id"]).sum()).fillna(0.0)

@@ -34,8 +34,9 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
     """Graph node and connector for every row of ``points`` (same order, fresh index).
 
     ``points`` has lat, lon and optionally settlement_id. Returns columns
-    node, connector_km, connector_minutes, snapped (False when the point is a
-    node given by settlement_id). Raises ``NetworkInputError`` for an unknown
+    lat, lon (the point's, or its node's when given by settlement_id), node,
+    connector_km, connector_minutes, snapped (False when the point is a node
+    given by settlement_id). Raises ``NetworkInputError`` for an unknown
     settlement_id or a point with neither a settlement_id nor coordinates.
     """
     n = len(points)
@@ -48,8 +49,8 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
             raise NetworkInputError(issues)
         node = sid
     todo = node.isna().to_numpy()
-    lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(dtype=float) if "lat" in points else np.full(n, np.nan)
-    lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(dtype=float) if "lon" in points else np.full(n, np.nan)
+    lat, lon = (pd.to_numeric(points[c], errors="coerce").to_numpy(dtype=float, copy=True) if c in points
+                else np.full(n, np.nan) for c in ("lat", "lon"))
     no_coords = todo & (np.isnan(lat) | np.isnan(lon))
     if no_coords.any():
         raise NetworkInputError([Issue(table, int(i) + 1, "lat/lon",
@@ -63,7 +64,12 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
         idx = nearest_index(lat[todo], lon[todo], nlat, nlon)
         node.iloc[np.flatnonzero(todo)] = [nodes[i] for i in idx]
         connector[todo] = geodesic_km(lat[todo], lon[todo], nlat[idx], nlon[idx])
+    on_node = np.flatnonzero(~todo)
+    lat[on_node] = [graph.nodes[node.iloc[i]]["lat"] for i in on_node]
+    lon[on_node] = [graph.nodes[node.iloc[i]]["lon"] for i in on_node]
     return pd.DataFrame({
+        "lat": lat,
+        "lon": lon,
         "node": node.to_numpy(dtype=object),
         "connector_km": connector,
         "connector_minutes": connector / CONNECTOR_SPEED_KMH * 60.0,
