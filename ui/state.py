@@ -165,8 +165,8 @@ def editable_views(loaded: LoadedRound) -> dict[str, pd.DataFrame]:
     regions = r.regions[["region_id", "name", "population"]].copy()
     if loaded.indicators is not None:
         regions = regions.merge(loaded.indicators, on="region_id", how="left")
-    regions["weight"] = r.regions["weight"].astype(float).to_numpy()
-    regions["weight_basis"] = r.regions["weight_basis"].astype(str).to_numpy()
+    regions.insert(2, "weight", r.regions["weight"].astype(float).to_numpy())  # editable first
+    regions.insert(3, "weight_basis", r.regions["weight_basis"].astype(str).to_numpy())
 
     fac = r.facilities.set_index("facility_id")
     vacancies = r.vacancies[["facility_id", "specialty", "vacancies"]].copy()
