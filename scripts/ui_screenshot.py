@@ -139,10 +139,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    server_log = (args.out / "streamlit.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui_streamlit.py"), "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT)
     failures = []
     browser = None
     try:
@@ -194,6 +195,10 @@ def main(argv=None) -> int:
             browser.close()
         server.terminate()
         server.wait(10)
+        server_log.close()
+    log_text = (args.out / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+    if "Traceback" in log_text:
+        failures.append(f"the server logged a traceback (see {args.out / 'streamlit.log'})")
     for f in failures:
         print("FAIL", f)
     return 1 if failures else 0
