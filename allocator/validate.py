@@ -301,13 +301,11 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
 
 
 def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
+    """A graduate without home coordinates lives at the home region's centre."""
     grads, regions = typed["graduates"], typed["regions"]
     centre = regions.set_index("region_id")[["lat", "lon"]]
-    home = grads["lat"].isna()
-    grads.loc[home, "lat"] = grads.loc[home, "home_region_id"].map(centre["lat"]).to_numpy()
-    grads.loc[home, "lon"] = grads.loc[home, "home_region_id"].map(centre["lon"]).to_numpy()
-    grads["lat"] = grads["lat"].astype(float)
-    grads["lon"] = grads["lon"].astype(float)
+    for axis in ("lat", "lon"):
+        grads[axis] = grads[axis].astype(float).fillna(grads["home_region_id"].map(centre[axis]))
 
 
 # ------------------------------------------------------------------------ scenario
