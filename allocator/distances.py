@@ -27,11 +27,27 @@ def geodesic_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return points.merge(unique, on=["a", "b", "c", "d"], how="left")["km"].to_numpy()
 
 
+# Pairs whose fast (Lambert) geodesic exceeds max_km by more than this are dropped
+# before the exact one is computed; Lambert's error is ~10 m per 1,000 km.
+PREFILTER_MARGIN_KM = 1.0
+
+
 def pair_distances(pairs: pd.DataFrame, round_) -> np.ndarray:
-    """km for each row of ``pairs`` (graduate_id, facility_id, home/facility lat, lon)."""
+    """km for each row of ``pairs`` (home_lat/lon, fac_lat/lon, max_km); NaN = beyond max_km.
+
+    Geodesic: a vectorised approximation first discards pairs clearly beyond
+    their max_km, then geopy's exact geodesic is computed for the rest.
+    """
     if round_.scenario.distances == "road":
         return _road_km(pairs, round_)
-    return geodesic_km(pairs["home_lat"], pairs["home_lon"], pairs["fac_lat"], pairs["fac_lon"])
+    from network.geo import geodesic_km as fast_km
+
+    approx = fast_km(pairs["home_lat"], pairs["home_lon"], pairs["fac_lat"], pairs["fac_lon"])
+    near = ~(approx > pairs["max_km"].to_numpy(dtype=float) + PREFILTER_MARGIN_KM)
+    km = np.full(len(pairs), np.nan)
+    sub = pairs.loc[near]
+    km[near] = geodesic_km(sub["home_lat"], sub["home_lon"], sub["fac_lat"], sub["fac_lon"])
+    return km
 
 
 def _road_km(pairs: pd.DataFrame, round_) -> np.ndarray:
