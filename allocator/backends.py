@@ -15,7 +15,10 @@ proves optimality), so all backends reach the same optimal values.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +40,20 @@ class LevelResult:
         if self.value is None or self.bound is None:
             return None
         return abs(self.bound - self.value) / max(1.0, abs(self.value))
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence what a C library prints to fd 1 (HiGHS prints a banner whatever its options)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def make_backend(name: str, model: MatrixModel, threads: int = 1, log_path=None):
@@ -108,7 +125,8 @@ class PulpBackend:
             else:
                 kwargs.update(output_flag=False)
             solver = pulp.HiGHS(**kwargs)
-        self.prob.solve(solver)
+        with _quiet_stdout():  # the log, when asked for, goes to its file
+            self.prob.solve(solver)
         sol = self.prob.sol_status
         if sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and self.prob.status != -1:
             x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
