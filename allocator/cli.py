@@ -1,4 +1,4 @@
-"""Command line: ``allocator solve|validate|indicators ROUND``.
+"""Command line: ``allocator solve|validate|indicators ROUND`` and ``allocator network ...``.
 
 Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
 row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
                         "(allocator indicators --help)")
+    sub.add_parser("network", add_help=False,
+                   help="road distance matrices, accessibility, network plans (allocator network --help)")
     return p
 
 
@@ -52,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         from .indicators.cli import main as indicators_main
 
         return indicators_main(argv[1:])
+    if argv[:1] == ["network"]:
+        from network.cli import main as network_main
+
+        return network_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":
