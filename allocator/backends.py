@@ -117,8 +117,10 @@ class PulpBackend:
         self.prob.sense = pulp.LpMaximize if maximise else pulp.LpMinimize
         kwargs = dict(msg=bool(self.log_path), timeLimit=time_limit, gapRel=0.0, gapAbs=0.999,
                       threads=self.threads)
+        level_log = f"{self.log_path}.level" if self.log_path else None
         if self.solver_name == "cbc":
-            solver = pulp.PULP_CBC_CMD(logPath=str(self.log_path) if self.log_path else None, **kwargs)
+            kwargs["msg"] = False  # logPath alone sends CBC's output to the file
+            solver = pulp.PULP_CBC_CMD(logPath=level_log, **kwargs)
         else:
             if self.log_path:
                 kwargs.update(log_file=str(self.log_path), log_to_console=False)
@@ -127,6 +129,11 @@ class PulpBackend:
             solver = pulp.HiGHS(**kwargs)
         with _quiet_stdout():  # the log, when asked for, goes to its file
             self.prob.solve(solver)
+        if level_log and os.path.exists(level_log):  # CBC rewrites its log file: append per level
+            with open(level_log, encoding="utf-8", errors="replace") as src, \
+                    open(self.log_path, "a", encoding="utf-8") as dst:
+                dst.write(src.read())
+            os.remove(level_log)
         sol = self.prob.sol_status
         if sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and self.prob.status != -1:
             x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
