@@ -58,8 +58,7 @@ class Round:
 
     regions:     region_id, name, lat, lon, population, weight (filled), weight_basis
     facilities:  facility_id, name, region_id, lat, lon, rural, type, settlement_population
-    vacancies:   facility_id, specialty, vacancies (rows with vacancies > 0 and < 0 removed? no:
-                 kept as given; zero rows are harmless)
+    vacancies:   facility_id, specialty, vacancies (as given; rows with 0 are harmless)
     graduates:   graduate_id, specialty, funding, home_region_id, lat, lon (filled from the
                  home region), sponsor_region_id, max_km (filled from the scenario, NaN = none)
     programmes:  programme_id, name, payment, quota, budget, specialties (tuple),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .diagnose import unplaced_reasons
-from .pairs import Pairs, deficit_cells
+from .pairs import OBLIGATED, Pairs, deficit_cells
 from .problem import Round
 
 ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
@@ -52,7 +52,7 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
     before = deficit_penalty(deficits["vacancies"], deficits["vacancies"], deficits["weight"], dr).sum()
     after = deficit_penalty(deficits["remaining"], deficits["vacancies"], deficits["weight"], dr).sum()
     grads = round_.graduates
-    obligated = grads["funding"].isin(["grant", "targeted"])
+    obligated = grads["funding"].isin(OBLIGATED)
     placed_ids = set(assignments["graduate_id"])
 
     programmes = []
