@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from build_penza_round import largest_remainder  # scripts/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "penza"
@@ -38,30 +39,20 @@ RESIDENTS = {"oncologist": 2, "coloproctologist": 1, "obstetrician_gynaecologist
              "rehabilitation_physician": 1}
 
 
-def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
-    keys = list(weights)
-    w = np.array([weights[k] for k in keys], dtype=float)
-    exact = w / w.sum() * total
-    base = np.floor(exact).astype(int)
-    for i in np.argsort(-(exact - base), kind="stable")[: total - base.sum()]:
-        base[i] += 1
-    return dict(zip(keys, base.tolist()))
-
-
 def generate(seed: int = 2019) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     regions = pd.read_csv(OUT / "regions.csv")
     vac = pd.read_csv(OUT / "vacancies.csv").merge(
         pd.read_csv(OUT / "facilities.csv")[["facility_id", "region_id"]], on="facility_id")
     by_specialty = vac.groupby("specialty")["vacancies"].sum()
-    doctor_specs = _split(DOCTORS, by_specialty[["gp", "paediatrician", "therapist"]].to_dict())
+    doctor_specs = largest_remainder(DOCTORS, by_specialty[["gp", "paediatrician", "therapist"]]).to_dict()
     groups = [("doctor", s, n) for s, n in doctor_specs.items()]
-    groups += [("mid", s, n) for s, n in _split(MIDLEVEL, MID_SPLIT).items()]
+    groups += [("mid", s, n) for s, n in largest_remainder(MIDLEVEL, pd.Series(MID_SPLIT)).items()]
 
     home_p = regions["population"] / regions["population"].sum()
     rows = []
     for kind, specialty, n in groups:
-        for funding, count in _split(n, FUNDING[kind]).items():
+        for funding, count in largest_remainder(n, pd.Series(FUNDING[kind])).items():
             rows += [(specialty, funding)] * count
     rows += [(s, "targeted") for s, n in RESIDENTS.items() for _ in range(n)]
     grads = pd.DataFrame(rows, columns=["specialty", "funding"])
