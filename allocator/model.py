@@ -50,11 +50,13 @@ Integer scaling
 All objective and budget coefficients are integers so that every backend
 (CBC, HiGHS, CP-SAT) optimises exactly the same numbers and equality of the
 fixed levels is exact: weights (times :math:`m`) are rounded to
-1/``WEIGHT_SCALE`` (1e-4), km to 1/``KM_SCALE`` (0.1 km) and payments to
-whole money units (budgets rounded down). The reported :math:`z_2` and
-:math:`z_3` are recomputed from the unrounded data; the rounding can only
-decide between solutions whose weighted deficits differ by less than
-1e-4 per placement or whose km differ by less than 0.05 km per placement.
+1/``WEIGHT_SCALE`` (1e-4), km to 1/``KM_SCALE`` (whole metres) and payments
+to whole money units (budgets rounded down). The reported :math:`z_2` is
+recomputed from the unrounded data; :math:`z_3` is reported as optimised
+(whole metres, so equal across solvers), beside the exact ``total_km``. The
+rounding can only decide between solutions whose weighted deficits differ by
+less than 1e-4 per placement or whose km differ by less than 0.5 m per
+placement.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 WEIGHT_SCALE = 10_000
-KM_SCALE = 10
+KM_SCALE = 1000
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,14 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
 
 
 def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: str,
-                  gap: float | None, timings: dict, km_scale: int) -> Solution:
+                  gap: float | None, timings: dict, km_objective: float | None) -> Solution:
+    """Frames and summary of the chosen pairs ``x``.
+
+    ``km_objective`` is level 3 as optimised (km rounded to whole metres per placement,
+    see :mod:`allocator.model`), identical across solvers at the optimum;
+    ``total_km`` is the exact sum of the assignments' km (also used for level 3
+    when it was not reached).
+    """
     table = pairs.table
     chosen = table.loc[x[: len(table)]].copy()
     chosen["km"] = chosen["km"].round(3)
@@ -48,6 +55,7 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
     deficits = deficits[["region_id", "specialty", "vacancies", "placed", "remaining", "weight"]]
 
     unplaced = unplaced_reasons(round_, pairs, assignments)
+    total_km = float(assignments["km"].sum())
     dr = round_.scenario.diminishing_returns
     before = deficit_penalty(deficits["vacancies"], deficits["vacancies"], deficits["weight"], dr).sum()
     after = deficit_penalty(deficits["remaining"], deficits["vacancies"], deficits["weight"], dr).sum()
@@ -74,8 +82,9 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
         "objective": {
             "1_obligated_placed": int(grads.loc[obligated, "graduate_id"].isin(placed_ids).sum()),
             "2_weighted_deficit": round(float(after), 6),
-            "3_total_km": round(float(assignments["km"].sum()), 3),
+            "3_total_km": round(total_km if km_objective is None else float(km_objective), 3),
         },
+        "total_km": round(total_km, 3),
         "obligated_total": int(obligated.sum()),
         "graduates_total": int(len(grads)),
         "placed_total": int(len(assignments)),

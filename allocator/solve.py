@@ -69,4 +69,4 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
     timings["total"] = time.perf_counter() - started
     say(0.95, "writing the solution")
     return make_solution(round_, pairs, model, x, status=status, gap=gap, timings=timings,
-                         km_scale=KM_SCALE)
+                         km_objective=values["km"] / KM_SCALE if "km" in values else None)
