@@ -176,3 +176,21 @@ def test_road_distances_need_network_files(tmp_path):
     write_round(_frames(), tmp_path)
     with pytest.raises(InputError, match="settlements.csv and roads.csv"):
         load_round(tmp_path, distances="road")
+
+
+def test_time_limit_gives_status_and_exit_code_4(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_allocator", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_allocator.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    round_dir = write_round(bench.generate(1000, 200), tmp_path / "big")
+    out = tmp_path / "out"
+    code = main(["solve", str(round_dir), "--out", str(out), "--solver", "cpsat", "--time-limit", "1",
+                 "--max-km", "150", "-q"])
+    summary = __import__("json").loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert code == 4
+    assert summary["status"] in ("feasible", "time_limit")
+    if summary["status"] == "feasible":  # a solution was found and written, not proven
+        assert summary["placed_total"] == len(pd.read_csv(out / "assignments.csv")) > 0
