@@ -36,9 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, help="solver threads (default 1, repeatable)")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    s.add_argument("--lang", choices=("en", "ru"), default="en", help="language of input problems")
 
     v = sub.add_parser("validate", help="check a round and list every problem")
     v.add_argument("round")
+    v.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the problems")
 
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
@@ -69,7 +71,7 @@ def _validate(args) -> int:
     try:
         round_ = load_round(args.round)
     except InputError as exc:
-        print(exc, file=sys.stderr)
+        print(exc.report(args.lang), file=sys.stderr)
         return EXIT_INPUT
     vac = int(round_.vacancies["vacancies"].sum())
     print(f"{args.round}: OK - {len(round_.regions)} regions, {len(round_.facilities)} facilities, "
@@ -87,7 +89,7 @@ def _solve(args) -> int:
     try:
         round_ = load_round(args.round, **overrides)
     except InputError as exc:
-        print(exc, file=sys.stderr)
+        print(exc.report(args.lang), file=sys.stderr)
         return EXIT_INPUT
 
     def progress(fraction: float, message: str) -> None:

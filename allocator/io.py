@@ -72,7 +72,7 @@ def read_round(path: str | Path) -> RawRound:
     path = Path(path)
     raw = RawRound(source=path)
     if not path.exists():
-        raw.problems.append(Problem(str(path), None, None, "no such file or folder"))
+        raw.problems.append(Problem.of(str(path), None, None, "no_such_path"))
         return raw
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         _read_workbook(path, raw)
@@ -80,7 +80,7 @@ def read_round(path: str | Path) -> RawRound:
         _read_folder(path, raw)
     else:
         raw.problems.append(
-            Problem(str(path), None, None, "a round is a folder of CSV files or an .xlsx workbook")
+            Problem.of(str(path), None, None, "not_a_round")
         )
     return raw
 
@@ -96,14 +96,14 @@ def _read_folder(path: Path, raw: RawRound) -> None:
         try:
             raw.tables[table] = read_csv_text(decode(file.read_bytes()))
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raw.problems.append(Problem(file.name, None, None, f"cannot read CSV: {exc}"))
+            raw.problems.append(Problem.of(file.name, None, None, "csv_unreadable", error=exc))
     scenario = path / "scenario.toml"
     if scenario.exists():
         raw.scenario_file = scenario.name
         try:
             raw.scenario = tomllib.loads(decode(scenario.read_bytes()))
         except tomllib.TOMLDecodeError as exc:
-            raw.problems.append(Problem(scenario.name, None, None, f"cannot read TOML: {exc}"))
+            raw.problems.append(Problem.of(scenario.name, None, None, "toml_unreadable", error=exc))
     for extra in ("settlements.csv", "roads.csv"):
         if (path / extra).exists():
             raw.extra_files[extra] = path / extra
@@ -115,7 +115,7 @@ def _read_workbook(path: Path, raw: RawRound) -> None:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds on a broken file
-        raw.problems.append(Problem(path.name, None, None, f"cannot read workbook: {exc}"))
+        raw.problems.append(Problem.of(path.name, None, None, "workbook_unreadable", error=exc))
         return
     by_name = {name.strip().lower(): frame for name, frame in sheets.items()}
     for table in TABLES:

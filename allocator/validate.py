@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .io import RawRound, read_round
+from .messages import render
 from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
@@ -25,18 +26,34 @@ FALSE = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
 
 @dataclass(frozen=True)
 class Problem:
+    """One input problem: where (file, spreadsheet row, column) and what, in EN and RU."""
+
     file: str
     row: int | None
     column: str | None
     message: str
+    message_ru: str = ""
 
-    def __str__(self) -> str:
+    @classmethod
+    def of(cls, file: str, row: int | None, column: str | None, code: str, **params) -> "Problem":
+        """A problem from a code of :data:`allocator.messages.MESSAGES`."""
+        en, ru = render(code, **params)
+        return cls(file, row, column, en, ru)
+
+    def text(self, lang: str = "en") -> str:
+        return self.message_ru if lang == "ru" and self.message_ru else self.message
+
+    def line(self, lang: str = "en") -> str:
+        ru = lang == "ru"
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {'строка' if ru else 'row'} {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where += f", {'столбец' if ru else 'column'} '{self.column}'"
+        return f"{where}: {self.text(lang)}"
+
+    def __str__(self) -> str:
+        return self.line("en")
 
 
 class InputError(ValueError):
@@ -44,9 +61,18 @@ class InputError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
-        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{shown}{more}")
+        super().__init__(self.report("en"))
+
+    def report(self, lang: str = "en", limit: int = 50) -> str:
+        """Every problem, one per line, in English or Russian."""
+        ru = lang == "ru"
+        head = (f"{len(self.problems)} ошибок во входных данных:" if ru
+                else f"{len(self.problems)} problem(s) in the input:")
+        lines = [f"  - {p.line(lang)}" for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            rest = len(self.problems) - limit
+            lines.append(f"  ... {'и ещё' if ru else 'and'} {rest} {'' if ru else 'more'}".rstrip())
+        return "\n".join([head, *lines])
 
 
 def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) -> Round:
@@ -62,7 +88,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         file = raw.files.get(table, f"{table}.csv")
         if table not in raw.tables:
             if table not in OPTIONAL_TABLES and not raw.problems:
-                problems.append(Problem(file, None, None, "required table is missing"))
+                problems.append(Problem.of(file, None, None, "table_missing"))
             typed[table] = _empty(table)
             continue
         frame, found = _type_table(table, raw.tables[table], file)
@@ -80,8 +106,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     if base.distances == "road":
         if not {"settlements.csv", "roads.csv"} <= set(raw.extra_files):
             problems.append(
-                Problem(str(raw.source), None, None,
-                        "distances = road needs settlements.csv and roads.csv in the round folder")
+                Problem.of(str(raw.source), None, None, "road_files_missing")
             )
         else:
             settlements = _read_plain(raw.extra_files["settlements.csv"])
@@ -116,7 +141,7 @@ def apply_scenario(round_: Round, scenario: Scenario) -> Round:
     regions["weight_basis"] = basis
     unknown = sorted(set(scenario.weights) - set(regions["region_id"]))
     if unknown:
-        raise InputError([Problem("scenario", None, "weights", f"unknown region_id {u!r}") for u in unknown])
+        raise InputError([Problem.of("scenario", None, "weights", "unknown_region", value=u) for u in unknown])
     override = regions["region_id"].map(dict(scenario.weights))
     regions.loc[override.notna(), "weight_basis"] = "scenario"
     regions["weight"] = override.fillna(regions["weight"]).astype(float)
@@ -195,7 +220,7 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
             problems += found
         else:
             if col.required:
-                problems.append(Problem(file, None, col.name, "required column is missing"))
+                problems.append(Problem.of(file, None, col.name, "column_missing"))
             data[col.name] = _convert(col, pd.Series("", index=frame.index), rows, file)[0]
     known = set(data)
     for c in frame.columns:  # extra columns (e.g. notes) are kept for the user, never read
@@ -206,7 +231,7 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     if key.dtype == "id":
         dup = out[key.name].duplicated(keep="first") & out[key.name].notna()
         for idx in out.index[dup]:
-            problems.append(Problem(file, int(idx) + 2, key.name, f"duplicate id {out.at[idx, key.name]!r}"))
+            problems.append(Problem.of(file, int(idx) + 2, key.name, "duplicate_id", value=out.at[idx, key.name]))
     return out, problems
 
 
@@ -225,33 +250,33 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
     empty = text == ""
     problems: list[Problem] = []
 
-    def bad(mask, message):
+    def bad(mask, code, **params):
         for r, v in zip(rows[mask.to_numpy()], text[mask]):
-            problems.append(Problem(file, int(r), col.name, message.format(v=v)))
+            problems.append(Problem.of(file, int(r), col.name, code, value=v, **params))
 
     if col.required:
-        bad(empty, "value is required")
+        bad(empty, "required")
     kind = "id" if col.dtype.startswith("ref:") else col.dtype
     if kind in ("id", "str"):
         values = text.where(~empty, None).astype(object)
     elif kind in ("int", "float"):
         values = _number(text)
-        bad(values.isna() & ~empty, "not a number: {v!r}")
+        bad(values.isna() & ~empty, "not_a_number")
         ok = values.notna()
         if kind == "int":
             frac = ok & (values != values.round())
-            bad(frac, "not a whole number: {v!r}")
+            bad(frac, "not_whole")
             values = values.where(~frac)
         if col.minimum is not None:
             below = ok & (values < col.minimum)
-            bad(below, f"must be >= {col.minimum:g}: " + "{v!r}")
+            bad(below, "below_minimum", minimum=f"{col.minimum:g}")
         if col.maximum is not None:
             above = ok & (values > col.maximum)
-            bad(above, f"must be <= {col.maximum:g}: " + "{v!r}")
+            bad(above, "above_maximum", maximum=f"{col.maximum:g}")
         values = values.round().astype("Int64") if kind == "int" else values.astype(float)
     elif kind == "bool":
         low = text.str.lower()
-        bad(~empty & ~low.isin(TRUE | FALSE), "not true/false: {v!r}")
+        bad(~empty & ~low.isin(TRUE | FALSE), "not_boolean")
         values = low.isin(TRUE)
     elif kind == "list":
         values = text.map(lambda v: tuple(sorted({p.strip() for p in v.split(";") if p.strip()})))
@@ -259,7 +284,7 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
         raise ValueError(f"unknown dtype {col.dtype}")
     if col.allowed:
         outside = ~empty & ~text.isin(col.allowed)
-        bad(outside, "must be one of " + ", ".join(col.allowed) + ": {v!r}")
+        bad(outside, "not_allowed", allowed=", ".join(col.allowed))
     return pd.Series(values.to_numpy(), index=text.index), problems
 
 
@@ -276,25 +301,24 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
             missing = values.notna() & ~values.isin(known)
             for idx in frame.index[missing]:
                 problems.append(
-                    Problem(file, int(idx) + 2, col.name,
-                            f"{values[idx]!r} is not a {ref[1]} in {ref[0]}.csv")
+                    Problem.of(file, int(idx) + 2, col.name, "unknown_reference",
+                               value=values[idx], key=ref[1], table=ref[0])
                 )
     grads = typed["graduates"]
     need = (grads["funding"] == "targeted") & grads["sponsor_region_id"].isna()
     for idx in grads.index[need]:
-        problems.append(Problem(files.get("graduates", "graduates.csv"), int(idx) + 2,
-                                "sponsor_region_id", "required for a targeted graduate"))
+        problems.append(Problem.of(files.get("graduates", "graduates.csv"), int(idx) + 2,
+                                   "sponsor_region_id", "sponsor_required"))
     half = grads["lat"].isna() != grads["lon"].isna()
     for idx in grads.index[half]:
-        problems.append(Problem(files.get("graduates", "graduates.csv"), int(idx) + 2,
-                                "lat" if pd.isna(grads.at[idx, "lat"]) else "lon",
-                                "give both lat and lon, or neither"))
+        problems.append(Problem.of(files.get("graduates", "graduates.csv"), int(idx) + 2,
+                                   "lat" if pd.isna(grads.at[idx, "lat"]) else "lon", "half_coordinates"))
     vac = typed["vacancies"]
     dup = vac.duplicated(["facility_id", "specialty"], keep="first") & vac["facility_id"].notna()
     for idx in vac.index[dup]:
-        problems.append(Problem(files.get("vacancies", "vacancies.csv"), int(idx) + 2, "specialty",
-                                f"facility {vac.at[idx, 'facility_id']!r} lists specialty "
-                                f"{vac.at[idx, 'specialty']!r} twice"))
+        problems.append(Problem.of(files.get("vacancies", "vacancies.csv"), int(idx) + 2, "specialty",
+                                   "specialty_twice", facility=vac.at[idx, "facility_id"],
+                                   specialty=vac.at[idx, "specialty"]))
     if not problems:
         _fill_home(typed)
     return problems
@@ -317,20 +341,20 @@ def _scenario_from(data: dict, file: str) -> tuple[Scenario, list[Problem]]:
     values = {}
     for key, value in data.items():
         if key not in known:
-            problems.append(Problem(file, None, key, f"unknown option; known: {', '.join(sorted(known))}"))
+            problems.append(Problem.of(file, None, key, "unknown_option", known=", ".join(sorted(known))))
             continue
         values[key] = value
     if "weights" in values:
         w = values["weights"]
         if not isinstance(w, dict):
-            problems.append(Problem(file, None, "weights", "must be a table region_id = weight"))
+            problems.append(Problem.of(file, None, "weights", "weights_not_table"))
             values.pop("weights")
         else:
             values["weights"] = MappingProxyType({str(k): v for k, v in w.items()})
     try:
         return Scenario(**values), problems
     except TypeError as exc:  # pragma: no cover - keys checked above
-        return Scenario(), problems + [Problem(file, None, None, str(exc))]
+        return Scenario(), problems + [Problem.of(file, None, None, "bad_option", error=str(exc))]
 
 
 def _check_scenario(s: Scenario, file: str) -> list[Problem]:
@@ -340,21 +364,21 @@ def _check_scenario(s: Scenario, file: str) -> list[Problem]:
         if value is None and allow_none:
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < minimum:
-            problems.append(Problem(file, None, name, f"must be a number >= {minimum:g}, got {value!r}"))
+            problems.append(Problem.of(file, None, name, "not_a_number_option", minimum=f"{minimum:g}", value=value))
 
     num("max_km", s.max_km)
     num("time_limit", s.time_limit)
     num("threads", s.threads, allow_none=False, minimum=1)
     if s.solver not in SOLVERS:
-        problems.append(Problem(file, None, "solver", f"must be one of {', '.join(SOLVERS)}, got {s.solver!r}"))
+        problems.append(Problem.of(file, None, "solver", "not_one_of", allowed=", ".join(SOLVERS), value=s.solver))
     if s.distances not in DISTANCE_SOURCES:
-        problems.append(Problem(file, None, "distances",
-                                f"must be one of {', '.join(DISTANCE_SOURCES)}, got {s.distances!r}"))
+        problems.append(Problem.of(file, None, "distances", "not_one_of",
+                                   allowed=", ".join(DISTANCE_SOURCES), value=s.distances))
     if not isinstance(s.diminishing_returns, bool):
-        problems.append(Problem(file, None, "diminishing_returns", "must be true or false"))
+        problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
     for region, w in s.weights.items():
         if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-            problems.append(Problem(file, None, f"weights.{region}", f"must be a number >= 0, got {w!r}"))
+            problems.append(Problem.of(file, None, f"weights.{region}", "not_a_number_option", minimum="0", value=w))
     return problems
 
 

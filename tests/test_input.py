@@ -194,3 +194,23 @@ def test_time_limit_gives_status_and_exit_code_4(tmp_path):
     assert summary["status"] in ("feasible", "time_limit")
     if summary["status"] == "feasible":  # a solution was found and written, not proven
         assert summary["placed_total"] == len(pd.read_csv(out / "assignments.csv")) > 0
+
+
+def test_every_problem_message_exists_in_english_and_russian():
+    from string import Formatter
+
+    from allocator.messages import MESSAGES
+
+    for code, (en, ru) in MESSAGES.items():
+        assert en and ru, code
+        fields = lambda text: {f for _, f, _, _ in Formatter().parse(text) if f}  # noqa: E731
+        assert fields(en) == fields(ru), code
+
+
+def test_problems_are_reported_in_russian_on_request(tmp_path, capsys):
+    frames = {k: v.astype(object) for k, v in _frames().items()}
+    frames["vacancies"].loc[0, "vacancies"] = "много"
+    write_round(frames, tmp_path)
+    assert main(["validate", str(tmp_path), "--lang", "ru"]) == 2
+    err = capsys.readouterr().err
+    assert "vacancies.csv, строка 2, столбец 'vacancies': не число: 'много'" in err

@@ -89,11 +89,11 @@ def load_upload(name: str, data: bytes, workdir: Path | None = None) -> LoadedRo
         round_ = load_round(path)
         return LoadedRound(round_, name, None, None)
     if not lower.endswith(".zip"):
-        raise InputError([Problem(name, None, None, "a round is a ZIP of CSV files or an .xlsx workbook")])
+        raise InputError([Problem.of(name, None, None, "zip_expected")])
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise InputError([Problem(name, None, None, f"cannot open the ZIP archive: {exc}")]) from exc
+        raise InputError([Problem.of(name, None, None, "zip_unreadable", error=exc)]) from exc
     target = workdir / "round"
     target.mkdir(parents=True, exist_ok=True)
     with archive:
@@ -108,8 +108,7 @@ def load_upload(name: str, data: bytes, workdir: Path | None = None) -> LoadedRo
         books = sorted(target.rglob("*.xlsx"))
         if books:
             return LoadedRound(load_round(books[0]), name, None, None)
-        raise InputError([Problem(name, None, None,
-                                  "no regions.csv (or other round table) found in the ZIP archive")])
+        raise InputError([Problem.of(name, None, None, "zip_without_round")])
     round_ = load_round(folder)
     return LoadedRound(round_, name, folder, region_indicators(folder, round_.regions["region_id"]))
 
@@ -150,7 +149,7 @@ def problems_frame(problems, lang: str) -> pd.DataFrame:
     """Validation problems as a table with translated headers."""
     from .i18n import t
 
-    rows = [{"file": p.file, "row": p.row, "column": p.column or "", "message": p.message} for p in problems]
+    rows = [{"file": p.file, "row": p.row, "column": p.column or "", "message": p.text(lang)} for p in problems]
     frame = pd.DataFrame(rows, columns=["file", "row", "column", "message"])
     frame["row"] = frame["row"].astype("Int64")
     return frame.rename(columns={c: t(f"col_{c}", lang) for c in frame.columns})
@@ -245,7 +244,7 @@ def build_round(loaded: LoadedRound, views: dict[str, pd.DataFrame], options: di
     regions_view = views["regions"]
     bad_weight = pd.to_numeric(regions_view["weight"], errors="coerce").isna()
     if bad_weight.any():
-        raise InputError([Problem("regions", int(i) + 2, "weight", "value is required")
+        raise InputError([Problem.of("regions", int(i) + 2, "weight", "required")
                           for i in regions_view.index[bad_weight]])
     weights = weight_overrides(loaded, regions_view)
     scenario = scenario_from_options(base.scenario, options, weights)
