@@ -33,12 +33,13 @@ class Problem:
     column: str | None
     message: str
     message_ru: str = ""
+    code: str = ""
 
     @classmethod
     def of(cls, file: str, row: int | None, column: str | None, code: str, **params) -> "Problem":
         """A problem from a code of :data:`allocator.messages.MESSAGES`."""
         en, ru = render(code, **params)
-        return cls(file, row, column, en, ru)
+        return cls(file, row, column, en, ru, code)
 
     def text(self, lang: str = "en") -> str:
         return self.message_ru if lang == "ru" and self.message_ru else self.message
@@ -94,8 +95,8 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         frame, found = _type_table(table, raw.tables[table], file)
         problems += found
         typed[table] = frame
-    if not any(p.row is None and "missing" in p.message for p in problems):
-        problems += _check_keys(typed, raw.files)
+    if not any(p.code in ("table_missing", "column_missing") for p in problems):
+        problems += _check_keys(typed, raw.files)  # cross-table checks need every table whole
     base, found = _scenario_from(raw.scenario, raw.scenario_file or "scenario.toml")
     problems += found
     if scenario is not None:
