@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from .problem import DISTANCE_SOURCES, SOLVERS
 from .validate import InputError, load_round
@@ -42,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("round")
     v.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the problems")
 
+    tp = sub.add_parser("template", help="write the input template workbook (.xlsx) to fill in Excel")
+    tp.add_argument("file", help="where to write it, e.g. round.xlsx")
+
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
                         "(allocator indicators --help)")
@@ -64,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":
         return _validate(args)
+    if args.command == "template":
+        from .template import template_workbook
+
+        with open(args.file, "wb") as fh:
+            fh.write(template_workbook())
+        print(f"template written: {args.file}")
+        return EXIT_OK
     return _solve(args)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +213,12 @@ def test_problems_are_reported_in_russian_on_request(tmp_path, capsys):
     assert main(["validate", str(tmp_path), "--lang", "ru"]) == 2
     err = capsys.readouterr().err
     assert "vacancies.csv, строка 2, столбец 'vacancies': не число: 'много'" in err
+
+
+def test_template_command_writes_a_workbook_that_reads_back(tmp_path, capsys):
+    book = tmp_path / "template.xlsx"
+    assert main(["template", str(book)]) == 0
+    sheets = pd.read_excel(book, sheet_name=None)
+    for table in ("regions", "facilities", "vacancies", "graduates", "programmes"):
+        assert table in sheets
+    assert list(sheets["graduates"].columns)[:4] == ["graduate_id", "specialty", "funding", "home_region_id"]

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from allocator import InputError, solve
 from allocator.schema import TABLES, columns
+from allocator.template import DESCRIPTION_SHEET, template_workbook
 from ui import exports, state
 from ui.i18n import t
 
@@ -25,19 +26,19 @@ def record(loaded):
 
 
 def test_template_has_a_sheet_per_table_and_descriptions():
-    wb = load_workbook(io.BytesIO(exports.template_workbook()))
-    assert set(TABLES) <= set(wb.sheetnames) and exports.DESCRIPTION_SHEET in wb.sheetnames
+    wb = load_workbook(io.BytesIO(template_workbook()))
+    assert set(TABLES) <= set(wb.sheetnames) and DESCRIPTION_SHEET in wb.sheetnames
     for table in TABLES:
         header = [c.value for c in wb[table][1]]
         assert header == [c.name for c in columns(table)]
-    desc = pd.read_excel(io.BytesIO(exports.template_workbook()), sheet_name=exports.DESCRIPTION_SHEET)
+    desc = pd.read_excel(io.BytesIO(template_workbook()), sheet_name=DESCRIPTION_SHEET)
     assert len(desc) == sum(len(columns(t_)) for t_ in TABLES)
     assert desc["описание"].str.len().gt(0).all() and desc["description"].str.len().gt(0).all()
 
 
 def test_filled_template_uploads(loaded, tmp_path):
     """The template filled with the bundled round loads back to the same round."""
-    wb = load_workbook(io.BytesIO(exports.template_workbook()))
+    wb = load_workbook(io.BytesIO(template_workbook()))
     for table in TABLES:
         frame = pd.read_csv(state.BUNDLED_DIR / f"{table}.csv", dtype=str, keep_default_na=False)
         ws = wb[table]

@@ -147,8 +147,6 @@ def deck(inputs: NetworkInputs, result: NetworkPlan, lang: str):
     """Settlements coloured by access with the plan, roads, existing and new facilities."""
     import pydeck as pdk
 
-    from .i18n import t
-
     nodes = inputs.settlements.set_index("settlement_id")
     acc = result.access_after.set_index("settlement_id")
     pts = nodes[["name", "lat", "lon", "population"]].copy()

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from allocator import InputError
-from ui import app, exports, state
+from allocator.template import template_workbook
+from ui import app, state
 from ui.i18n import t
 from ui.views import column_labels
 
@@ -13,7 +14,7 @@ ss = st.session_state
 
 @st.cache_data(show_spinner=False)
 def _template() -> bytes:
-    return exports.template_workbook()
+    return template_workbook()
 
 
 st.title(t("app_title", lang))
