@@ -24,6 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # tables and columns
     "table_missing": ("required table is missing", "нет обязательной таблицы"),
     "column_missing": ("required column is missing", "нет обязательного столбца"),
+    "table_empty": ("the table has no rows", "в таблице нет ни одной строки"),
     "duplicate_id": ("duplicate id {value!r}", "повторяющийся идентификатор {value!r}"),
     # cells
     "required": ("value is required", "значение обязательно"),

@@ -67,7 +67,7 @@ class InputError(ValueError):
     def report(self, lang: str = "en", limit: int = 50) -> str:
         """Every problem, one per line, in English or Russian."""
         ru = lang == "ru"
-        head = (f"{len(self.problems)} ошибок во входных данных:" if ru
+        head = (f"Ошибок во входных данных: {len(self.problems)}" if ru
                 else f"{len(self.problems)} problem(s) in the input:")
         lines = [f"  - {p.line(lang)}" for p in self.problems[:limit]]
         if len(self.problems) > limit:
@@ -94,8 +94,10 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
             continue
         frame, found = _type_table(table, raw.tables[table], file)
         problems += found
+        if frame.empty and table not in OPTIONAL_TABLES:
+            problems.append(Problem.of(file, None, None, "table_empty"))
         typed[table] = frame
-    if not any(p.code in ("table_missing", "column_missing") for p in problems):
+    if not any(p.code in ("table_missing", "column_missing", "table_empty") for p in problems):
         problems += _check_keys(typed, raw.files)  # cross-table checks need every table whole
     base, found = _scenario_from(raw.scenario, raw.scenario_file or "scenario.toml")
     problems += found

@@ -39,6 +39,8 @@ def tiny_rounds(draw, max_graduates: int = 5, max_facilities: int = 3):
             n = draw(st.integers(0, 2))
             if n:
                 vac_rows.append((f, s, n))
+    if not vac_rows:  # a round needs at least one vacancy row (validation refuses an empty table)
+        vac_rows.append(("f0", draw(st.sampled_from(SPECIALTIES)), 1))
     vacancies = pd.DataFrame(vac_rows, columns=["facility_id", "specialty", "vacancies"])
     n_grad = draw(st.integers(1, max_graduates))
     grad_rows = []

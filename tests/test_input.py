@@ -222,3 +222,13 @@ def test_template_command_writes_a_workbook_that_reads_back(tmp_path, capsys):
     for table in ("regions", "facilities", "vacancies", "graduates", "programmes"):
         assert table in sheets
     assert list(sheets["graduates"].columns)[:4] == ["graduate_id", "specialty", "funding", "home_region_id"]
+
+
+def test_empty_tables_are_refused(tmp_path, capsys):
+    book = tmp_path / "template.xlsx"
+    main(["template", str(book)])
+    capsys.readouterr()
+    assert main(["validate", str(book)]) == 2
+    err = capsys.readouterr().err
+    for table in ("regions", "facilities", "vacancies", "graduates"):
+        assert f"template.xlsx[{table}]: the table has no rows" in err
