@@ -1,0 +1,33 @@
+"""Bugs found once, kept fixed: each test is named after the bug."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from allocator import round_from_frames, solve
+
+
+def _round(funding, with_home_coordinates=False):
+    regions = pd.DataFrame({"region_id": ["r0"], "name": ["Район"], "lat": [53.0], "lon": [44.0],
+                            "population": [1000]})
+    facilities = pd.DataFrame({"facility_id": ["f0"], "name": ["ЦРБ"], "region_id": ["r0"], "lat": [53.1],
+                               "lon": [44.1], "rural": [False]})
+    vacancies = pd.DataFrame({"facility_id": ["f0"], "specialty": ["gp"], "vacancies": [1]})
+    graduates = pd.DataFrame({"graduate_id": ["g0"], "specialty": ["gp"], "funding": [funding],
+                              "home_region_id": ["r0"]})
+    if with_home_coordinates:
+        graduates["lat"], graduates["lon"] = [53.0], [44.0]
+    return round_from_frames(regions, facilities, vacancies, graduates)
+
+
+def test_round_without_obligated_graduates_does_not_crash_cbc():
+    # CBC failed on the all-zero level-1 objective ("Error while executing ... cbc").
+    solution = solve(_round("paid"))
+    assert solution.summary["status"] == "optimal"
+    assert solution.assignments["graduate_id"].tolist() == ["g0"]
+
+
+def test_every_graduate_with_home_coordinates_validates():
+    # Filling missing homes assigned an empty array into a float column and raised TypeError.
+    round_ = _round("grant", with_home_coordinates=True)
+    assert round_.graduates[["lat", "lon"]].to_numpy().tolist() == [[53.0, 44.0]]
