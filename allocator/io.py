@@ -140,3 +140,29 @@ def _toml_scalar(text: str):
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers as Excel writes them in any locale: "52,04", "1 000 000", "3.5"; else NaN."""
+    cleaned = (
+        text.str.replace("\u00a0", "", regex=False)
+        .str.replace("\u202f", "", regex=False)
+        .str.replace(" ", "", regex=False)
+        .str.replace(",", ".", regex=False)
+    )
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def read_typed_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV as Excel saves it, with every all-numeric column as numbers and empty cells as NA.
+
+    For tables validated elsewhere (the network package's settlements and roads).
+    """
+    frame = read_csv_text(decode(Path(path).read_bytes()))
+    for column in frame.columns:
+        numbers = parse_numbers(frame[column])
+        if numbers.notna().sum() == (frame[column] != "").sum():  # every filled cell is a number
+            frame[column] = numbers
+        else:
+            frame[column] = frame[column].where(frame[column] != "")
+    return frame

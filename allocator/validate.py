@@ -15,7 +15,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from .io import RawRound, read_round
+from .io import RawRound, parse_numbers, read_round, read_typed_csv
 from .messages import render
 from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
@@ -112,8 +112,8 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
                 Problem.of(str(raw.source), None, None, "road_files_missing")
             )
         else:
-            settlements = _read_plain(raw.extra_files["settlements.csv"])
-            roads = _read_plain(raw.extra_files["roads.csv"])
+            settlements = read_typed_csv(raw.extra_files["settlements.csv"])
+            roads = read_typed_csv(raw.extra_files["roads.csv"])
     if problems:
         raise InputError(problems)
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
@@ -238,16 +238,6 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     return out, problems
 
 
-def _number(text: pd.Series) -> pd.Series:
-    cleaned = (
-        text.str.replace("\u00a0", "", regex=False)
-        .str.replace("\u202f", "", regex=False)
-        .str.replace(" ", "", regex=False)
-        .str.replace(",", ".", regex=False)
-    )
-    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
-
-
 def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
     text = text.fillna("").astype(str).str.strip()
     empty = text == ""
@@ -263,7 +253,7 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
     if kind in ("id", "str"):
         values = text.where(~empty, None).astype(object)
     elif kind in ("int", "float"):
-        values = _number(text)
+        values = parse_numbers(text)
         bad(values.isna() & ~empty, "not_a_number")
         ok = values.notna()
         if kind == "int":
@@ -383,20 +373,6 @@ def _check_scenario(s: Scenario, file: str) -> list[Problem]:
         if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
             problems.append(Problem.of(file, None, f"weights.{region}", "not_a_number_option", minimum="0", value=w))
     return problems
-
-
-def _read_plain(path: Path) -> pd.DataFrame:
-    """A network table (settlements, roads) as typed columns; the network package validates it."""
-    from .io import decode, read_csv_text
-
-    frame = read_csv_text(decode(path.read_bytes()))
-    for column in frame.columns:
-        numbers = _number(frame[column])
-        if numbers.notna().sum() == (frame[column] != "").sum():  # every filled cell is a number
-            frame[column] = numbers
-        else:
-            frame[column] = frame[column].where(frame[column] != "")
-    return frame
 
 
 def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,

@@ -190,9 +190,12 @@ def _types(value):
 
 
 def _read(path: Path) -> pd.DataFrame:
+    """A CSV as Excel saves it (';' or ',', decimal commas, UTF-8 or cp1251)."""
+    from allocator.io import read_typed_csv
+
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    return pd.read_csv(path)
+    return read_typed_csv(path)
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
