@@ -115,13 +115,15 @@ class PulpBackend:
         nz = np.flatnonzero(objective)
         self.prob.setObjective(self._expr(nz, objective[nz]))
         self.prob.sense = pulp.LpMaximize if maximise else pulp.LpMinimize
-        kwargs = dict(msg=bool(self.log_path), timeLimit=time_limit, gapRel=0.0, gapAbs=0.999,
-                      threads=self.threads)
+        kwargs = dict(msg=bool(self.log_path), timeLimit=time_limit, gapRel=0.0, gapAbs=0.999)
         level_log = f"{self.log_path}.level" if self.log_path else None
         if self.solver_name == "cbc":
             kwargs["msg"] = False  # logPath alone sends CBC's output to the file
-            solver = pulp.PULP_CBC_CMD(logPath=level_log, **kwargs)
+            solver = pulp.PULP_CBC_CMD(logPath=level_log, threads=self.threads, **kwargs)
         else:
+            # No `threads` for HiGHS: its thread pool is global to the process, and asking
+            # for another size after any earlier HiGHS solve makes the run fail (status 0).
+            # HiGHS's branch and bound is deterministic whatever the pool size.
             if self.log_path:
                 kwargs.update(log_file=str(self.log_path), log_to_console=False)
             else:

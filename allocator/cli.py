@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--distances", choices=DISTANCE_SOURCES, help="geodesic (default) or road")
     s.add_argument("--diminishing-returns", action="store_true", default=None,
                    help="convex deficit penalty: half-empty districts before nearly full ones")
-    s.add_argument("--threads", type=int, help="solver threads (default 1, repeatable)")
+    s.add_argument("--threads", type=int, help="CBC and CP-SAT threads (default 1, repeatable results)")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     s.add_argument("--lang", choices=("en", "ru"), default="en", help="language of input problems")

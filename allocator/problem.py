@@ -26,7 +26,8 @@ class Scenario:
     lexicographic solve (None = no limit).  ``diminishing_returns``: use the
     convex piecewise-linear deficit penalty (see :mod:`allocator.model`).
     ``distances``: geodesic | road.  ``weights``: region_id -> weight
-    overrides.  ``threads``: solver threads (1 keeps CP-SAT deterministic).
+    overrides.  ``threads``: CBC and CP-SAT threads (1 keeps CP-SAT deterministic;
+    HiGHS keeps its own process-wide pool).
     """
 
     max_km: float | None = None

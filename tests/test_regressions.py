@@ -7,7 +7,7 @@ import pandas as pd
 from allocator import round_from_frames, solve
 
 
-def _round(funding, with_home_coordinates=False):
+def _round(funding, with_home_coordinates=False, **options):
     regions = pd.DataFrame({"region_id": ["r0"], "name": ["Район"], "lat": [53.0], "lon": [44.0],
                             "population": [1000]})
     facilities = pd.DataFrame({"facility_id": ["f0"], "name": ["ЦРБ"], "region_id": ["r0"], "lat": [53.1],
@@ -17,7 +17,7 @@ def _round(funding, with_home_coordinates=False):
                               "home_region_id": ["r0"]})
     if with_home_coordinates:
         graduates["lat"], graduates["lon"] = [53.0], [44.0]
-    return round_from_frames(regions, facilities, vacancies, graduates)
+    return round_from_frames(regions, facilities, vacancies, graduates, **options)
 
 
 def test_round_without_obligated_graduates_does_not_crash_cbc():
@@ -31,3 +31,16 @@ def test_every_graduate_with_home_coordinates_validates():
     # Filling missing homes assigned an empty array into a float column and raised TypeError.
     round_ = _round("grant", with_home_coordinates=True)
     assert round_.graduates[["lat", "lon"]].to_numpy().tolist() == [[53.0, 44.0]]
+
+
+def test_highs_after_another_highs_solve_in_the_same_process():
+    # Passing threads=1 to HiGHS after any earlier HiGHS run (e.g. a network plan in the
+    # UI's process) made every level end "not solved" and the round report time_limit.
+    import pulp
+
+    warm_up = pulp.LpProblem("warm_up", pulp.LpMaximize)
+    x = pulp.LpVariable("x", cat="Binary")
+    warm_up += x
+    warm_up.solve(pulp.HiGHS(msg=False))
+    solution = solve(_round("grant", solver="highs"))
+    assert solution.summary["status"] == "optimal"
