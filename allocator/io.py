@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .schema import TABLES
@@ -95,6 +96,8 @@ def _read_folder(path: Path, raw: RawRound) -> None:
         raw.files[table] = file.name
         try:
             raw.tables[table] = read_csv_text(decode(file.read_bytes()))
+        except pd.errors.EmptyDataError:
+            raw.problems.append(Problem.of(file.name, None, None, "file_empty"))
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raw.problems.append(Problem.of(file.name, None, None, "csv_unreadable", error=exc))
     scenario = path / "scenario.toml"
@@ -150,7 +153,8 @@ def parse_numbers(text: pd.Series) -> pd.Series:
         .str.replace(" ", "", regex=False)
         .str.replace(",", ".", regex=False)
     )
-    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    return numbers.where(np.isfinite(numbers))  # "inf", "1e309": not numbers a planner meant
 
 
 def read_typed_csv(path: str | Path) -> pd.DataFrame:

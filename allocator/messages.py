@@ -14,6 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_a_round": ("a round is a folder of CSV files or an .xlsx workbook",
                     "раунд - это папка CSV-файлов или книга .xlsx"),
     "csv_unreadable": ("cannot read CSV: {error}", "не удаётся прочитать CSV: {error}"),
+    "file_empty": ("the file is empty (not even a header row)", "файл пуст (нет даже строки заголовков)"),
     "toml_unreadable": ("cannot read TOML: {error}", "не удаётся прочитать TOML: {error}"),
     "workbook_unreadable": ("cannot read workbook: {error}", "не удаётся прочитать книгу Excel: {error}"),
     "zip_expected": ("a round is a ZIP of CSV files or an .xlsx workbook",
@@ -25,6 +26,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table_missing": ("required table is missing", "нет обязательной таблицы"),
     "column_missing": ("required column is missing", "нет обязательного столбца"),
     "table_empty": ("the table has no rows", "в таблице нет ни одной строки"),
+    "column_twice": ("the column appears twice in the header (names are compared ignoring case and spaces)",
+                     "столбец указан в заголовке дважды (без учёта регистра и пробелов)"),
     "duplicate_id": ("duplicate id {value!r}", "повторяющийся идентификатор {value!r}"),
     # cells
     "required": ("value is required", "значение обязательно"),

@@ -214,6 +214,10 @@ def _pandas_dtype(col: Column) -> str:
 def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Typed copy of one table; the index stays the file's (row = index + 2)."""
     problems: list[Problem] = []
+    twice = frame.columns.duplicated()
+    for name in dict.fromkeys(frame.columns[twice]):
+        problems.append(Problem.of(file, 1, name, "column_twice"))
+    frame = frame.loc[:, ~twice]
     frame = frame.loc[~(frame == "").all(axis=1)]  # separator-only lines Excel leaves at the end
     rows = frame.index.to_numpy() + 2
     data: dict[str, pd.Series] = {}
