@@ -14,7 +14,8 @@ from .output import write_solution
 from .problem import Round, Scenario
 from .solution import Solution
 from .solve import solve
-from .validate import InputError, Problem, load_round, round_from_frames
+from .messages import InputError, Problem
+from .validate import load_round, round_from_frames
 
 __all__ = ["InputError", "Problem", "Round", "Scenario", "Solution", "load_round",
            "round_from_frames", "solve", "write_solution"]

@@ -12,7 +12,8 @@ import logging
 import sys
 
 from .problem import DISTANCE_SOURCES, SOLVERS
-from .validate import InputError, load_round
+from .messages import InputError
+from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,

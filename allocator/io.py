@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .messages import Problem
 from .schema import TABLES
 
 ENCODINGS = ("utf-8-sig", "cp1251")
@@ -68,8 +69,6 @@ def read_csv_text(text: str) -> pd.DataFrame:
 
 def read_round(path: str | Path) -> RawRound:
     """Read a round folder or workbook; missing files become problems."""
-    from .validate import Problem
-
     path = Path(path)
     raw = RawRound(source=path)
     if not path.exists():
@@ -87,8 +86,6 @@ def read_round(path: str | Path) -> RawRound:
 
 
 def _read_folder(path: Path, raw: RawRound) -> None:
-    from .validate import Problem
-
     for table in TABLES:
         file = path / f"{table}.csv"
         if not file.exists():
@@ -113,8 +110,6 @@ def _read_folder(path: Path, raw: RawRound) -> None:
 
 
 def _read_workbook(path: Path, raw: RawRound) -> None:
-    from .validate import Problem
-
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds on a broken file

@@ -1,12 +1,15 @@
 """Every input problem the allocator reports, in English and Russian.
 
-A problem is made from a code and its parameters (see ``Problem.of`` in
-:mod:`allocator.validate`); the command line prints English, the UI the
-user's language. A test checks that both texts exist and use the same
-placeholders.
+A :class:`Problem` is made from a code of :data:`MESSAGES` and its
+parameters (``Problem.of``); :class:`InputError` carries all of a round's
+problems. The command line prints English (or Russian with ``--lang ru``),
+the UI the user's language. A test checks that both texts exist and use the
+same placeholders.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # reading
@@ -62,3 +65,55 @@ def render(code: str, **params) -> tuple[str, str]:
     """(English, Russian) text of a problem code with its parameters."""
     en, ru = MESSAGES[code]
     return en.format(**params), ru.format(**params)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem: where (file, spreadsheet row, column) and what, in EN and RU."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    message_ru: str = ""
+    code: str = ""
+
+    @classmethod
+    def of(cls, file: str, row: int | None, column: str | None, code: str, **params) -> "Problem":
+        """A problem from a code of :data:`allocator.messages.MESSAGES`."""
+        en, ru = render(code, **params)
+        return cls(file, row, column, en, ru, code)
+
+    def text(self, lang: str = "en") -> str:
+        return self.message_ru if lang == "ru" and self.message_ru else self.message
+
+    def line(self, lang: str = "en") -> str:
+        ru = lang == "ru"
+        where = self.file
+        if self.row is not None:
+            where += f", {'строка' if ru else 'row'} {self.row}"
+        if self.column:
+            where += f", {'столбец' if ru else 'column'} '{self.column}'"
+        return f"{where}: {self.text(lang)}"
+
+    def __str__(self) -> str:
+        return self.line("en")
+
+
+class InputError(ValueError):
+    """Bad input; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.report("en"))
+
+    def report(self, lang: str = "en", limit: int = 50) -> str:
+        """Every problem, one per line, in English or Russian."""
+        ru = lang == "ru"
+        head = (f"Ошибок во входных данных: {len(self.problems)}" if ru
+                else f"{len(self.problems)} problem(s) in the input:")
+        lines = [f"  - {p.line(lang)}" for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            rest = len(self.problems) - limit
+            lines.append(f"  ... {'и ещё' if ru else 'and'} {rest} {'' if ru else 'more'}".rstrip())
+        return "\n".join([head, *lines])

@@ -77,7 +77,7 @@ class Round:
     roads: pd.DataFrame | None = None
 
     def with_scenario(self, scenario: Scenario) -> "Round":
-        from .validate import apply_scenario
+        from .scenario import apply_scenario
 
         return apply_scenario(self, scenario)
 

@@ -7,73 +7,19 @@ shows them: the header is row 1, the first data row is row 2.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from .io import RawRound, parse_numbers, read_round, read_typed_csv
-from .messages import render
-from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
+from .messages import InputError, Problem
+from .problem import Round, Scenario
+from .scenario import apply_scenario, attach_indicator_weights, check_scenario, scenario_from_mapping
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
 TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
 FALSE = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One input problem: where (file, spreadsheet row, column) and what, in EN and RU."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    message_ru: str = ""
-    code: str = ""
-
-    @classmethod
-    def of(cls, file: str, row: int | None, column: str | None, code: str, **params) -> "Problem":
-        """A problem from a code of :data:`allocator.messages.MESSAGES`."""
-        en, ru = render(code, **params)
-        return cls(file, row, column, en, ru, code)
-
-    def text(self, lang: str = "en") -> str:
-        return self.message_ru if lang == "ru" and self.message_ru else self.message
-
-    def line(self, lang: str = "en") -> str:
-        ru = lang == "ru"
-        where = self.file
-        if self.row is not None:
-            where += f", {'строка' if ru else 'row'} {self.row}"
-        if self.column:
-            where += f", {'столбец' if ru else 'column'} '{self.column}'"
-        return f"{where}: {self.text(lang)}"
-
-    def __str__(self) -> str:
-        return self.line("en")
-
-
-class InputError(ValueError):
-    """Bad input; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__(self.report("en"))
-
-    def report(self, lang: str = "en", limit: int = 50) -> str:
-        """Every problem, one per line, in English or Russian."""
-        ru = lang == "ru"
-        head = (f"Ошибок во входных данных: {len(self.problems)}" if ru
-                else f"{len(self.problems)} problem(s) in the input:")
-        lines = [f"  - {p.line(lang)}" for p in self.problems[:limit]]
-        if len(self.problems) > limit:
-            rest = len(self.problems) - limit
-            lines.append(f"  ... {'и ещё' if ru else 'and'} {rest} {'' if ru else 'more'}".rstrip())
-        return "\n".join([head, *lines])
 
 
 def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) -> Round:
@@ -99,12 +45,12 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         typed[table] = frame
     if not any(p.code in ("table_missing", "column_missing", "table_empty") for p in problems):
         problems += _check_keys(typed, raw.files)  # cross-table checks need every table whole
-    base, found = _scenario_from(raw.scenario, raw.scenario_file or "scenario.toml")
+    base, found = scenario_from_mapping(raw.scenario, raw.scenario_file or "scenario.toml")
     problems += found
     if scenario is not None:
         base = scenario
     base = base.replace(**overrides)
-    problems += _check_scenario(base, raw.scenario_file or "options")
+    problems += check_scenario(base, raw.scenario_file or "options")
     settlements, roads = None, None
     if base.distances == "road":
         if not {"settlements.csv", "roads.csv"} <= set(raw.extra_files):
@@ -117,7 +63,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     if problems:
         raise InputError(problems)
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
-    _attach_indicator_weights(typed["regions"], raw.source)
+    attach_indicator_weights(typed["regions"], raw.source)
     round_ = Round(
         regions=typed["regions"],
         facilities=typed["facilities"],
@@ -129,75 +75,6 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         roads=roads,
     )
     return apply_scenario(round_, base)
-
-
-def apply_scenario(round_: Round, scenario: Scenario) -> Round:
-    """Fill defaults that depend on options: region weights, graduates' max_km."""
-    problems = _check_scenario(scenario, "options")
-    if problems:
-        raise InputError(problems)
-    regions = round_.regions.copy()
-    given = regions["weight_given"] if "weight_given" in regions else regions["weight"]
-    regions["weight_given"] = given
-    weights, basis = _default_weights(regions)
-    regions["weight"] = weights
-    regions["weight_basis"] = basis
-    unknown = sorted(set(scenario.weights) - set(regions["region_id"]))
-    if unknown:
-        raise InputError([Problem.of("scenario", None, "weights", "unknown_region", value=u) for u in unknown])
-    override = regions["region_id"].map(dict(scenario.weights))
-    regions.loc[override.notna(), "weight_basis"] = "scenario"
-    regions["weight"] = override.fillna(regions["weight"]).astype(float)
-
-    graduates = round_.graduates.copy()
-    given_km = graduates["max_km_given"] if "max_km_given" in graduates else graduates["max_km"]
-    graduates["max_km_given"] = given_km
-    default = np.nan if scenario.max_km is None else float(scenario.max_km)
-    graduates["max_km"] = given_km.fillna(default).astype(float)
-    return Round(
-        regions=regions,
-        facilities=round_.facilities,
-        vacancies=round_.vacancies,
-        graduates=graduates,
-        programmes=round_.programmes,
-        scenario=scenario,
-        name=round_.name,
-        settlements=round_.settlements,
-        roads=round_.roads,
-    )
-
-
-def _attach_indicator_weights(regions: pd.DataFrame, source: Path) -> None:
-    """Default weights from the staffing indicators when the round folder has staffing data.
-
-    The indicators package (``allocator.indicators``) reads ``staffing.csv`` or
-    ``seed004/*.csv`` beside the round; without either, weights default to 1.
-    """
-    from .indicators.cli import indicator_table_for_round
-    from .indicators.table import expand_formations
-
-    if not Path(source).is_dir() or regions["weight"].notna().all():
-        return
-    try:
-        table = indicator_table_for_round(Path(source))
-    except FileNotFoundError:
-        return
-    table = expand_formations(table, regions["region_id"]).set_index("region_id")
-    regions["indicator_weight"] = regions["region_id"].map(table["weight"]).astype(float)
-    regions["indicator_basis"] = regions["region_id"].map(
-        "KOMK group " + table["group"].astype(str)
-    )
-
-
-def _default_weights(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Given weight, else the indicators package's default, else 1."""
-    weight = regions["weight_given"].astype(float)
-    basis = pd.Series(np.where(weight.notna(), "regions.csv", "default 1"), index=regions.index)
-    if "indicator_weight" in regions:
-        fill = weight.isna() & regions["indicator_weight"].notna()
-        weight = weight.where(~fill, regions["indicator_weight"])
-        basis = basis.where(~fill, regions.get("indicator_basis", "indicators"))
-    return weight.fillna(1.0), basis
 
 
 # --------------------------------------------------------------------------- typing
@@ -327,56 +204,6 @@ def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
     centre = regions.set_index("region_id")[["lat", "lon"]]
     for axis in ("lat", "lon"):
         grads[axis] = grads[axis].astype(float).fillna(grads["home_region_id"].map(centre[axis]))
-
-
-# ------------------------------------------------------------------------ scenario
-
-
-def _scenario_from(data: dict, file: str) -> tuple[Scenario, list[Problem]]:
-    problems: list[Problem] = []
-    known = set(Scenario.keys())
-    values = {}
-    for key, value in data.items():
-        if key not in known:
-            problems.append(Problem.of(file, None, key, "unknown_option", known=", ".join(sorted(known))))
-            continue
-        values[key] = value
-    if "weights" in values:
-        w = values["weights"]
-        if not isinstance(w, dict):
-            problems.append(Problem.of(file, None, "weights", "weights_not_table"))
-            values.pop("weights")
-        else:
-            values["weights"] = MappingProxyType({str(k): v for k, v in w.items()})
-    try:
-        return Scenario(**values), problems
-    except TypeError as exc:  # pragma: no cover - keys checked above
-        return Scenario(), problems + [Problem.of(file, None, None, "bad_option", error=str(exc))]
-
-
-def _check_scenario(s: Scenario, file: str) -> list[Problem]:
-    problems = []
-
-    def num(name, value, allow_none=True, minimum=0.0):
-        if value is None and allow_none:
-            return
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < minimum:
-            problems.append(Problem.of(file, None, name, "not_a_number_option", minimum=f"{minimum:g}", value=value))
-
-    num("max_km", s.max_km)
-    num("time_limit", s.time_limit)
-    num("threads", s.threads, allow_none=False, minimum=1)
-    if s.solver not in SOLVERS:
-        problems.append(Problem.of(file, None, "solver", "not_one_of", allowed=", ".join(SOLVERS), value=s.solver))
-    if s.distances not in DISTANCE_SOURCES:
-        problems.append(Problem.of(file, None, "distances", "not_one_of",
-                                   allowed=", ".join(DISTANCE_SOURCES), value=s.distances))
-    if not isinstance(s.diminishing_returns, bool):
-        problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
-    for region, w in s.weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-            problems.append(Problem.of(file, None, f"weights.{region}", "not_a_number_option", minimum="0", value=w))
-    return problems
 
 
 def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,

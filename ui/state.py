@@ -21,9 +21,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from allocator import InputError, Round, Scenario, load_round, round_from_frames
+from allocator import InputError, Problem, Round, Scenario, load_round, round_from_frames
 from allocator.schema import TABLES, columns
-from allocator.validate import Problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DIR = REPO_ROOT / "data" / "penza"
