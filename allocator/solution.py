@@ -52,7 +52,9 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
     deficits = cells.merge(placed, on=["region_id", "specialty"], how="left")
     deficits["placed"] = deficits["placed"].fillna(0).astype(int)
     deficits["remaining"] = deficits["vacancies"] - deficits["placed"]
-    deficits = deficits[["region_id", "specialty", "vacancies", "placed", "remaining", "weight"]]
+    basis = round_.regions.set_index("region_id")["weight_basis"]
+    deficits["weight_basis"] = deficits["region_id"].map(basis)  # where each weight came from
+    deficits = deficits[["region_id", "specialty", "vacancies", "placed", "remaining", "weight", "weight_basis"]]
 
     unplaced = unplaced_reasons(round_, pairs, assignments)
     total_km = float(assignments["km"].sum())
