@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from network.geo import geodesic_km
+from network import build_road_graph, distance_matrix, geodesic_km
 
 
 def pair_distances(pairs: pd.DataFrame, round_) -> np.ndarray:
@@ -24,13 +24,11 @@ def pair_distances(pairs: pd.DataFrame, round_) -> np.ndarray:
 
 
 def _road_km(pairs: pd.DataFrame, round_) -> np.ndarray:
-    import network
-
-    graph = network.build_road_graph(round_.settlements, round_.roads)
+    graph = build_road_graph(round_.settlements, round_.roads)
     homes = pairs[["home_lat", "home_lon"]].drop_duplicates().reset_index(drop=True)
     homes["id"] = "h" + homes.index.astype(str)
     facilities = round_.facilities[["facility_id", "lat", "lon"]].rename(columns={"facility_id": "id"})
-    matrix = network.distance_matrix(
+    matrix = distance_matrix(
         graph,
         homes.rename(columns={"home_lat": "lat", "home_lon": "lon"})[["id", "lat", "lon"]],
         facilities,

@@ -80,9 +80,7 @@ class MatrixModel:
     vals: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    objectives: dict  # name -> (coefficient vector, maximise?)
-    n_pairs: int
-    segments: pd.DataFrame  # DR segments: region_id, specialty, j, value (unscaled)
+    objectives: dict  # name -> (coefficient vector, maximise?); pairs come first in x
 
     @property
     def n_rows(self) -> int:
@@ -147,7 +145,6 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     weight = pairs["weight"].to_numpy(dtype=float)
 
     if not diminishing_returns:
-        segments = pd.DataFrame(columns=["region_id", "specialty", "j", "value"])
         n_vars = n
         z2 = np.round(weight * WEIGHT_SCALE)
     else:
@@ -171,7 +168,6 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     return MatrixModel(
         n_vars=n_vars, rows=r, cols=c, vals=v, lower=lo, upper=up,
         objectives={"obligated": (obligated, True), "deficit": (z2, True), "km": (km, False)},
-        n_pairs=n, segments=segments,
     )
 
 
