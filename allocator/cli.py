@@ -2,7 +2,9 @@
 
 Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
 row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
-a solution with a gap was written; status ``time_limit``: none was found).
+a solution with a gap was written; status ``time_limit``: none was found);
+5 the run store cannot be opened. ``solve`` keeps every run in the run store
+(``allocator runs``, docs/store.md) unless ``--no-store``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .messages import InputError
 from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
+EXIT_STORE = 5  # the run store cannot be opened (allocator.store)
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
 
@@ -37,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     s.add_argument("--lang", choices=("en", "ru"), default="en", help="language of input problems")
+    s.add_argument("--db", metavar="URL_OR_PATH",
+                   help="run store: SQLAlchemy URL or SQLite file (default $ALLOCATOR_DB, else a per-user "
+                        "file; docs/store.md)")
+    s.add_argument("--no-store", action="store_true", help="do not keep this run in the run store")
+    s.add_argument("--user", help="who runs it, kept with the run (default $ALLOCATOR_USER)")
 
     v = sub.add_parser("validate", help="check a round and list every problem")
     v.add_argument("round")
@@ -48,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
                         "(allocator indicators --help)")
+    sub.add_parser("runs", add_help=False,
+                   help="stored runs: list, show, diff, export, rerun (allocator runs --help)")
     sub.add_parser("network", add_help=False,
                    help="road distance matrices, accessibility, network plans (allocator network --help)")
     return p
@@ -59,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         from .indicators.cli import main as indicators_main
 
         return indicators_main(argv[1:])
+    if argv[:1] == ["runs"]:
+        from .store.cli import main as runs_main
+
+        return runs_main(argv[1:])
     if argv[:1] == ["network"]:
         from network.cli import main as network_main
 
@@ -106,12 +120,41 @@ def _solve(args) -> int:
         if not args.quiet:
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
-    solution = solve(round_, log_path=args.solver_log, progress=progress)
+    store = None if args.no_store else _open_store(args.db)
+    if store is False:
+        return EXIT_STORE
+    try:
+        solution = solve(round_, log_path=args.solver_log, progress=progress)
+    except Exception as exc:
+        if store is not None:  # a failed solve is kept too, with its error
+            from .store import record_failure
+
+            record_failure(store, round_, exc, user=args.user, source=str(args.round))
+        raise
     written = write_solution(solution, args.out)
+    run_id = None
+    if store is not None:
+        from .store import record_run
+
+        run_id = record_run(store, round_, solution, user=args.user, source=str(args.round))
+        store.dispose()
     if not args.quiet:
         print(format_summary(solution.summary))
         print(f"written: {', '.join(str(p) for p in written)}")
+        if run_id is not None:
+            print(f"stored as run {run_id} (allocator runs show {run_id})")
     return EXIT_BY_STATUS[solution.summary["status"]]
+
+
+def _open_store(value):
+    """The run store, or False (after printing why) when it cannot be opened."""
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(value)
+    except StoreError as exc:
+        print(f"error: {exc} (use --no-store to solve without keeping the run)", file=sys.stderr)
+        return False
 
 
 def format_summary(s: dict) -> str:

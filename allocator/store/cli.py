@@ -1,0 +1,200 @@
+"""``allocator runs list | show ID | diff ID1 ID2 | export ID --out DIR | rerun ID``.
+
+Exit codes: 0 done (rerun: identical assignments); 1 rerun gave different
+assignments or figures (listed); 5 the store cannot be opened, or no such run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from .db import ENV_DB, StoreError, open_store, public_url
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_STORE = 0, 1, 5
+
+TEXT = {
+    "no_runs": ("no runs stored in {url}", "в {url} нет сохранённых расчётов"),
+    "error": ("error: {error}", "ошибка: {error}"),
+    "options": ("changed options:", "изменённые параметры:"),
+    "no_options": ("options: the same", "параметры: те же"),
+    "inputs": ("changed input tables:", "изменённые входные таблицы:"),
+    "no_inputs": ("input tables: the same", "входные таблицы: те же"),
+    "figures": ("changed figures:", "изменившиеся показатели:"),
+    "deficits": ("per-region deficit changes (remaining vacancies):",
+                 "изменения дефицита по районам (незанятые вакансии):"),
+    "no_deficits": ("per-region deficits: the same", "дефицит по районам: тот же"),
+    "posts": ("graduates whose post changed: {n}", "выпускники, чьё место изменилось: {n}"),
+    "exported": ("run {id} written: {files}", "расчёт {id} записан: {files}"),
+    "identical": ("run {id} solved again{new}: identical assignments and objective levels",
+                  "расчёт {id} решён заново{new}: назначения и уровни цели совпадают"),
+    "different": ("run {id} solved again{new}: results DIFFER", "расчёт {id} решён заново{new}: результаты РАЗЛИЧАЮТСЯ"),
+    "inputs_changed": ("the rebuilt inputs do not match the stored input hash",
+                       "восстановленные входные данные не совпадают с сохранённым хешем"),
+    "new_run": (" (stored as run {id})", " (сохранён как расчёт {id})"),
+}
+
+
+def say(lang: str, key: str, **params) -> str:
+    en, ru = TEXT[key]
+    return (ru if lang == "ru" else en).format(**params)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL_OR_PATH",
+                        help=f"store: SQLAlchemy URL or SQLite file (default ${ENV_DB}, else a per-user file)")
+    common.add_argument("--lang", choices=("en", "ru"), default="en", help="language of messages")
+    p = argparse.ArgumentParser(prog="allocator runs", description="stored runs: list, show, compare, "
+                                "export, solve again (docs/store.md)")
+    sub = p.add_subparsers(dest="action", required=True)
+    ls = sub.add_parser("list", parents=[common], help="stored runs, newest first")
+    ls.add_argument("--limit", type=int, default=50, help="at most N runs (default 50; 0 = all)")
+    sh = sub.add_parser("show", parents=[common], help="one run: options, inputs, versions, figures")
+    sh.add_argument("id", type=int)
+    df = sub.add_parser("diff", parents=[common], help="changed options, per-region deficits, changed posts")
+    df.add_argument("a", type=int)
+    df.add_argument("b", type=int)
+    ex = sub.add_parser("export", parents=[common], help="write a run's files as 'allocator solve --out' does")
+    ex.add_argument("id", type=int)
+    ex.add_argument("--out", required=True, help="output folder (created if missing)")
+    rr = sub.add_parser("rerun", parents=[common], help="solve a run again from its stored inputs")
+    rr.add_argument("id", type=int)
+    rr.add_argument("--no-store", action="store_true", help="do not keep the new solve as a run")
+    rr.add_argument("--user", help="who reruns (default $ALLOCATOR_USER)")
+    rr.add_argument("-q", "--quiet", action="store_true", help="print only the verdict")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        store = open_store(args.db)
+    except StoreError as exc:
+        print(say(args.lang, "error", error=exc), file=sys.stderr)
+        return EXIT_STORE
+    try:
+        return ACTIONS[args.action](store, args)
+    except StoreError as exc:
+        print(say(args.lang, "error", error=exc), file=sys.stderr)
+        return EXIT_STORE
+    finally:
+        store.dispose()
+
+
+def _table(frame: pd.DataFrame) -> str:
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 40):
+        return frame.to_string(index=False)
+
+
+def _list(store, args) -> int:
+    from .query import list_runs
+
+    runs = list_runs(store, limit=args.limit or None)
+    if runs.empty:
+        print(say(args.lang, "no_runs", url=public_url(store.url)))
+        return EXIT_OK
+    view = pd.DataFrame({
+        "id": runs["id"],
+        "when (UTC)": [t.strftime("%Y-%m-%d %H:%M:%S") for t in runs["created_at"]],
+        "user": runs["user"].fillna("-"),
+        "round": runs["round_name"],
+        "solver": runs["solver"].fillna("-"),
+        "status": runs["status"],
+        "placed": [f"{p:.0f} of {g:.0f}" if pd.notna(p) else "-" for p, g in
+                   zip(runs["placed_total"], runs["graduates_total"])],
+        "weighted deficit": [f"{w:.4g}" if pd.notna(w) else "-" for w in runs["weighted_deficit"]],
+    })
+    print(_table(view))
+    return EXIT_OK
+
+
+def _show(store, args) -> int:
+    from .query import get_run
+
+    run = get_run(store, args.id)
+    head = {k: run[k] for k in ("id", "created_at", "user", "round_name", "source", "status", "solver", "gap",
+                                 "obligated_placed", "obligated_total", "weighted_deficit_before",
+                                 "weighted_deficit", "total_km", "placed_total", "graduates_total",
+                                 "input_hash", "error")}
+    head["created_at"] = head["created_at"].isoformat()
+    out = {**head, "options": run["options"], "inputs": run["inputs"], "versions": run["versions"],
+           "timings": run["timings"]}
+    if run["summary"]:
+        out["unplaced_by_reason"] = run["summary"].get("unplaced_by_reason")
+        out["programmes"] = run["summary"].get("programmes")
+    print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    return EXIT_OK
+
+
+def _diff(store, args) -> int:
+    from .diff import diff_runs
+
+    d = diff_runs(store, args.a, args.b)
+    lang = args.lang
+    print(f"run {d.a} -> run {d.b}")
+    _pairs(lang, "options", "no_options", d.options)
+    _pairs(lang, "inputs", "no_inputs", d.inputs)
+    if d.figures:
+        _pairs(lang, "figures", "figures", d.figures)
+    if d.deficits.empty:
+        print(say(lang, "no_deficits"))
+    else:
+        print(say(lang, "deficits"))
+        print(_table(d.deficits.round(4)))
+    print(say(lang, "posts", n=len(d.posts)))
+    if not d.posts.empty:
+        print(_table(d.posts.fillna("-")))
+    return EXIT_OK
+
+
+def _pairs(lang, key, none_key, pairs: dict) -> None:
+    if not pairs:
+        print(say(lang, none_key))
+        return
+    print(say(lang, key))
+    for k, (a, b) in pairs.items():
+        print(f"  {k}: {a!r} -> {b!r}")
+
+
+def _export(store, args) -> int:
+    from ..output import write_solution
+    from .query import load_solution
+
+    written = write_solution(load_solution(store, args.id), args.out)
+    print(say(args.lang, "exported", id=args.id, files=", ".join(str(p) for p in written)))
+    return EXIT_OK
+
+
+def _rerun(store, args) -> int:
+    from .rerun import rerun
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.quiet:
+            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+    r = rerun(store, args.id, record=not args.no_store, user=args.user, progress=progress)
+    lang = args.lang
+    new = "" if r.new_run_id is None else say(lang, "new_run", id=r.new_run_id)
+    if r.identical:
+        print(say(lang, "identical", id=args.id, new=new))
+        return EXIT_OK
+    print(say(lang, "different", id=args.id, new=new))
+    if not r.same_inputs:
+        print(say(lang, "inputs_changed"))
+    if r.figures:
+        _pairs(lang, "figures", "figures", r.figures)
+    if not r.deficits.empty:
+        print(say(lang, "deficits"))
+        print(_table(r.deficits.round(4)))
+    print(say(lang, "posts", n=len(r.posts)))
+    if not r.posts.empty:
+        print(_table(r.posts.fillna("-")))
+    return EXIT_DIFFERENT
+
+
+ACTIONS = {"list": _list, "show": _show, "diff": _diff, "export": _export, "rerun": _rerun}

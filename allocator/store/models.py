@@ -1,0 +1,105 @@
+"""Tables of the run store (SQLAlchemy 2 declarative). Changes need an Alembic migration.
+
+runs         one row per solve: when, who, options, versions, status, objective levels, timings
+run_inputs   which input tables a run read: table name -> blob, with rows and column types
+blobs        input tables as canonical CSV, zlib-compressed, keyed by SHA-256 (shared by runs)
+assignments  one row per placed graduate
+unplaced     one row per graduate left unplaced, with the reason
+deficits     one row per region and specialty: vacancies, placed, remaining, weight
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Blob(Base):
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)  # uncompressed bytes
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user: Mapped[str | None] = mapped_column(String(200))
+    round_name: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    solver: Mapped[str | None] = mapped_column(String(20))
+    gap: Mapped[float | None] = mapped_column(Float)
+    obligated_placed: Mapped[int | None] = mapped_column(Integer)
+    obligated_total: Mapped[int | None] = mapped_column(Integer)
+    weighted_deficit_before: Mapped[float | None] = mapped_column(Float)
+    weighted_deficit: Mapped[float | None] = mapped_column(Float)
+    total_km: Mapped[float | None] = mapped_column(Float)
+    placed_total: Mapped[int | None] = mapped_column(Integer)
+    graduates_total: Mapped[int | None] = mapped_column(Integer)
+    input_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    options: Mapped[dict] = mapped_column(JSON)
+    versions: Mapped[dict] = mapped_column(JSON)
+    timings: Mapped[dict | None] = mapped_column(JSON)
+    summary: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class RunInput(Base):
+    __tablename__ = "run_inputs"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    dtypes: Mapped[dict] = mapped_column(JSON)  # column -> type, in column order
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    graduate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[str] = mapped_column(String(200))
+    specialty: Mapped[str] = mapped_column(String(200))
+    km: Mapped[float] = mapped_column(Float)
+    programme_id: Mapped[str | None] = mapped_column(String(200))
+    payment: Mapped[float] = mapped_column(Float)
+
+
+class Unplaced(Base):
+    __tablename__ = "unplaced"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    graduate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    funding: Mapped[str | None] = mapped_column(String(40))
+    specialty: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Deficit(Base):
+    __tablename__ = "deficits"
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    region_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vacancies: Mapped[int] = mapped_column(Integer)
+    placed: Mapped[int] = mapped_column(Integer)
+    remaining: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[float] = mapped_column(Float)
+    weight_basis: Mapped[str | None] = mapped_column(String(200))
+
+
+# The solution frames' columns, in the order allocator.output writes them.
+CHILD_TABLES = {
+    "assignments": (Assignment.__table__, ["graduate_id", "facility_id", "region_id", "specialty", "km",
+                                           "programme_id", "payment"]),
+    "unplaced": (Unplaced.__table__, ["graduate_id", "funding", "specialty", "reason", "detail"]),
+    "deficits": (Deficit.__table__, ["region_id", "specialty", "vacancies", "placed", "remaining",
+                                     "weight", "weight_basis"]),
+}

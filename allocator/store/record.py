@@ -1,0 +1,153 @@
+"""Writing one run: inputs, options, versions, status and results in one transaction.
+
+Either the whole run is in the store or none of it: the run row, its input
+references and every assignment, unplaced and deficit row are inserted in a
+single transaction (rows in bulk). A process killed while writing leaves
+nothing. Input tables are kept once per content (``blobs``, by SHA-256).
+
+Only counts are logged - never a graduate's id or any personal field.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import platform
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+
+import pandas as pd
+from sqlalchemy import insert, select
+
+from ..problem import Round
+from ..solution import Solution
+from . import tables
+from .db import ENV_USER, Store
+from .models import CHILD_TABLES, Blob, Run, RunInput
+
+log = logging.getLogger(__name__)
+
+PACKAGES = {"allocator": "medstaff-planner", "pandas": "pandas", "numpy": "numpy", "pulp": "pulp",
+            "highspy": "highspy", "ortools": "ortools", "sqlalchemy": "sqlalchemy", "alembic": "alembic"}
+CHUNK = 5_000
+# Test hook: when set, a writer creates this file half-way through its transaction and
+# then sleeps, so a test can kill it there (tests/test_store_reliability.py).
+PAUSE_ENV = "ALLOCATOR_STORE_TEST_PAUSE_FILE"
+
+
+def versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for key, dist in PACKAGES.items():
+        try:
+            out[key] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[key] = None
+    return out
+
+
+def default_user(user: str | None) -> str | None:
+    return user or os.environ.get(ENV_USER) or None
+
+
+def record_run(store: Store, round_: Round, solution: Solution, *, user: str | None = None,
+               source: str | None = None) -> int:
+    """Write a solved run; returns its id."""
+    s = solution.summary
+    o = s["objective"]
+    row = dict(
+        status=s["status"], solver=s["solver"], gap=s.get("gap"),
+        obligated_placed=o["1_obligated_placed"], obligated_total=s["obligated_total"],
+        weighted_deficit_before=s["weighted_deficit_before"], weighted_deficit=o["2_weighted_deficit"],
+        total_km=o["3_total_km"], placed_total=s["placed_total"], graduates_total=s["graduates_total"],
+        timings=s["wall_time_s"], summary=s, error=None,
+    )
+    frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
+    return _write(store, round_, row, frames, user=user, source=source)
+
+
+def record_failure(store: Store, round_: Round, error: BaseException | str, *, user: str | None = None,
+                   source: str | None = None, timings: dict | None = None) -> int:
+    """Write a solve that raised: status ``failed`` and the error text, inputs kept for a rerun."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    row = dict(status="failed", solver=round_.scenario.solver, graduates_total=int(len(round_.graduates)),
+               timings=timings, summary=None, error=text)
+    return _write(store, round_, row, {}, user=user, source=source)
+
+
+def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFrame], *,
+           user: str | None, source: str | None) -> int:
+    started = time.perf_counter()
+    inputs = []
+    for name in tables.ROUND_TABLES:
+        frame = getattr(round_, name)
+        if frame is None:
+            continue
+        text, dtypes = tables.encode(frame)
+        inputs.append((name, tables.sha256(text), text, dtypes, int(len(frame))))
+    run_row = dict(
+        created_at=datetime.now(timezone.utc), user=default_user(user), round_name=round_.name,
+        source=source, options=round_.scenario.as_dict(), versions=versions(),
+        input_hash=round_.input_hash(), **row,
+    )
+    with store.write() as conn:
+        known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_([i[1] for i in inputs]))))
+        for name, digest, text, _dtypes, _n in inputs:
+            if digest not in known:
+                conn.execute(_insert_ignore(store, Blob.__table__),
+                             [dict(sha256=digest, size=len(text.encode("utf-8")), data=tables.compress(text))])
+                known.add(digest)
+        run_id = conn.execute(insert(Run.__table__), run_row).inserted_primary_key[0]
+        conn.execute(insert(RunInput.__table__), [
+            dict(run_id=run_id, name=name, sha256=digest, rows=n, dtypes=dtypes)
+            for name, digest, _text, dtypes, n in inputs
+        ])
+        for k, (name, frame) in enumerate(frames.items()):
+            table, columns = CHILD_TABLES[name]
+            rows = _records(frame, columns, run_id)
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(insert(table), rows[start:start + CHUNK])
+            if k == 0:
+                _test_pause()
+    log.info("run %d recorded: status %s, %d assignments, %d unplaced, %d deficit rows (%.2f s)",
+             run_id, row["status"], *(len(frames.get(n, ())) for n in ("assignments", "unplaced", "deficits")),
+             time.perf_counter() - started)
+    return int(run_id)
+
+
+def _insert_ignore(store: Store, table):
+    """INSERT that skips a row whose key exists (two runs storing the same input at once)."""
+    if store.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if store.dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)  # pragma: no cover
+
+
+def _records(frame: pd.DataFrame, columns: list[str], run_id: int) -> list[dict]:
+    data = {c: frame[c].tolist() if c in frame else [None] * len(frame) for c in columns}
+    out = []
+    for values in zip(*(data[c] for c in columns)):
+        rec = {"run_id": run_id}
+        for c, v in zip(columns, values):
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            rec[c] = v
+        out.append(rec)
+    return out
+
+
+def _test_pause() -> None:
+    path = os.environ.get(PAUSE_ENV)
+    if not path:
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(60)

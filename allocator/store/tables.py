@@ -1,0 +1,66 @@
+"""Input tables as canonical CSV text and back, so a stored run can be solved again.
+
+A typed round table is written with ``to_csv`` (list columns joined by ``;``)
+and its column types are kept beside it; :func:`decode` rebuilds the same
+frame, so the rebuilt round has the same :meth:`Round.input_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+
+import numpy as np
+import pandas as pd
+
+ROUND_TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "settlements", "roads")
+LIST = "list"
+
+
+def encode(frame: pd.DataFrame) -> tuple[str, dict[str, str]]:
+    """Canonical CSV text of a frame and its column types (``list`` for tuples of strings)."""
+    out = frame.copy()
+    dtypes: dict[str, str] = {}
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object and values.map(lambda v: isinstance(v, tuple)).any():
+            dtypes[str(col)] = LIST
+            out[col] = values.map(lambda v: ";".join(v) if isinstance(v, tuple) else "")
+        else:
+            dtypes[str(col)] = str(values.dtype)
+    return out.to_csv(index=False, lineterminator="\n"), dtypes
+
+
+def decode(text: str, dtypes: dict[str, str]) -> pd.DataFrame:
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    data = {}
+    for col, kind in dtypes.items():
+        s = raw[col] if col in raw else pd.Series([""] * len(raw), dtype=object)
+        empty = s == ""
+        if kind == LIST:
+            data[col] = s.map(lambda v: tuple(p for p in v.split(";") if p)).astype(object)
+        elif kind == "bool":
+            data[col] = s.str.lower().isin(("true", "1")).astype(bool)
+        elif kind.startswith(("float", "Float")):
+            data[col] = pd.to_numeric(s.where(~empty, None)).astype(kind)
+        elif kind.startswith(("int", "Int", "uint", "UInt")):
+            number = pd.to_numeric(s.where(~empty, None))
+            data[col] = number.astype(kind if kind[0].isupper() or not empty.any() else "Int64")
+        elif kind in ("str", "string"):
+            data[col] = s.where(~empty, np.nan).astype(kind)
+        else:  # object: strings, empty = missing
+            data[col] = s.astype(object).where(~empty, None)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compress(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decompress(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
