@@ -1,0 +1,146 @@
+"""Run store reliability on a real SQLite file and a real PostgreSQL server:
+a writer killed mid-transaction leaves no partial run; eight writers at once
+(threads, then processes) lose nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from allocator import load_round, solve
+from allocator.store import open_store, record_run
+from allocator.store.models import Assignment, Blob, Deficit, Run, RunInput, Unplaced
+from allocator.store.record import PAUSE_ENV
+from store_helpers import BACKENDS, PENZA, store_url
+
+HERE = Path(__file__).resolve().parent
+WRITERS = 8
+
+
+@pytest.fixture(scope="module")
+def penza():
+    round_ = load_round(PENZA)
+    return round_, solve(round_)
+
+
+def counts(store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {t.__tablename__: conn.scalar(select(func.count()).select_from(t))
+                for t in (Run, RunInput, Blob, Assignment, Unplaced, Deficit)}
+
+
+def child_rows(store, run_id: int) -> tuple[int, int, int]:
+    with store.engine.connect() as conn:
+        return tuple(conn.scalar(select(func.count()).select_from(t).where(t.run_id == run_id))
+                     for t in (Assignment, Unplaced, Deficit))
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")])
+    return env
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_killed_writer_leaves_no_partial_run(backend, tmp_path, penza):
+    url = store_url(backend, tmp_path)
+    pause = tmp_path / "paused"
+    env = _child_env()
+    env[PAUSE_ENV] = str(pause)
+    child = subprocess.Popen([sys.executable, str(HERE / "store_child.py"), url, "killed"], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while not pause.exists():
+        assert child.poll() is None, child.stderr.read().decode()
+        assert time.monotonic() < deadline, "the writer never reached its pause"
+        time.sleep(0.02)
+    # the writer is inside its transaction: run row, inputs, blobs and assignments inserted
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    store = open_store(url)
+    try:
+        assert counts(store) == {"runs": 0, "run_inputs": 0, "blobs": 0, "assignments": 0,
+                                 "unplaced": 0, "deficits": 0}
+        round_, solution = penza  # the store is usable afterwards
+        run_id = record_run(store, round_, solution, user="after")
+        assert child_rows(store, run_id) == (len(solution.assignments), len(solution.unplaced),
+                                             len(solution.deficits))
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_eight_threads_write_at_once(backend, tmp_path, penza):
+    url = store_url(backend, tmp_path)
+    round_, solution = penza
+    barrier = threading.Barrier(WRITERS)
+    ids, errors = [], []
+
+    def write(k: int) -> None:
+        try:
+            store = open_store(url)  # each thread its own engine; the first ones race to migrate
+            barrier.wait(timeout=60)
+            ids.append(record_run(store, round_, solution, user=f"thread{k}"))
+            store.dispose()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    _assert_all_written(url, ids, solution, {f"thread{k}" for k in range(WRITERS)})
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_eight_processes_write_at_once(backend, tmp_path, penza):
+    url = store_url(backend, tmp_path)  # SQLite: the file does not exist yet; all eight create it
+    _, solution = penza
+    go = tmp_path / "go"
+    env = _child_env()
+    children = [subprocess.Popen([sys.executable, str(HERE / "store_child.py"), url, f"process{k}",
+                                  str(tmp_path / f"ready{k}"), str(go)],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for k in range(WRITERS)]
+    deadline = time.monotonic() + 120
+    while not all((tmp_path / f"ready{k}").exists() for k in range(WRITERS)):
+        for c in children:
+            assert c.poll() is None, c.stderr.read()
+        assert time.monotonic() < deadline, "writers never got ready"
+        time.sleep(0.02)
+    go.touch()
+    ids = []
+    for c in children:
+        out, err = c.communicate(timeout=120)
+        assert c.returncode == 0, err
+        ids.append(int(out.strip().splitlines()[-1]))
+    _assert_all_written(url, ids, solution, {f"process{k}" for k in range(WRITERS)})
+
+
+def _assert_all_written(url, ids, solution, users) -> None:
+    assert len(set(ids)) == WRITERS
+    store = open_store(url)
+    try:
+        with store.engine.connect() as conn:
+            stored = dict(conn.execute(select(Run.id, Run.user)).all())
+        assert set(stored) == set(ids) and set(stored.values()) == users
+        for run_id in ids:
+            assert child_rows(store, run_id) == (len(solution.assignments), len(solution.unplaced),
+                                                 len(solution.deficits))
+        c = counts(store)
+        assert c["blobs"] == 5  # the same inputs, stored once
+        assert c["run_inputs"] == 5 * WRITERS
+    finally:
+        store.dispose()
