@@ -58,6 +58,7 @@ class RunRecord:
     edited_weights: dict = field(default_factory=dict)
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     downloads: dict = field(default_factory=dict, repr=False)  # (kind, lang) -> bytes, built once
+    store_id: int | None = None  # its run id in the run store (ui/stored.py), when kept there
 
     def download(self, kind: str, lang: str, build) -> bytes:
         if (kind, lang) not in self.downloads:

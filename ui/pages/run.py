@@ -8,7 +8,7 @@ import streamlit as st
 
 from allocator import InputError, solve
 from allocator.problem import SOLVERS
-from ui import app, exports, i18n, state, views
+from ui import app, exports, i18n, state, stored, views
 from ui.i18n import t
 
 lang = app.lang()
@@ -61,18 +61,22 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
         try:
             solution = solve(round_, log_path=log_path, progress=progress)
         except Exception as exc:  # a solver failure is shown, not raised into the page
+            stored.record_failed(round_, exc)  # and kept in the run store as failed
             st.error(t("run_failed", lang, error=exc))
             st.stop()
         log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     bar.progress(1.0, text=t("progress_done", lang))
     name = ss["opt_name"].strip() or t("scenario_default_name", lang, n=len(runs) + 1)
     runs.pop(name, None)  # a re-run under the same name replaces it (and moves it last)
+    store_id = stored.record(round_, solution)  # every run is kept in the run store too
     runs[name] = state.RunRecord(name=name, round=round_, solution=solution, log_text=log_text,
-                                 options=options, edited_weights=dict(round_.scenario.weights))
+                                 options=options, edited_weights=dict(round_.scenario.weights),
+                                 store_id=store_id)
     ss["show_scenario"] = name
     ss["_reset_name"] = True
     ss["_flash"] = t("run_done", lang, name=name, seconds=time.perf_counter() - started,
-                     status=i18n.status(solution.summary["status"], lang))
+                     status=i18n.status(solution.summary["status"], lang)) + " " + (
+        t("run_stored", lang, id=store_id) if store_id is not None else t("run_not_stored", lang))
     st.rerun()
 
 if msg := ss.pop("_flash", None):
