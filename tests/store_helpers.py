@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -35,3 +36,12 @@ def store_url(backend: str, tmp_path: Path) -> str:
 
     db._upgraded.discard(url)
     return url
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values only: text columns as objects with None for missing (string dtypes vary by pandas)."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out

@@ -3,6 +3,7 @@ run store (a temporary SQLite file here), reopened with the result views, and an
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from allocator import load_round, solve  # noqa: E402
 from allocator.store import open_store, record_run  # noqa: E402
 from allocator.store.query import list_runs  # noqa: E402
+from store_helpers import plain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "ui_streamlit.py")
@@ -59,7 +61,7 @@ def test_a_run_made_in_the_app_is_stored_and_reopened(store_file):
     session = at.session_state["runs"]["Сценарий 1"]
     assert reopened.store_id == 1
     assert reopened.round.input_hash() == session.round.input_hash()
-    assert reopened.solution.assignments.equals(session.solution.assignments)
+    pd.testing.assert_frame_equal(plain(reopened.solution.assignments), plain(session.solution.assignments))
 
     at.switch_page(RUN_PAGE).run()  # the run page shows it with the usual result views
     assert not at.exception, [e.value for e in at.exception]
