@@ -4,6 +4,7 @@ a writer killed mid-transaction leaves no partial run; eight writers at once
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -104,29 +105,34 @@ def test_eight_threads_write_at_once(backend, tmp_path, penza):
     _assert_all_written(url, ids, solution, {f"thread{k}" for k in range(WRITERS)})
 
 
+def _process_writer(url, round_, solution, user, barrier, results) -> None:
+    """In a forked process: its own engine and connections, then write when all eight are ready."""
+    try:
+        store = open_store(url)  # the first ones race to create the file and migrate it
+        barrier.wait(timeout=60)
+        results.put((user, record_run(store, round_, solution, user=user)))
+        store.dispose()
+    except Exception as exc:  # noqa: BLE001 - reported by the parent
+        results.put((user, repr(exc)))
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_eight_processes_write_at_once(backend, tmp_path, penza):
     url = store_url(backend, tmp_path)  # SQLite: the file does not exist yet; all eight create it
-    _, solution = penza
-    go = tmp_path / "go"
-    env = _child_env()
-    children = [subprocess.Popen([sys.executable, str(HERE / "store_child.py"), url, f"process{k}",
-                                  str(tmp_path / f"ready{k}"), str(go)],
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for k in range(WRITERS)]
-    deadline = time.monotonic() + 120
-    while not all((tmp_path / f"ready{k}").exists() for k in range(WRITERS)):
-        for c in children:
-            assert c.poll() is None, c.stderr.read()
-        assert time.monotonic() < deadline, "writers never got ready"
-        time.sleep(0.02)
-    go.touch()
-    ids = []
-    for c in children:
-        out, err = c.communicate(timeout=120)
-        assert c.returncode == 0, err
-        ids.append(int(out.strip().splitlines()[-1]))
-    _assert_all_written(url, ids, solution, {f"process{k}" for k in range(WRITERS)})
+    round_, solution = penza
+    ctx = multiprocessing.get_context("fork")  # separate processes, without re-importing the solver
+    barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
+    procs = [ctx.Process(target=_process_writer, args=(url, round_, solution, f"process{k}", barrier, results))
+             for k in range(WRITERS)]
+    for p in procs:
+        p.start()
+    got = dict(results.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    ids = list(got.values())
+    assert all(isinstance(i, int) for i in ids), got
+    _assert_all_written(url, ids, solution, set(got))
 
 
 def _assert_all_written(url, ids, solution, users) -> None:
