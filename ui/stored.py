@@ -36,7 +36,7 @@ def record(round_, solution, *, user: str | None = None) -> int | None:
     try:
         return record_run(store(), round_, solution, user=user, source="ui")
     except Exception as exc:  # noqa: BLE001 - the result is still shown
-        log.warning("run not stored: %s", exc)
+        log.warning("run not stored: %s", _first_line(exc))
         return None
 
 
@@ -44,8 +44,13 @@ def record_failed(round_, error: BaseException, *, user: str | None = None) -> i
     try:
         return record_failure(store(), round_, error, user=user, source="ui")
     except Exception as exc:  # noqa: BLE001
-        log.warning("failed run not stored: %s", exc)
+        log.warning("failed run not stored: %s", _first_line(exc))
         return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error's first line: SQLAlchemy puts the statement and its values on later lines."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def runs_table(lang: str) -> pd.DataFrame:

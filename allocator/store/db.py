@@ -4,6 +4,7 @@ URL resolution: an explicit ``--db`` value, else ``$ALLOCATOR_DB``, else an
 SQLite file ``runs.sqlite`` in the per-user data folder (platformdirs). A
 value without ``://`` is a path to an SQLite file.
 
+Engines hide statement parameters in errors and logs (they hold graduates' data).
 SQLite connections use WAL, ``busy_timeout`` and foreign keys; writers take
 the write lock at BEGIN (``BEGIN IMMEDIATE``) so concurrent writers wait for
 each other instead of failing. Opening a store upgrades its schema to the
@@ -90,7 +91,8 @@ def open_store(value: str | None = None, *, upgrade: bool = True) -> Store:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True, connect_args=_pg_args(parsed))
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
+                                   connect_args=_pg_args(parsed))
     except Exception as exc:  # noqa: BLE001 - unknown driver etc.
         raise StoreError(f"cannot use database {public_url(url)}: {exc}") from exc
     store = Store(engine=engine, url=url)
@@ -120,7 +122,7 @@ def _sqlite_engine(parsed) -> Engine:
     database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+    engine = create_engine(parsed, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
