@@ -53,7 +53,7 @@ def deficit_changes(da: pd.DataFrame, db: pd.DataFrame) -> pd.DataFrame:
         d = d.assign(weighted=d["remaining"] * d["weight"])
         return d.groupby("region_id")[["remaining", "weighted"]].sum()
 
-    merged = per_region(da).join(per_region(db), how="outer", lsuffix="_a", rsuffix="_b").fillna(0)
+    merged = per_region(da).add_suffix("_a").join(per_region(db).add_suffix("_b"), how="outer").fillna(0)
     merged["change"] = merged["remaining_b"] - merged["remaining_a"]
     changed = (merged["change"] != 0) | ((merged["weighted_b"] - merged["weighted_a"]).abs() > 1e-9)
     out = merged.loc[changed].reset_index()
