@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
                         "(allocator indicators --help)")
+    sub.add_parser("generate", add_help=False,
+                   help="write a synthetic round of any size (allocator generate --help)")
     sub.add_parser("runs", add_help=False,
                    help="stored runs: list, show, diff, export, rerun (allocator runs --help)")
     sub.add_parser("network", add_help=False,
@@ -69,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         from .indicators.cli import main as indicators_main
 
         return indicators_main(argv[1:])
+    if argv[:1] == ["generate"]:
+        from .generate import main as generate_main
+
+        return generate_main(argv[1:])
     if argv[:1] == ["runs"]:
         from .store.cli import main as runs_main
 

@@ -1,44 +1,80 @@
-"""Home-to-post distances for the allowed pairs.
+"""Home-to-facility distances for the allowed pairs, computed once per distinct home.
 
 ``geodesic``: WGS-84 geodesic km (Karney's algorithm, vectorised:
-:func:`network.geo.geodesic_km`). ``road``: road km from the network
-package's distance matrix over the round's ``settlements.csv`` and
-``roads.csv`` (homes and facilities snapped to the nearest settlement; the
-straight connector is counted).
+:func:`network.geo.geodesic_km`), only for the facilities a k-d tree over
+3-D unit vectors finds within the home's reach (the largest max_km of the
+graduates who live there), so a national round never computes all
+homes x facilities. ``road``: road km from the network package's distance
+matrix over the round's ``settlements.csv`` and ``roads.csv`` (homes and
+facilities snapped to the nearest settlement; the straight connector is
+counted).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from network import build_road_graph, distance_matrix, geodesic_km
+from network.geo import unit_vectors
+
+EARTH_RADIUS_KM = 6371.0088
+# The geodesic on the ellipsoid is at most 0.6% longer than the great circle on the mean
+# sphere; the tree searches this much further and the exact distance decides.
+TREE_MARGIN = 1.01
 
 
-def pair_distances(pairs: pd.DataFrame, round_) -> np.ndarray:
-    """km for each row of ``pairs`` (home_lat/lon, fac_lat/lon); NaN = no road connects them."""
+def home_facility_km(homes: pd.DataFrame, facilities: pd.DataFrame, round_) -> pd.DataFrame:
+    """km from each home (home_lat, home_lon, reach_km; NaN reach = any) to facilities in reach.
+
+    Returns columns home (row of ``homes``), facility (row of ``facilities``), km;
+    pairs beyond the reach or with no road are left out.
+    """
     if round_.scenario.distances == "road":
-        return _road_km(pairs, round_)
-    return geodesic_km(pairs["home_lat"].to_numpy(), pairs["home_lon"].to_numpy(),
-                       pairs["fac_lat"].to_numpy(), pairs["fac_lon"].to_numpy())
+        out = _road_km(homes, facilities, round_)
+    else:
+        out = _geodesic_km(homes, facilities)
+    reach = homes["reach_km"].to_numpy(dtype=float)[out["home"].to_numpy()]
+    keep = out["km"].notna().to_numpy() & (np.isnan(reach) | (out["km"].to_numpy() <= reach))
+    return out.loc[keep].reset_index(drop=True)
 
 
-def _road_km(pairs: pd.DataFrame, round_) -> np.ndarray:
+def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    fac_xyz = unit_vectors(facilities["lat"].to_numpy(), facilities["lon"].to_numpy())
+    home_xyz = unit_vectors(homes["home_lat"].to_numpy(), homes["home_lon"].to_numpy())
+    reach = homes["reach_km"].to_numpy(dtype=float)
+    h_parts, f_parts = [], []
+    unlimited = np.flatnonzero(np.isnan(reach))
+    if len(unlimited):
+        h_parts.append(np.repeat(unlimited, len(facilities)))
+        f_parts.append(np.tile(np.arange(len(facilities)), len(unlimited)))
+    limited = np.flatnonzero(~np.isnan(reach))
+    if len(limited) and len(facilities):
+        tree = cKDTree(fac_xyz)
+        angle = np.minimum(reach[limited] * TREE_MARGIN / EARTH_RADIUS_KM, np.pi)
+        chord = 2 * np.sin(angle / 2)
+        found = tree.query_ball_point(home_xyz[limited], chord)
+        counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+        h_parts.append(np.repeat(limited, counts))
+        f_parts.append(np.concatenate([np.asarray(f, dtype=np.int64) for f in found])
+                       if counts.sum() else np.array([], dtype=np.int64))
+    h = np.concatenate(h_parts) if h_parts else np.array([], dtype=np.int64)
+    f = np.concatenate(f_parts) if f_parts else np.array([], dtype=np.int64)
+    km = geodesic_km(homes["home_lat"].to_numpy()[h], homes["home_lon"].to_numpy()[h],
+                     facilities["lat"].to_numpy()[f], facilities["lon"].to_numpy()[f])
+    return pd.DataFrame({"home": h, "facility": f, "km": km})
+
+
+def _road_km(homes: pd.DataFrame, facilities: pd.DataFrame, round_) -> pd.DataFrame:
     graph = build_road_graph(round_.settlements, round_.roads)
-    homes = pairs[["home_lat", "home_lon"]].drop_duplicates().reset_index(drop=True)
-    homes["id"] = "h" + homes.index.astype(str)
-    facilities = round_.facilities[["facility_id", "lat", "lon"]].rename(columns={"facility_id": "id"})
-    matrix = distance_matrix(
-        graph,
-        homes.rename(columns={"home_lat": "lat", "home_lon": "lon"})[["id", "lat", "lon"]],
-        facilities,
-        weight="km",
-    )
-    keyed = pairs.merge(homes, on=["home_lat", "home_lon"], how="left")
-    km = keyed.merge(
-        matrix[["origin_id", "destination_id", "km"]],
-        left_on=["id", "facility_id"],
-        right_on=["origin_id", "destination_id"],
-        how="left",
-    )["km"]
-    return km.to_numpy(dtype=float)
+    origins = pd.DataFrame({"id": "h" + pd.Series(range(len(homes))).astype(str),
+                            "lat": homes["home_lat"].to_numpy(), "lon": homes["home_lon"].to_numpy()})
+    dest = pd.DataFrame({"id": "f" + pd.Series(range(len(facilities))).astype(str),
+                         "lat": facilities["lat"].to_numpy(), "lon": facilities["lon"].to_numpy()})
+    matrix = distance_matrix(graph, origins, dest, weight="km")
+    return pd.DataFrame({
+        "home": matrix["origin_id"].str[1:].astype(np.int64).to_numpy(),
+        "facility": matrix["destination_id"].str[1:].astype(np.int64).to_numpy(),
+        "km": matrix["km"].to_numpy(dtype=float),
+    })

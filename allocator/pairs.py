@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .distances import pair_distances
+from .distances import home_facility_km
 from .problem import Round
 
 OBLIGATED = ("grant", "targeted")
@@ -38,40 +38,94 @@ class Pairs:
 
 
 def allowed_pairs(round_: Round) -> Pairs:
-    fac = round_.facilities[["facility_id", "region_id", "lat", "lon", "rural", "settlement_population"]]
-    slots = round_.vacancies.loc[round_.vacancies["vacancies"] > 0, ["facility_id", "specialty"]]
-    slots = slots.merge(fac.rename(columns={"lat": "fac_lat", "lon": "fac_lon"}), on="facility_id")
-    grads = round_.graduates[
-        ["graduate_id", "specialty", "funding", "lat", "lon", "sponsor_region_id", "max_km"]
-    ].rename(columns={"lat": "home_lat", "lon": "home_lon"})
+    fac = round_.facilities.reset_index(drop=True)
+    grads = round_.graduates.reset_index(drop=True)
+    vac = round_.vacancies.loc[round_.vacancies["vacancies"] > 0, ["facility_id", "specialty"]]
+    slots = vac.assign(facility=pd.Index(fac["facility_id"]).get_indexer(vac["facility_id"]))
+    slots["region_id"] = fac["region_id"].to_numpy()[slots["facility"].to_numpy()]
 
-    pairs = grads.merge(slots, on="specialty", how="inner")
-    counts = {"specialty": pairs["graduate_id"].value_counts()}
+    # identical graduates (same specialty, funding, home, sponsor, max_km) share their pairs
+    grads["sponsor_key"] = grads["sponsor_region_id"].fillna("")
+    group_of, groups = _factorize_rows(grads, GROUP_KEY)
+    home_of, homes = _factorize_rows(groups, ["lat", "lon"])
+    groups["home"] = home_of
+    homes = homes.rename(columns={"lat": "home_lat", "lon": "home_lon"})
+    unlimited = groups.groupby("home")["max_km"].apply(lambda s: s.isna().any())
+    homes["reach_km"] = groups.groupby("home")["max_km"].max().where(~unlimited, np.nan).to_numpy()
 
-    sponsor_ok = (pairs["funding"] != "targeted") | (pairs["region_id"] == pairs["sponsor_region_id"])
-    pairs = pairs.loc[sponsor_ok].reset_index(drop=True)
-    counts["sponsor"] = pairs["graduate_id"].value_counts()
+    hf = home_facility_km(homes, fac, round_)
+    gp = groups[["home", "specialty", "funding", "sponsor_key", "max_km"]].reset_index(names="group")
+    gp = gp.merge(hf, on="home").merge(slots[["facility", "specialty", "region_id"]],
+                                       on=["facility", "specialty"])
+    sponsor_ok = (gp["funding"] != "targeted") | (gp["region_id"] == gp["sponsor_key"])
+    near = gp["max_km"].isna() | (gp["km"] <= gp["max_km"])
+    gp = gp.loc[sponsor_ok & near].reset_index(drop=True)
+    gp["rural"] = fac["rural"].to_numpy(dtype=bool)[gp["facility"].to_numpy()]
+    gp["settlement_population"] = fac["settlement_population"].to_numpy()[gp["facility"].to_numpy()]
+    gp["facility_id"] = fac["facility_id"].to_numpy()[gp["facility"].to_numpy()]
 
-    pairs["km"] = pair_distances(pairs, round_) if len(pairs) else np.array([], dtype=float)
-    near = pairs["km"].notna() & (pairs["max_km"].isna() | (pairs["km"] <= pairs["max_km"]))
-    pairs = pairs.loc[near].reset_index(drop=True)
-    counts["distance"] = pairs["graduate_id"].value_counts()
+    needs_place = (gp["funding"] == "paid") & gp["rural"]
+    free = gp.loc[~needs_place].assign(programme_id=None, payment=0.0)
+    funded = _fund(gp.loc[needs_place], round_.programmes)
+    gtable = pd.concat([free, funded], ignore_index=True)
 
-    needs_place = (pairs["funding"] == "paid") & pairs["rural"].astype(bool)
-    free = pairs.loc[~needs_place].assign(programme_id=None, payment=0.0)
-    funded = _fund(pairs.loc[needs_place], round_.programmes)
-    table = pd.concat([free, funded], ignore_index=True)
-    counts["funding"] = table["graduate_id"].value_counts()
+    stages = _stage_counts(grads, group_of, groups, slots, gp, gtable)
 
+    # graduate-level table: every member of a group gets the group's pairs
+    members = pd.DataFrame({"graduate": np.arange(len(grads)), "group": group_of})
+    table = members.merge(gtable.drop(columns=["funding", "specialty"]), on="group")
+    grad_rank = grads["graduate_id"].rank(method="first").to_numpy()
+    fac_rank = fac["facility_id"].rank(method="first").to_numpy()
+    prog_rank = pd.Series(pd.Index(sorted(round_.programmes["programme_id"]))
+                          .get_indexer(table["programme_id"].fillna("")))
+    order = np.lexsort((prog_rank.to_numpy(), fac_rank[table["facility"].to_numpy()],
+                        grad_rank[table["graduate"].to_numpy()]))
+    table = table.iloc[order].reset_index(drop=True)
+    g = table["graduate"].to_numpy()
     weight = round_.regions.set_index("region_id")["weight"]
-    table["weight"] = table["region_id"].map(weight).astype(float)
-    table["obligated"] = table["funding"].isin(OBLIGATED)
-    table = table.sort_values(["graduate_id", "facility_id", "specialty", "programme_id"],
-                              na_position="first", kind="mergesort").reset_index(drop=True)
-    columns = ["graduate_id", "funding", "obligated", "specialty", "facility_id", "region_id",
-               "rural", "km", "programme_id", "payment", "weight"]
-    stages = pd.DataFrame({s: counts[s] for s in STAGES}).reindex(round_.graduates["graduate_id"])
-    return Pairs(table=table[columns], stages=stages.fillna(0).astype(int))
+    out = pd.DataFrame({
+        "graduate_id": grads["graduate_id"].to_numpy()[g],
+        "funding": grads["funding"].to_numpy()[g],
+        "obligated": grads["funding"].isin(OBLIGATED).to_numpy()[g],
+        "specialty": grads["specialty"].to_numpy()[g],
+        "facility_id": table["facility_id"].to_numpy(),
+        "region_id": table["region_id"].to_numpy(),
+        "rural": table["rural"].to_numpy(dtype=bool),
+        "km": table["km"].to_numpy(dtype=float),
+        "programme_id": table["programme_id"].astype(object).where(table["programme_id"].notna(), None)
+                                                .to_numpy(dtype=object),
+        "payment": table["payment"].to_numpy(dtype=float),
+        "weight": table["region_id"].map(weight).to_numpy(dtype=float),
+        "group": table["group"].to_numpy(),
+    })
+    return Pairs(table=out, stages=stages)
+
+
+GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km"]
+
+
+def _factorize_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Code of each row's combination of ``columns`` (NaN equal to NaN) and the distinct rows."""
+    codes, uniques = pd.MultiIndex.from_frame(frame[columns]).factorize()
+    distinct = uniques.to_frame(index=False)
+    distinct.columns = columns
+    return codes, distinct
+
+
+def _stage_counts(grads, group_of, groups, slots, gp, gtable) -> pd.DataFrame:
+    """Pairs each graduate keeps after each filter stage (for the unplaced reasons)."""
+    per_spec = slots.groupby("specialty").size()
+    per_spec_region = slots.groupby(["specialty", "region_id"]).size()
+    spec = groups["specialty"].map(per_spec).fillna(0).to_numpy()
+    sponsor_idx = pd.MultiIndex.from_arrays([groups["specialty"], groups["sponsor_key"]])
+    in_sponsor = per_spec_region.reindex(sponsor_idx).fillna(0).to_numpy()
+    sponsor = np.where(groups["funding"].to_numpy() == "targeted", in_sponsor, spec)
+    n = len(groups)
+    distance = np.bincount(gp["group"].to_numpy(), minlength=n)
+    funding = np.bincount(gtable["group"].to_numpy(), minlength=n)
+    per_group = np.column_stack([spec, sponsor, distance, funding]).astype(int)
+    return pd.DataFrame(per_group[group_of], columns=list(STAGES),
+                        index=pd.Index(grads["graduate_id"].to_numpy(), name="graduate_id"))
 
 
 def _fund(pairs: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Mapping
 
 import pandas as pd
 
-SOLVERS = ("cbc", "highs", "cpsat")
+SOLVERS = ("cbc", "highs", "cpsat", "flow")
 DISTANCE_SOURCES = ("geodesic", "road")
 
 

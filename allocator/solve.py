@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,8 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
     if scenario.solver == "cpsat" and len(pairs.table) > CPSAT_COMFORT_PAIRS:
         log.warning("CP-SAT is slow on rounds of more than %d pairs (this one has %d); "
                     "cbc or highs prove such rounds much faster", CPSAT_COMFORT_PAIRS, len(pairs.table))
+    if scenario.solver == "flow":
+        return _solve_flow(round_, pairs, cells, started, deadline, say)
     say(0.15, f"building the model: {len(pairs.table)} pairs")
     model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns)
     backend = make_backend(scenario.solver, model, scenario.threads, log_path)
@@ -78,3 +81,27 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
     say(0.95, "writing the solution")
     return make_solution(round_, pairs, model, x, status=status, gap=gap, timings=timings,
                          km_objective=values["km"] / KM_SCALE if "km" in values else None)
+
+
+@dataclass(frozen=True)
+class _Size:
+    n_vars: int
+    n_rows: int
+
+
+def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say) -> Solution:
+    from .flow import solve_round
+
+    say(0.2, f"network flow over {len(pairs.table)} pairs")
+    timings = {"build": time.perf_counter() - started}
+    t0 = time.perf_counter()
+    run = solve_round(pairs.table, round_.vacancies, cells, round_.programmes,
+                      round_.scenario.diminishing_returns, deadline)
+    timings["levels"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - started
+    log.info("flow engine: %s (%s)", run.status, ", ".join(f"{k} by {v}" for k, v in run.methods.items()))
+    say(0.95, "writing the solution")
+    gap = 0.0 if run.status == "optimal" else None
+    return make_solution(round_, pairs, _Size(run.n_arcs, run.n_nodes), run.x, status=run.status, gap=gap,
+                         timings=timings,
+                         km_objective=run.values["km"] / KM_SCALE if "km" in run.values else None)

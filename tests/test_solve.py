@@ -10,7 +10,7 @@ from allocator import round_from_frames, solve
 from oracle import World, brute_force, chosen_from
 from rounds import tiny_rounds
 
-SOLVERS = ("cbc", "highs", "cpsat")
+SOLVERS = ("cbc", "highs", "cpsat", "flow")
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -23,10 +23,11 @@ def _world(frames, max_km=None):
                  frames["programmes"], max_km=max_km)
 
 
+@pytest.mark.parametrize("solver", ["cbc", "flow"])
 @FAST
-@given(tiny_rounds())
-def test_matches_brute_force_and_every_rule_holds(frames):
-    solution = _solve(frames)
+@given(frames=tiny_rounds())
+def test_matches_brute_force_and_every_rule_holds(solver, frames):
+    solution = _solve(frames, solver=solver)
     world = _world(frames)
     chosen = chosen_from(solution.assignments)
     assert world.violations(chosen) == []
@@ -40,10 +41,11 @@ def test_matches_brute_force_and_every_rule_holds(frames):
     assert solution.summary["objective"]["2_weighted_deficit"] == pytest.approx(deficit, abs=1e-6)
 
 
+@pytest.mark.parametrize("solver", ["cbc", "flow"])
 @FAST
-@given(tiny_rounds())
-def test_diminishing_returns_matches_brute_force(frames):
-    solution = _solve(frames, diminishing_returns=True)
+@given(frames=tiny_rounds())
+def test_diminishing_returns_matches_brute_force(solver, frames):
+    solution = _solve(frames, solver=solver, diminishing_returns=True)
     world = _world(frames)
     chosen = chosen_from(solution.assignments)
     assert world.violations(chosen) == []
@@ -62,7 +64,7 @@ def test_all_solvers_reach_the_same_optimum(frames):
         assert solution.summary["status"] == "optimal", solver
         assert _world(frames, max_km=120.0).violations(chosen_from(solution.assignments)) == []
         values[solver] = tuple(solution.summary["objective"].values())
-    assert values["cbc"] == values["highs"] == values["cpsat"]
+    assert values["cbc"] == values["highs"] == values["cpsat"] == values["flow"]
 
 
 def _two_districts():

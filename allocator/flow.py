@@ -1,0 +1,510 @@
+r"""The ``flow`` engine: the same lexicographic model, solved as a network flow.
+
+The model of :mod:`allocator.model` is a transportation problem with a few
+side constraints. This engine writes it as a min-cost flow over grouped
+graduates and solves each level exactly:
+
+Network
+-------
+Identical graduates (same specialty, funding, home, sponsor and max_km; see
+:func:`allocator.pairs.allowed_pairs`) form a group :math:`g` of size
+:math:`m_g`. Nodes: groups (supply :math:`m_g`), facility-specialty slots,
+region-specialty cells, one sink (demand :math:`\sum_g m_g`). Arcs:
+
+- pair arcs :math:`g \to v` (one per allowed pair of the group, so one per
+  programme where funding is needed), capacity :math:`\min(m_g, n_v)`;
+- unplaced arcs :math:`g \to` sink, capacity :math:`m_g`;
+- slot arcs :math:`v \to` cell, capacity :math:`n_v`;
+- cell arcs cell :math:`\to` sink: one of capacity :math:`N_{rs}`, or with
+  diminishing returns :math:`N_{rs}` arcs of capacity 1, one per segment.
+
+Level costs (integers, the same scaling as :mod:`allocator.model`): level 1
+is +1 on each obligated group's unplaced arc (fewest obligated unplaced =
+most placed); level 2 is :math:`-w_r` (or :math:`-w_r m_{rs,j}`) on cell
+arcs; level 3 is the metres of each pair arc. Side rows: for each programme
+:math:`\sum_{a \in k} x_a \le C_k` with
+:math:`C_k = \min(Q_k, \lfloor B_k / a_k \rfloor)`, which for integer
+:math:`x` is exactly the quota and budget rows of the model, because a
+programme pays every person the same :math:`a_k`.
+
+One level
+---------
+1. Solve the min-cost flow without side rows (OR-Tools). Its node potentials
+   come from Bellman-Ford on the residual network (vectorised; it converges
+   in a few dozen sweeps because paths alternate between groups and slots).
+   If the flow meets the side rows, it is optimal.
+2. Else solve the flow once more without the arcs of the violated
+   programmes. If its cost equals the relaxed cost, it is optimal and the
+   relaxed potentials (with zero side duals) are optimal duals.
+3. Else solve the linear programme with side rows by column generation
+   with HiGHS: the columns are the non-pair arcs, both flows' arcs and the
+   previous level's arcs (so it is feasible); every pair arc is priced with
+   the duals, vectorised, and the most negative few per group enter until
+   none is negative. That proves the LP optimum over all arcs.
+4. If the LP optimum is integral, it is the level's optimum. Else a mixed
+   integer programme over the LP's columns and every arc whose reduced cost
+   is at most the gap between the best integer flow known and the LP bound
+   (no other arc can be in a better solution) is solved by HiGHS to
+   proven optimality.
+
+Between levels
+--------------
+With optimal duals (steps 1-4 when the LP optimum is integral), every
+optimal flow of the level satisfies complementary slackness with them, so
+the next level keeps exactly the optimal solutions by fixing each arc of
+nonzero reduced cost at its bound and each side row of nonzero dual at its
+value. When step 4 needed the MIP, the level is kept instead by a side row
+:math:`c \cdot x \le z^*`.
+
+Each level's value is computed from the integer flow and integer costs, so
+it equals, bit for bit, the value the PuLP/CBC model of
+:mod:`allocator.model` proves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+from scipy import sparse
+
+from .model import KM_SCALE, WEIGHT_SCALE
+
+log = logging.getLogger(__name__)
+
+TOL = 1e-6
+ENTER_PER_GROUP = 3  # columns entering per group per pricing round
+
+
+@dataclass
+class Side:
+    """A side row lo <= sum coef[a] x[a] <= hi over the listed arcs."""
+
+    arcs: np.ndarray
+    coef: np.ndarray
+    lo: float
+    hi: float
+    name: str
+
+
+@dataclass
+class Network:
+    tail: np.ndarray
+    head: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    supply: np.ndarray
+    n_pair: int                       # arcs 0..n_pair-1 are pair arcs (column generation)
+    group: np.ndarray                 # group of each pair arc
+    costs: dict                       # level name -> int64 cost per arc
+    sides: list = field(default_factory=list)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.supply)
+
+    @property
+    def n_arcs(self) -> int:
+        return len(self.tail)
+
+
+@dataclass
+class LevelResult:
+    status: str          # optimal | time_limit
+    value: int | None
+    flow: np.ndarray | None
+    method: str          # flow | flow_without | lp | mip
+
+
+def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame, cells: pd.DataFrame,
+                  programmes: pd.DataFrame, diminishing_returns: bool) -> Network:
+    """Network of a round from grouped pairs.
+
+    groups: size, obligated (one row per group code 0..G-1);
+    arcs: group, slot, cell, km, programme_id (one row per group-level pair);
+    slots: vacancies, cell (one row per slot code); cells: vacancies, weight.
+    """
+    G, S, C = len(groups), len(slots), len(cells)
+    sink = G + S + C
+    size = groups["size"].to_numpy(np.int64)
+    n_v = slots["vacancies"].to_numpy(np.int64)
+    a_group = arcs["group"].to_numpy(np.int64)
+    a_slot = arcs["slot"].to_numpy(np.int64)
+    n_pair = len(arcs)
+
+    cell_vac = cells["vacancies"].to_numpy(np.int64)
+    cell_w = cells["weight"].to_numpy(float)
+    if diminishing_returns:
+        rep = np.repeat(np.arange(C), cell_vac)
+        j = np.arange(len(rep)) - np.repeat(np.cumsum(cell_vac) - cell_vac, cell_vac) + 1
+        seg_value = cell_w[rep] * (cell_vac[rep] - j + 1) / cell_vac[rep]
+        cell_tail, cell_cap = rep, np.ones(len(rep), np.int64)
+        cell_cost = -np.round(seg_value * WEIGHT_SCALE).astype(np.int64)
+    else:
+        cell_tail, cell_cap = np.arange(C), cell_vac
+        cell_cost = -np.round(cell_w * WEIGHT_SCALE).astype(np.int64)
+
+    tail = np.concatenate([a_group, np.arange(G), G + np.arange(S), G + S + cell_tail])
+    head = np.concatenate([G + a_slot, np.full(G, sink), G + S + slots["cell"].to_numpy(np.int64),
+                           np.full(len(cell_tail), sink)])
+    upper = np.concatenate([np.minimum(size[a_group], n_v[a_slot]), size, n_v, cell_cap])
+    n = len(tail)
+    zeros = np.zeros(n, np.int64)
+    obligated = groups["obligated"].to_numpy(bool)
+    level1 = zeros.copy()
+    level1[n_pair:n_pair + G] = obligated.astype(np.int64)
+    level2 = zeros.copy()
+    level2[n - len(cell_tail):] = cell_cost
+    level3 = zeros.copy()
+    level3[:n_pair] = np.round(arcs["km"].to_numpy(float) * KM_SCALE).astype(np.int64)
+    supply = np.zeros(sink + 1, np.int64)
+    supply[:G] = size
+    supply[sink] = -size.sum()
+
+    net = Network(tail=tail, head=head, lower=zeros.copy(), upper=upper.astype(np.int64), supply=supply,
+                  n_pair=n_pair, group=a_group, costs={"obligated": level1, "deficit": level2, "km": level3})
+    prog = arcs["programme_id"]
+    for row in programmes.sort_values("programme_id").itertuples(index=False):
+        members = np.flatnonzero((prog == row.programme_id).to_numpy())
+        if len(members) == 0:
+            continue
+        cap = np.inf if pd.isna(row.quota) else float(row.quota)
+        pay = float(np.round(row.payment))
+        if not pd.isna(row.budget) and pay > 0:
+            cap = min(cap, float(np.floor(np.floor(row.budget) / pay)))
+        if np.isinf(cap):
+            continue
+        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=cap,
+                              name=str(row.programme_id)))
+    return net
+
+
+# --------------------------------------------------------------------------- min-cost flow
+def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
+    """Min-cost flow honouring arc bounds (no side rows); returns (flow, potentials)."""
+    lower, upper = net.lower, net.upper
+    if keep is not None:
+        upper = np.where(keep, upper, lower)
+    cap = upper - lower
+    supply = net.supply.copy()
+    np.subtract.at(supply, net.tail, lower)
+    np.add.at(supply, net.head, lower)
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(net.tail, net.head, cap, cost)
+    solver.set_nodes_supplies(np.arange(net.n_nodes), supply)
+    status = solver.solve()
+    if status == solver.INFEASIBLE and keep is not None:
+        return None, None  # the arcs left out were needed
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    flow = solver.flows(np.arange(net.n_arcs)) + lower
+    return flow.astype(np.int64), _potentials(net, cost, flow, lower, upper)
+
+
+def _potentials(net: Network, cost, flow, lower, upper) -> np.ndarray:
+    """Node potentials pi with cost + pi[tail] - pi[head] >= 0 on every residual arc."""
+    fwd = flow < upper
+    bwd = flow > lower
+    et = np.concatenate([net.tail[fwd], net.head[bwd]])
+    eh = np.concatenate([net.head[fwd], net.tail[bwd]])
+    ec = np.concatenate([cost[fwd], -cost[bwd]])
+    order = np.argsort(eh, kind="stable")
+    et, eh, ec = et[order], eh[order], ec[order]
+    dist = np.zeros(net.n_nodes, np.int64)
+    if len(eh) == 0:
+        return dist
+    starts = np.flatnonzero(np.r_[True, eh[1:] != eh[:-1]])
+    heads = eh[starts]
+    for _ in range(net.n_nodes + 1):
+        best = np.minimum.reduceat(dist[et] + ec, starts)
+        new = dist.copy()
+        new[heads] = np.minimum(dist[heads], best)
+        if np.array_equal(new, dist):
+            return -dist  # reduced cost c + pi[t] - pi[h] with pi = -dist is >= 0
+        dist = new
+    raise RuntimeError("negative cycle in an optimal flow's residual network")
+
+
+def _violated(net: Network, flow: np.ndarray) -> list[int]:
+    out = []
+    for i, side in enumerate(net.sides):
+        value = float(side.coef @ flow[side.arcs])
+        if value > side.hi + TOL or value < side.lo - TOL:
+            out.append(i)
+    return out
+
+
+# --------------------------------------------------------------------------- one level
+def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline: float | None):
+    """Minimise cost.x over flows of ``net`` with its side rows; returns (LevelResult, duals).
+
+    duals is (node potentials, side duals) proving optimality of the LP, or None when
+    the level needed the MIP (then the LP duals do not describe the integer optima).
+    """
+    t0 = time.perf_counter()
+    flow, pi = _mcf(net, cost)
+    log.debug("min-cost flow and potentials: %.2fs", time.perf_counter() - t0)
+    relaxed = int(cost @ flow)
+    bad = _violated(net, flow)
+    if not bad:
+        return LevelResult("optimal", relaxed, flow, "flow"), (pi.astype(float), np.zeros(len(net.sides)))
+    columns = [flow]
+    # the same flow without any programme arc meets every programme row
+    capped = [s for s in net.sides if s.lo == -np.inf and s.hi >= 0 and (s.coef > 0).all()]
+    if len(capped) == len(net.sides):
+        keep = np.ones(net.n_arcs, bool)
+        for side in capped:
+            keep[side.arcs] = False
+        flow2, _ = _mcf(net, cost, keep)
+        if flow2 is not None:
+            if int(cost @ flow2) == relaxed and not _violated(net, flow2):
+                return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),
+                                                                              np.zeros(len(net.sides)))
+            columns.append(flow2)
+    columns.append(incumbent)
+    return _solve_lp(net, cost, columns, incumbent, deadline)
+
+
+class _Lp:
+    """The level's LP over a growing set of arcs, in HiGHS."""
+
+    def __init__(self, net: Network, cost: np.ndarray, arcs: np.ndarray):
+        self.net, self.cost = net, cost
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        self.matrix = _matrix(net)
+        n_rows = self.matrix.shape[0]
+        lo = np.concatenate([net.supply.astype(float), [s.lo for s in net.sides]])
+        hi = np.concatenate([net.supply.astype(float), [s.hi for s in net.sides]])
+        self.h.addRows(n_rows, lo, hi, 0, np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.cols = np.zeros(0, np.int64)
+        self.add(arcs)
+
+    def add(self, arcs: np.ndarray) -> None:
+        net = self.net
+        block = self.matrix[:, arcs]
+        self.h.addCols(len(arcs), self.cost[arcs].astype(float), net.lower[arcs].astype(float),
+                       net.upper[arcs].astype(float), block.nnz, block.indptr[:-1].astype(np.int32),
+                       block.indices.astype(np.int32), block.data.astype(float))
+        self.cols = np.concatenate([self.cols, arcs])
+
+    def run(self):
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS LP: {self.h.modelStatusToString(status)}")
+        sol = self.h.getSolution()
+        y = np.asarray(sol.row_dual)
+        return np.asarray(sol.col_value), y[: self.net.n_nodes], y[self.net.n_nodes:]
+
+
+def _matrix(net: Network) -> sparse.csc_matrix:
+    """Node-arc incidence (+1 tail, -1 head) with the side rows below, by arc."""
+    n = net.n_arcs
+    rows = [net.tail, net.head] + [np.full(len(s.arcs), net.n_nodes + i) for i, s in enumerate(net.sides)]
+    cols = [np.arange(n), np.arange(n)] + [s.arcs for s in net.sides]
+    vals = [np.ones(n), -np.ones(n)] + [s.coef for s in net.sides]
+    return sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(net.n_nodes + len(net.sides), n))
+
+
+def reduced_costs(net: Network, cost: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    rc = cost - (pi[net.tail] - pi[net.head])
+    for side, m in zip(net.sides, mu):
+        if m != 0:
+            rc[side.arcs] -= m * side.coef
+    return rc
+
+
+def _solve_lp(net: Network, cost, columns, incumbent, deadline):
+    fixed = net.lower == net.upper
+    start = np.zeros(net.n_arcs, bool)
+    start[net.n_pair:] = True
+    for f in columns:
+        start |= f > 0
+    start &= ~(fixed & (net.upper == 0))
+    start |= net.lower > 0
+    lp = _Lp(net, cost, np.flatnonzero(start))
+    in_lp = start
+    pool = ~(fixed & (net.upper == 0))  # arcs that may carry flow
+    rounds = 0
+    while True:
+        rounds += 1
+        t0 = time.perf_counter()
+        x, pi, mu = lp.run()
+        log.debug("LP round %d: %d columns, %.2fs", rounds, len(lp.cols), time.perf_counter() - t0)
+        rc = reduced_costs(net, cost.astype(float), pi, mu)
+        enter = np.flatnonzero(pool & ~in_lp & (rc < -TOL))
+        if len(enter) == 0:
+            break
+        order = np.lexsort((rc[enter], net.group[enter]))
+        enter = enter[order]
+        g = net.group[enter]
+        first = np.r_[True, g[1:] != g[:-1]]
+        rank = np.arange(len(enter)) - np.maximum.accumulate(np.where(first, np.arange(len(enter)), 0))
+        enter = np.sort(enter[rank < ENTER_PER_GROUP])
+        lp.add(enter)
+        in_lp[enter] = True
+    flow = np.zeros(net.n_arcs)
+    flow[lp.cols] = x
+    bound = float(cost @ flow)
+    log.info("LP over %d of %d arcs after %d rounds: %.1f", len(lp.cols), net.n_arcs, rounds, bound)
+    if np.all(np.abs(flow - np.round(flow)) < TOL):
+        flow = np.round(flow).astype(np.int64)
+        return LevelResult("optimal", int(cost @ flow), flow, "lp"), (pi, mu)
+    # MIP over the arcs that can be in a solution better than the incumbent
+    gap = float(cost @ incumbent) - bound
+    cand = in_lp | (pool & (rc <= gap + TOL))
+    return _solve_mip(net, cost, np.flatnonzero(cand), incumbent, deadline), None
+
+
+def _solve_mip(net: Network, cost, arcs, incumbent, deadline) -> LevelResult:
+    lp = _Lp(net, cost, arcs)
+    h = lp.h
+    h.changeColsIntegrality(len(arcs), np.arange(len(arcs), dtype=np.int32),
+                            np.full(len(arcs), highspy.HighsVarType.kInteger))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.5)  # integer objective: a gap below 1 proves optimality
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
+    start = highspy.HighsSolution()
+    start.col_value = incumbent[arcs].astype(float).tolist()
+    start.value_valid = True
+    h.setSolution(start)
+    h.run()
+    status = h.getModelStatus()
+    x = np.asarray(h.getSolution().col_value)
+    flow = np.zeros(net.n_arcs, np.int64)
+    flow[arcs] = np.round(x).astype(np.int64)
+    log.info("MIP over %d arcs: %s", len(arcs), h.modelStatusToString(status))
+    if status == highspy.HighsModelStatus.kOptimal:
+        return LevelResult("optimal", int(cost @ flow), flow, "mip")
+    if h.getInfo().primal_solution_status == 2:  # feasible point at the time limit
+        return LevelResult("time_limit", int(cost @ flow), flow, "mip")
+    return LevelResult("time_limit", None, None, "mip")
+
+
+def restrict(net: Network, cost: np.ndarray, flow: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> None:
+    """Keep only the optimal flows of a level: complementary slackness with optimal duals."""
+    rc = reduced_costs(net, cost.astype(float), pi, mu)
+    scale = TOL * max(1.0, float(np.abs(cost).max()))
+    up = rc < -scale
+    down = rc > scale
+    net.lower = np.where(up, net.upper, net.lower)
+    net.upper = np.where(down, net.lower, net.upper)
+    for side, m in zip(net.sides, mu):
+        if abs(m) > TOL:
+            value = float(side.coef @ flow[side.arcs])
+            side.lo = side.hi = value
+
+
+def keep_level(net: Network, cost: np.ndarray, value: int) -> None:
+    """Keep the optimal solutions of a level by a side row (when duals cannot)."""
+    arcs = np.flatnonzero(cost)
+    net.sides.append(Side(arcs=arcs, coef=cost[arcs].astype(float), lo=-np.inf, hi=float(value),
+                          name="level"))
+
+
+# --------------------------------------------------------------------------- a round
+LEVELS = ("obligated", "deficit", "km")
+
+
+@dataclass
+class FlowRun:
+    x: np.ndarray            # chosen rows of the pairs table
+    status: str              # optimal | feasible | time_limit
+    values: dict             # level -> value as the matrix model states it (see solve.py)
+    methods: dict            # level -> how it was proven
+    n_arcs: int
+    n_nodes: int
+
+
+def solve_round(table: pd.DataFrame, vacancies: pd.DataFrame, cells: pd.DataFrame,
+                programmes: pd.DataFrame, diminishing_returns: bool,
+                deadline: float | None = None) -> FlowRun:
+    """Solve the three levels for a pairs table (with its ``group`` column)."""
+    members = table[["group", "graduate_id"]].drop_duplicates().sort_values(["group", "graduate_id"])
+    group_codes, group_keys = pd.factorize(members["group"], sort=True)
+    size = np.bincount(group_codes)
+    first = members.groupby("group", sort=True)["graduate_id"].first()
+    rep = table[table["graduate_id"].to_numpy() == first.reindex(table["group"]).to_numpy()]
+    rep = rep.reset_index(drop=True)
+    groups = pd.DataFrame({"size": size,
+                           "obligated": rep.groupby("group", sort=True)["obligated"].first().to_numpy()})
+    slot_index = pd.MultiIndex.from_frame(vacancies.loc[vacancies["vacancies"] > 0, ["facility_id", "specialty"]])
+    slot_vac = vacancies.loc[vacancies["vacancies"] > 0, "vacancies"].to_numpy()
+    fac_region = rep.drop_duplicates("facility_id").set_index("facility_id")["region_id"]
+    cell_index = pd.MultiIndex.from_frame(cells[["region_id", "specialty"]])
+    slot_frame = slot_index.to_frame(index=False)
+    slot_frame["vacancies"] = slot_vac
+    used = slot_frame["facility_id"].isin(fac_region.index)
+    slot_frame = slot_frame[used].reset_index(drop=True)
+    slot_frame["cell"] = cell_index.get_indexer(pd.MultiIndex.from_arrays(
+        [fac_region.reindex(slot_frame["facility_id"]).to_numpy(), slot_frame["specialty"].to_numpy()]))
+    slots_mi = pd.MultiIndex.from_frame(slot_frame[["facility_id", "specialty"]])
+    arcs = pd.DataFrame({
+        "group": np.searchsorted(group_keys.to_numpy(), rep["group"].to_numpy()),
+        "slot": slots_mi.get_indexer(pd.MultiIndex.from_frame(rep[["facility_id", "specialty"]])),
+        "km": rep["km"].to_numpy(float),
+        "programme_id": rep["programme_id"].to_numpy(object),
+    })
+    net = build_network(groups, arcs, slot_frame, cells, programmes, diminishing_returns)
+
+    flow = np.zeros(net.n_arcs, np.int64)
+    flow[net.n_pair:net.n_pair + len(groups)] = size  # everyone unplaced: feasible
+    status, values, methods = "optimal", {}, {}
+    for name in LEVELS:
+        cost = net.costs[name]
+        if deadline is not None and time.perf_counter() >= deadline:
+            status = "feasible" if values else "time_limit"
+            break
+        t0 = time.perf_counter()
+        result, duals = solve_level(net, cost, flow, deadline)
+        log.info("level %s: %s by %s in %.2fs", name, result.status, result.method, time.perf_counter() - t0)
+        methods[name] = result.method
+        if result.flow is None:
+            status = "feasible" if values else "time_limit"
+            break
+        flow = result.flow
+        values[name] = result.value
+        if result.status != "optimal":
+            status = "feasible"
+            break
+        if duals is not None:
+            restrict(net, cost, flow, *duals)
+        else:
+            keep_level(net, cost, result.value)
+
+    x = _disaggregate(table, rep, arcs, flow[: net.n_pair], members)
+    pair_values = {
+        "obligated": float(table.loc[x, "obligated"].sum()),
+        "deficit": float(np.round(table.loc[x, "weight"].to_numpy() * WEIGHT_SCALE).sum()),
+        "km": float(np.round(table.loc[x, "km"].to_numpy() * KM_SCALE).sum()),
+    }
+    return FlowRun(x=x, status=status, values={k: pair_values[k] for k in values}, methods=methods,
+                   n_arcs=net.n_arcs, n_nodes=net.n_nodes)
+
+
+def _disaggregate(table, rep, arcs, pair_flow, members) -> np.ndarray:
+    """Give each group's flow to its members in graduate_id order; rows of ``table`` chosen."""
+    used = np.flatnonzero(pair_flow > 0)
+    chosen = rep.iloc[used][["group", "facility_id", "specialty", "programme_id"]].copy()
+    chosen = chosen.loc[chosen.index.repeat(pair_flow[used])].reset_index(drop=True)
+    chosen["k"] = chosen.groupby("group").cumcount()
+    m = members.copy()
+    m["k"] = m.groupby("group").cumcount()
+    chosen = chosen.merge(m, on=["group", "k"])
+    keyed = table[["graduate_id", "facility_id", "specialty", "programme_id"]].copy()
+    keyed["row"] = np.arange(len(table))
+    for frame in (keyed, chosen):
+        frame["programme_id"] = frame["programme_id"].fillna("").astype(str)
+    rows = chosen.merge(keyed, on=["graduate_id", "facility_id", "specialty", "programme_id"])["row"]
+    x = np.zeros(len(table), bool)
+    x[rows.to_numpy()] = True
+    return x
