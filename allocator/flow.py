@@ -267,7 +267,7 @@ def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline:
                                                                               np.zeros(len(net.sides)))
             columns.append(flow2)
     columns.append(incumbent)
-    return _solve_lp(net, cost, columns, incumbent, deadline)
+    return _solve_lp(net, cost, columns, incumbent, deadline, pi)
 
 
 class _Lp:
@@ -278,6 +278,7 @@ class _Lp:
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
+        self.h.setOptionValue("presolve", "off")  # measured: presolve costs more than it saves here
         self.matrix = _matrix(net)
         n_rows = self.matrix.shape[0]
         lo = np.concatenate([net.supply.astype(float), [s.lo for s in net.sides]])
@@ -322,17 +323,32 @@ def reduced_costs(net: Network, cost: np.ndarray, pi: np.ndarray, mu: np.ndarray
     return rc
 
 
-def _solve_lp(net: Network, cost, columns, incumbent, deadline):
+def _best_per_group(net: Network, arcs: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Of the given pair arcs, the k of lowest score in each group."""
+    if len(arcs) == 0:
+        return arcs
+    arcs = arcs[np.lexsort((score[arcs], net.group[arcs]))]
+    g = net.group[arcs]
+    first = np.r_[True, g[1:] != g[:-1]]
+    rank = np.arange(len(arcs)) - np.maximum.accumulate(np.where(first, np.arange(len(arcs)), 0))
+    return np.sort(arcs[rank < k])
+
+
+def _solve_lp(net: Network, cost, columns, incumbent, deadline, pi):
     fixed = net.lower == net.upper
+    pool = ~(fixed & (net.upper == 0))  # arcs that may carry flow
     start = np.zeros(net.n_arcs, bool)
     start[net.n_pair:] = True
     for f in columns:
         start |= f > 0
-    start &= ~(fixed & (net.upper == 0))
+    start &= pool
     start |= net.lower > 0
+    # with the relaxed flow's potentials, each group's cheapest alternatives
+    rc0 = reduced_costs(net, cost.astype(float), pi.astype(float), np.zeros(len(net.sides)))
+    spare = np.flatnonzero(pool[: net.n_pair] & ~start[: net.n_pair])
+    start[_best_per_group(net, spare, rc0, ENTER_PER_GROUP)] = True
     lp = _Lp(net, cost, np.flatnonzero(start))
     in_lp = start
-    pool = ~(fixed & (net.upper == 0))  # arcs that may carry flow
     rounds = 0
     while True:
         rounds += 1
@@ -343,12 +359,7 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline):
         enter = np.flatnonzero(pool & ~in_lp & (rc < -TOL))
         if len(enter) == 0:
             break
-        order = np.lexsort((rc[enter], net.group[enter]))
-        enter = enter[order]
-        g = net.group[enter]
-        first = np.r_[True, g[1:] != g[:-1]]
-        rank = np.arange(len(enter)) - np.maximum.accumulate(np.where(first, np.arange(len(enter)), 0))
-        enter = np.sort(enter[rank < ENTER_PER_GROUP])
+        enter = _best_per_group(net, enter, rc, ENTER_PER_GROUP)
         lp.add(enter)
         in_lp[enter] = True
     flow = np.zeros(net.n_arcs)
@@ -358,10 +369,43 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline):
     if np.all(np.abs(flow - np.round(flow)) < TOL):
         flow = np.round(flow).astype(np.int64)
         return LevelResult("optimal", int(cost @ flow), flow, "lp"), (pi, mu)
-    # MIP over the arcs that can be in a solution better than the incumbent
-    gap = float(cost @ incumbent) - bound
-    cand = in_lp | (pool & (rc <= gap + TOL))
+    # a fractional vertex: round it to an integer flow, which often meets the bound
+    rounded = _round_down(net, cost, flow)
+    if rounded is not None and cost @ rounded < cost @ incumbent:
+        incumbent = rounded
+    best = int(cost @ incumbent)
+    if best <= np.ceil(bound - TOL):  # integer costs: nothing lies strictly between
+        exact = best <= bound + TOL  # the LP duals still describe every optimum
+        return LevelResult("optimal", best, incumbent, "lp_rounded"), ((pi, mu) if exact else None)
+    # MIP over the LP's columns: optimal outright if it meets the rounded-up LP bound
+    target = int(np.ceil(bound - TOL))
+    small = _solve_mip(net, cost, np.flatnonzero(in_lp), incumbent, deadline)
+    if small.status == "optimal" and small.value <= target:
+        return small, None
+    if small.flow is not None and small.value < best:
+        incumbent, best = small.flow, small.value
+    # else MIP over every arc that can be in a solution better than the incumbent
+    cand = in_lp | (pool & (rc <= best - bound + TOL))
     return _solve_mip(net, cost, np.flatnonzero(cand), incumbent, deadline), None
+
+
+def _round_down(net: Network, cost, flow):
+    """Min-cost flow with every programme arc capped at the floor of its LP flow."""
+    capped = [s for s in net.sides if s.lo == -np.inf and (s.coef > 0).all()]
+    if len(capped) != len(net.sides):
+        return None  # equality or level rows: rounding may break them
+    saved = net.upper
+    upper = net.upper.copy()
+    for side in capped:
+        upper[side.arcs] = np.maximum(net.lower[side.arcs], np.floor(flow[side.arcs] + TOL)).astype(np.int64)
+    net.upper = upper
+    try:
+        rounded, _ = _mcf(net, cost, np.ones(net.n_arcs, bool))
+    finally:
+        net.upper = saved
+    if rounded is None or _violated(net, rounded):
+        return None
+    return rounded
 
 
 def _solve_mip(net: Network, cost, arcs, incumbent, deadline) -> LevelResult:
@@ -417,7 +461,7 @@ LEVELS = ("obligated", "deficit", "km")
 
 @dataclass
 class FlowRun:
-    x: np.ndarray            # chosen rows of the pairs table
+    chosen: pd.DataFrame     # arcs rows given to graduates: graduate_id + the arc's columns
     status: str              # optimal | feasible | time_limit
     values: dict             # level -> value as the matrix model states it (see solve.py)
     methods: dict            # level -> how it was proven
@@ -425,39 +469,28 @@ class FlowRun:
     n_nodes: int
 
 
-def solve_round(table: pd.DataFrame, vacancies: pd.DataFrame, cells: pd.DataFrame,
-                programmes: pd.DataFrame, diminishing_returns: bool,
-                deadline: float | None = None) -> FlowRun:
-    """Solve the three levels for a pairs table (with its ``group`` column)."""
-    members = table[["group", "graduate_id"]].drop_duplicates().sort_values(["group", "graduate_id"])
-    group_codes, group_keys = pd.factorize(members["group"], sort=True)
-    size = np.bincount(group_codes)
-    first = members.groupby("group", sort=True)["graduate_id"].first()
-    rep = table[table["graduate_id"].to_numpy() == first.reindex(table["group"]).to_numpy()]
-    rep = rep.reset_index(drop=True)
-    groups = pd.DataFrame({"size": size,
-                           "obligated": rep.groupby("group", sort=True)["obligated"].first().to_numpy()})
-    slot_index = pd.MultiIndex.from_frame(vacancies.loc[vacancies["vacancies"] > 0, ["facility_id", "specialty"]])
-    slot_vac = vacancies.loc[vacancies["vacancies"] > 0, "vacancies"].to_numpy()
-    fac_region = rep.drop_duplicates("facility_id").set_index("facility_id")["region_id"]
+def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes: pd.DataFrame,
+                diminishing_returns: bool, deadline: float | None = None) -> FlowRun:
+    """Solve the three levels for the grouped pairs of :func:`allocator.pairs.allowed_pairs`."""
+    arcs_frame = pairs.arcs
+    live = vacancies["vacancies"] > 0
+    slot_frame = vacancies.loc[live, ["facility_id", "specialty", "vacancies"]].reset_index(drop=True)
+    slot_region = arcs_frame.drop_duplicates("facility_id").set_index("facility_id")["region_id"]
+    slot_frame = slot_frame[slot_frame["facility_id"].isin(slot_region.index)].reset_index(drop=True)
     cell_index = pd.MultiIndex.from_frame(cells[["region_id", "specialty"]])
-    slot_frame = slot_index.to_frame(index=False)
-    slot_frame["vacancies"] = slot_vac
-    used = slot_frame["facility_id"].isin(fac_region.index)
-    slot_frame = slot_frame[used].reset_index(drop=True)
     slot_frame["cell"] = cell_index.get_indexer(pd.MultiIndex.from_arrays(
-        [fac_region.reindex(slot_frame["facility_id"]).to_numpy(), slot_frame["specialty"].to_numpy()]))
-    slots_mi = pd.MultiIndex.from_frame(slot_frame[["facility_id", "specialty"]])
+        [slot_region.reindex(slot_frame["facility_id"]).to_numpy(), slot_frame["specialty"].to_numpy()]))
+    slot_index = pd.MultiIndex.from_frame(slot_frame[["facility_id", "specialty"]])
     arcs = pd.DataFrame({
-        "group": np.searchsorted(group_keys.to_numpy(), rep["group"].to_numpy()),
-        "slot": slots_mi.get_indexer(pd.MultiIndex.from_frame(rep[["facility_id", "specialty"]])),
-        "km": rep["km"].to_numpy(float),
-        "programme_id": rep["programme_id"].to_numpy(object),
+        "group": arcs_frame["group"].to_numpy(),
+        "slot": slot_index.get_indexer(pd.MultiIndex.from_frame(arcs_frame[["facility_id", "specialty"]])),
+        "km": arcs_frame["km"].to_numpy(float),
+        "programme_id": arcs_frame["programme_id"].to_numpy(object),
     })
-    net = build_network(groups, arcs, slot_frame, cells, programmes, diminishing_returns)
+    net = build_network(pairs.groups, arcs, slot_frame, cells, programmes, diminishing_returns)
 
     flow = np.zeros(net.n_arcs, np.int64)
-    flow[net.n_pair:net.n_pair + len(groups)] = size  # everyone unplaced: feasible
+    flow[net.n_pair:net.n_pair + len(pairs.groups)] = pairs.groups["size"].to_numpy()  # all unplaced
     status, values, methods = "optimal", {}, {}
     for name in LEVELS:
         cost = net.costs[name]
@@ -481,30 +514,21 @@ def solve_round(table: pd.DataFrame, vacancies: pd.DataFrame, cells: pd.DataFram
         else:
             keep_level(net, cost, result.value)
 
-    x = _disaggregate(table, rep, arcs, flow[: net.n_pair], members)
-    pair_values = {
-        "obligated": float(table.loc[x, "obligated"].sum()),
-        "deficit": float(np.round(table.loc[x, "weight"].to_numpy() * WEIGHT_SCALE).sum()),
-        "km": float(np.round(table.loc[x, "km"].to_numpy() * KM_SCALE).sum()),
-    }
-    return FlowRun(x=x, status=status, values={k: pair_values[k] for k in values}, methods=methods,
+    chosen = _disaggregate(pairs, flow[: net.n_pair])
+    pair_values = {"km": float(np.round(chosen["km"].to_numpy() * KM_SCALE).sum())}
+    return FlowRun(chosen=chosen, status=status,
+                   values={k: pair_values.get(k, values[k]) for k in values}, methods=methods,
                    n_arcs=net.n_arcs, n_nodes=net.n_nodes)
 
 
-def _disaggregate(table, rep, arcs, pair_flow, members) -> np.ndarray:
-    """Give each group's flow to its members in graduate_id order; rows of ``table`` chosen."""
+def _disaggregate(pairs, pair_flow: np.ndarray) -> pd.DataFrame:
+    """Give each group's flow to its members in graduate_id order."""
     used = np.flatnonzero(pair_flow > 0)
-    chosen = rep.iloc[used][["group", "facility_id", "specialty", "programme_id"]].copy()
-    chosen = chosen.loc[chosen.index.repeat(pair_flow[used])].reset_index(drop=True)
-    chosen["k"] = chosen.groupby("group").cumcount()
-    m = members.copy()
-    m["k"] = m.groupby("group").cumcount()
-    chosen = chosen.merge(m, on=["group", "k"])
-    keyed = table[["graduate_id", "facility_id", "specialty", "programme_id"]].copy()
-    keyed["row"] = np.arange(len(table))
-    for frame in (keyed, chosen):
-        frame["programme_id"] = frame["programme_id"].fillna("").astype(str)
-    rows = chosen.merge(keyed, on=["graduate_id", "facility_id", "specialty", "programme_id"])["row"]
-    x = np.zeros(len(table), bool)
-    x[rows.to_numpy()] = True
-    return x
+    rows = np.repeat(used, pair_flow[used])
+    chosen = pairs.arcs.iloc[rows].reset_index(drop=True)
+    k = chosen.groupby("group").cumcount().to_numpy()
+    members = pairs.members.sort_values(["group", "graduate_id"], kind="stable")
+    counts = np.bincount(members["group"].to_numpy(), minlength=len(pairs.groups))
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    chosen.insert(0, "graduate_id", members["graduate_id"].to_numpy()[start[chosen["group"].to_numpy()] + k])
+    return chosen

@@ -20,6 +20,7 @@ anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,33 +34,99 @@ STAGES = ("specialty", "sponsor", "distance", "funding")
 
 @dataclass(frozen=True)
 class Pairs:
-    table: pd.DataFrame   # one row per allowed (graduate, facility, specialty, programme)
-    stages: pd.DataFrame  # graduate_id -> rows surviving each stage (columns STAGES)
+    """Allowed pairs, once per group of identical graduates.
+
+    arcs:    one row per allowed (group, facility, specialty, programme), sorted by
+             group, facility, programme (no programme first); columns ARC_COLUMNS
+    groups:  one row per group (code 0..G-1): specialty, funding, obligated, size
+    members: graduate_id, group; sorted by graduate_id
+    stages:  graduate_id -> pairs surviving each filter stage (columns STAGES)
+    """
+
+    arcs: pd.DataFrame
+    groups: pd.DataFrame
+    members: pd.DataFrame
+    stages: pd.DataFrame
+
+    @property
+    def n_pairs(self) -> int:
+        """Graduate-level pairs: every member of a group has the group's arcs."""
+        return int(self.groups["size"].to_numpy()[self.arcs["group"].to_numpy()].sum())
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """One row per allowed (graduate, facility, specialty, programme), sorted; TABLE_COLUMNS."""
+        counts = np.bincount(self.arcs["group"].to_numpy(), minlength=len(self.groups))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        m_group = self.members["group"].to_numpy()
+        n = counts[m_group]
+        member = np.repeat(np.arange(len(self.members)), n)
+        row = _ragged(starts[m_group], n)
+        arcs = self.arcs.iloc[row].reset_index(drop=True)
+        grads = self.members["graduate_id"].to_numpy()[member]
+        out = pd.DataFrame({"graduate_id": grads})
+        out["funding"] = self.groups["funding"].to_numpy()[arcs["group"].to_numpy()]
+        out["obligated"] = self.groups["obligated"].to_numpy()[arcs["group"].to_numpy()]
+        for col in ARC_COLUMNS:
+            out[col] = arcs[col].to_numpy()
+        return out[TABLE_COLUMNS]
+
+
+ARC_COLUMNS = ["group", "specialty", "facility_id", "region_id", "rural", "km", "programme_id",
+               "payment", "weight"]
+TABLE_COLUMNS = ["graduate_id", "funding", "obligated", "specialty", "facility_id", "region_id",
+                 "rural", "km", "programme_id", "payment", "weight", "group"]
+GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km"]
+
+
+def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + c) for each (s, c), vectorised."""
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + (np.arange(total) - offsets)
 
 
 def allowed_pairs(round_: Round) -> Pairs:
     fac = round_.facilities.reset_index(drop=True)
     grads = round_.graduates.reset_index(drop=True)
+    order = np.argsort(grads["graduate_id"].to_numpy(), kind="stable")
+    grads = grads.iloc[order].reset_index(drop=True)
     vac = round_.vacancies.loc[round_.vacancies["vacancies"] > 0, ["facility_id", "specialty"]]
-    slots = vac.assign(facility=pd.Index(fac["facility_id"]).get_indexer(vac["facility_id"]))
-    slots["region_id"] = fac["region_id"].to_numpy()[slots["facility"].to_numpy()]
+    spec_codes, specs = pd.factorize(pd.concat([vac["specialty"], grads["specialty"]], ignore_index=True))
+    n_spec = max(1, len(specs))
+    slot_fac = pd.Index(fac["facility_id"]).get_indexer(vac["facility_id"])
+    slot_key = np.unique(slot_fac.astype(np.int64) * n_spec + spec_codes[: len(vac)])
 
     # identical graduates (same specialty, funding, home, sponsor, max_km) share their pairs
     grads["sponsor_key"] = grads["sponsor_region_id"].fillna("")
     group_of, groups = _factorize_rows(grads, GROUP_KEY)
     home_of, homes = _factorize_rows(groups, ["lat", "lon"])
-    groups["home"] = home_of
     homes = homes.rename(columns={"lat": "home_lat", "lon": "home_lon"})
-    unlimited = groups.groupby("home")["max_km"].apply(lambda s: s.isna().any())
-    homes["reach_km"] = groups.groupby("home")["max_km"].max().where(~unlimited, np.nan).to_numpy()
+    max_km = groups["max_km"]
+    unlimited = max_km.isna().groupby(home_of).any().to_numpy()
+    homes["reach_km"] = np.where(unlimited, np.nan, max_km.groupby(home_of).max().to_numpy())
 
-    hf = home_facility_km(homes, fac, round_)
-    gp = groups[["home", "specialty", "funding", "sponsor_key", "max_km"]].reset_index(names="group")
-    gp = gp.merge(hf, on="home").merge(slots[["facility", "specialty", "region_id"]],
-                                       on=["facility", "specialty"])
-    sponsor_ok = (gp["funding"] != "targeted") | (gp["region_id"] == gp["sponsor_key"])
-    near = gp["max_km"].isna() | (gp["km"] <= gp["max_km"])
-    gp = gp.loc[sponsor_ok & near].reset_index(drop=True)
+    # each group meets the facilities within its home's reach that have its specialty
+    hf = home_facility_km(homes, fac, round_).sort_values(["home", "facility"], kind="stable")
+    per_home = np.bincount(hf["home"].to_numpy(), minlength=len(homes))
+    home_start = np.concatenate([[0], np.cumsum(per_home)[:-1]])
+    n = per_home[home_of]
+    g = np.repeat(np.arange(len(groups)), n)
+    h = _ragged(home_start[home_of], n)
+    f = hf["facility"].to_numpy()[h]
+    first_member = pd.Series(group_of).drop_duplicates().index.to_numpy()  # codes follow first appearance
+    g_spec = spec_codes[len(vac):][first_member]
+    has_slot = np.isin(f.astype(np.int64) * n_spec + g_spec[g], slot_key)
+    g, f, km = g[has_slot], f[has_slot], hf["km"].to_numpy()[h][has_slot]
+    region = fac["region_id"].to_numpy()[f]
+    funding = groups["funding"].to_numpy()
+    sponsor_ok = (funding[g] != "targeted") | (region == groups["sponsor_key"].to_numpy()[g])
+    limit = max_km.to_numpy(dtype=float)[g]
+    near = np.isnan(limit) | (km <= limit)
+    keep = sponsor_ok & near
+    gp = pd.DataFrame({"group": g[keep], "facility": f[keep], "km": km[keep], "region_id": region[keep]})
+    gp["specialty"] = groups["specialty"].to_numpy()[gp["group"].to_numpy()]
+    gp["funding"] = funding[gp["group"].to_numpy()]
     gp["rural"] = fac["rural"].to_numpy(dtype=bool)[gp["facility"].to_numpy()]
     gp["settlement_population"] = fac["settlement_population"].to_numpy()[gp["facility"].to_numpy()]
     gp["facility_id"] = fac["facility_id"].to_numpy()[gp["facility"].to_numpy()]
@@ -67,53 +134,38 @@ def allowed_pairs(round_: Round) -> Pairs:
     needs_place = (gp["funding"] == "paid") & gp["rural"]
     free = gp.loc[~needs_place].assign(programme_id=None, payment=0.0)
     funded = _fund(gp.loc[needs_place], round_.programmes)
-    gtable = pd.concat([free, funded], ignore_index=True)
-
-    stages = _stage_counts(grads, group_of, groups, slots, gp, gtable)
-
-    # graduate-level table: every member of a group gets the group's pairs
-    members = pd.DataFrame({"graduate": np.arange(len(grads)), "group": group_of})
-    table = members.merge(gtable.drop(columns=["funding", "specialty"]), on="group")
-    grad_rank = grads["graduate_id"].rank(method="first").to_numpy()
+    arcs = pd.concat([free, funded], ignore_index=True)
     fac_rank = fac["facility_id"].rank(method="first").to_numpy()
-    prog_rank = pd.Series(pd.Index(sorted(round_.programmes["programme_id"]))
-                          .get_indexer(table["programme_id"].fillna("")))
-    order = np.lexsort((prog_rank.to_numpy(), fac_rank[table["facility"].to_numpy()],
-                        grad_rank[table["graduate"].to_numpy()]))
-    table = table.iloc[order].reset_index(drop=True)
-    g = table["graduate"].to_numpy()
+    prog_rank = pd.Index(sorted(round_.programmes["programme_id"])).get_indexer(arcs["programme_id"].fillna(""))
+    arcs = arcs.iloc[np.lexsort((prog_rank, fac_rank[arcs["facility"].to_numpy()],
+                                 arcs["group"].to_numpy()))].reset_index(drop=True)
+    arcs["programme_id"] = arcs["programme_id"].astype(object).where(arcs["programme_id"].notna(), None)
     weight = round_.regions.set_index("region_id")["weight"]
-    out = pd.DataFrame({
-        "graduate_id": grads["graduate_id"].to_numpy()[g],
-        "funding": grads["funding"].to_numpy()[g],
-        "obligated": grads["funding"].isin(OBLIGATED).to_numpy()[g],
-        "specialty": grads["specialty"].to_numpy()[g],
-        "facility_id": table["facility_id"].to_numpy(),
-        "region_id": table["region_id"].to_numpy(),
-        "rural": table["rural"].to_numpy(dtype=bool),
-        "km": table["km"].to_numpy(dtype=float),
-        "programme_id": table["programme_id"].astype(object).where(table["programme_id"].notna(), None)
-                                                .to_numpy(dtype=object),
-        "payment": table["payment"].to_numpy(dtype=float),
-        "weight": table["region_id"].map(weight).to_numpy(dtype=float),
-        "group": table["group"].to_numpy(),
+    arcs["weight"] = arcs["region_id"].map(weight).to_numpy(dtype=float)
+
+    stages = _stage_counts(grads, group_of, groups, vac, fac, gp, arcs)
+    group_frame = pd.DataFrame({
+        "specialty": groups["specialty"].to_numpy(),
+        "funding": funding,
+        "obligated": np.isin(funding, OBLIGATED),
+        "size": np.bincount(group_of, minlength=len(groups)),
     })
-    return Pairs(table=out, stages=stages)
-
-
-GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km"]
+    members = pd.DataFrame({"graduate_id": grads["graduate_id"].to_numpy(), "group": group_of})
+    return Pairs(arcs=arcs[ARC_COLUMNS], groups=group_frame, members=members, stages=stages)
 
 
 def _factorize_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Code of each row's combination of ``columns`` (NaN equal to NaN) and the distinct rows."""
+    """Code of each row's combination of ``columns`` (NaN equal to NaN), in order of first
+    appearance, and the distinct rows."""
     codes, uniques = pd.MultiIndex.from_frame(frame[columns]).factorize()
     distinct = uniques.to_frame(index=False)
     distinct.columns = columns
     return codes, distinct
 
 
-def _stage_counts(grads, group_of, groups, slots, gp, gtable) -> pd.DataFrame:
+def _stage_counts(grads, group_of, groups, vac, fac, gp, arcs) -> pd.DataFrame:
     """Pairs each graduate keeps after each filter stage (for the unplaced reasons)."""
+    slots = vac.assign(region_id=fac.set_index("facility_id")["region_id"].reindex(vac["facility_id"]).to_numpy())
     per_spec = slots.groupby("specialty").size()
     per_spec_region = slots.groupby(["specialty", "region_id"]).size()
     spec = groups["specialty"].map(per_spec).fillna(0).to_numpy()
@@ -122,7 +174,7 @@ def _stage_counts(grads, group_of, groups, slots, gp, gtable) -> pd.DataFrame:
     sponsor = np.where(groups["funding"].to_numpy() == "targeted", in_sponsor, spec)
     n = len(groups)
     distance = np.bincount(gp["group"].to_numpy(), minlength=n)
-    funding = np.bincount(gtable["group"].to_numpy(), minlength=n)
+    funding = np.bincount(arcs["group"].to_numpy(), minlength=n)
     per_group = np.column_stack([spec, sponsor, distance, funding]).astype(int)
     return pd.DataFrame(per_group[group_of], columns=list(STAGES),
                         index=pd.Index(grads["graduate_id"].to_numpy(), name="graduate_id"))

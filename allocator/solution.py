@@ -32,7 +32,7 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
     return weight * remaining * (remaining + 1) / (2 * n)
 
 
-def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: str,
+def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, status: str,
                   gap: float | None, timings: dict, km_objective: float | None) -> Solution:
     """Frames and summary of the chosen pairs ``x``.
 
@@ -41,8 +41,7 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
     ``total_km`` is the exact sum of the assignments' km (also used for level 3
     when it was not reached).
     """
-    table = pairs.table
-    chosen = table.loc[x[: len(table)]].copy()
+    chosen = chosen.copy()  # the chosen pairs (rows of pairs.table), one per placed graduate
     chosen["km"] = chosen["km"].round(3)
     chosen["payment"] = chosen["payment"].astype(float)
     assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
@@ -98,7 +97,7 @@ def make_solution(round_: Round, pairs: Pairs, model, x: np.ndarray, *, status: 
         "weighted_deficit_before": round(float(before), 6),
         "programmes": programmes,
         "unplaced_by_reason": {k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()},
-        "model": {"pairs": int(len(table)), "variables": int(model.n_vars), "constraints": int(model.n_rows)},
+        "model": {"pairs": pairs.n_pairs, "variables": int(model.n_vars), "constraints": int(model.n_rows)},
         "scenario": round_.scenario.as_dict(),
         "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
         "input_hash": round_.input_hash(),

@@ -37,10 +37,11 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
     say(0.05, "building allowed pairs")
     pairs = allowed_pairs(round_)
     cells = deficit_cells(round_)
-    log.info("%d allowed pairs for %d graduates", len(pairs.table), len(round_.graduates))
-    if scenario.solver == "cpsat" and len(pairs.table) > CPSAT_COMFORT_PAIRS:
+    n_pairs = pairs.n_pairs
+    log.info("%d allowed pairs for %d graduates (%d groups)", n_pairs, len(round_.graduates), len(pairs.groups))
+    if scenario.solver == "cpsat" and n_pairs > CPSAT_COMFORT_PAIRS:
         log.warning("CP-SAT is slow on rounds of more than %d pairs (this one has %d); "
-                    "cbc or highs prove such rounds much faster", CPSAT_COMFORT_PAIRS, len(pairs.table))
+                    "flow, cbc or highs prove such rounds much faster", CPSAT_COMFORT_PAIRS, n_pairs)
     if scenario.solver == "flow":
         return _solve_flow(round_, pairs, cells, started, deadline, say)
     say(0.15, f"building the model: {len(pairs.table)} pairs")
@@ -79,7 +80,8 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
             backend.fix(coef, result.value, maximise)
     timings["total"] = time.perf_counter() - started
     say(0.95, "writing the solution")
-    return make_solution(round_, pairs, model, x, status=status, gap=gap, timings=timings,
+    return make_solution(round_, pairs, model, pairs.table.loc[x[: len(pairs.table)]], status=status, gap=gap,
+                         timings=timings,
                          km_objective=values["km"] / KM_SCALE if "km" in values else None)
 
 
@@ -92,16 +94,16 @@ class _Size:
 def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say) -> Solution:
     from .flow import solve_round
 
-    say(0.2, f"network flow over {len(pairs.table)} pairs")
+    say(0.2, f"network flow over {len(pairs.arcs)} grouped pairs")
     timings = {"build": time.perf_counter() - started}
     t0 = time.perf_counter()
-    run = solve_round(pairs.table, round_.vacancies, cells, round_.programmes,
+    run = solve_round(pairs, round_.vacancies, cells, round_.programmes,
                       round_.scenario.diminishing_returns, deadline)
     timings["levels"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
     log.info("flow engine: %s (%s)", run.status, ", ".join(f"{k} by {v}" for k, v in run.methods.items()))
     say(0.95, "writing the solution")
     gap = 0.0 if run.status == "optimal" else None
-    return make_solution(round_, pairs, _Size(run.n_arcs, run.n_nodes), run.x, status=run.status, gap=gap,
+    return make_solution(round_, pairs, _Size(run.n_arcs, run.n_nodes), run.chosen, status=run.status, gap=gap,
                          timings=timings,
                          km_objective=run.values["km"] / KM_SCALE if "km" in run.values else None)
