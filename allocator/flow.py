@@ -186,23 +186,29 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
 
 # --------------------------------------------------------------------------- min-cost flow
 def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
-    """Min-cost flow honouring arc bounds (no side rows); returns (flow, potentials)."""
+    """Min-cost flow honouring arc bounds (no side rows); returns (flow, potentials).
+
+    Arcs fixed at their lower bound (by earlier levels or left out by ``keep``) are not
+    given to the solver: their flow moves into the supplies.
+    """
     lower, upper = net.lower, net.upper
     if keep is not None:
         upper = np.where(keep, upper, lower)
-    cap = upper - lower
+    free = np.flatnonzero(upper > lower)
     supply = net.supply.copy()
     np.subtract.at(supply, net.tail, lower)
     np.add.at(supply, net.head, lower)
     solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(net.tail, net.head, cap, cost)
+    solver.add_arcs_with_capacity_and_unit_cost(net.tail[free], net.head[free], (upper - lower)[free],
+                                                cost[free])
     solver.set_nodes_supplies(np.arange(net.n_nodes), supply)
     status = solver.solve()
     if status == solver.INFEASIBLE and keep is not None:
         return None, None  # the arcs left out were needed
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: {status}")
-    flow = solver.flows(np.arange(net.n_arcs)) + lower
+    flow = lower.copy()
+    flow[free] += solver.flows(np.arange(len(free)))
     return flow.astype(np.int64), _potentials(net, cost, flow, lower, upper)
 
 
@@ -240,33 +246,43 @@ def _violated(net: Network, flow: np.ndarray) -> list[int]:
 
 
 # --------------------------------------------------------------------------- one level
-def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline: float | None):
+def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline: float | None,
+                without_first: bool = False):
     """Minimise cost.x over flows of ``net`` with its side rows; returns (LevelResult, duals).
 
     duals is (node potentials, side duals) proving optimality of the LP, or None when
     the level needed the MIP (then the LP duals do not describe the integer optima).
     """
+    no_sides = (np.zeros(len(net.sides)),)
+    # a flow without any programme arc meets every programme row (all <= with positive
+    # coefficients); with ``without_first`` (level 1: obligated graduates never need one) try it
+    # first: if its potentials price every left-out arc at >= 0, it is optimal with them
+    capped = [s for s in net.sides if s.lo == -np.inf and s.hi >= 0 and (s.coef > 0).all()]
+    keep = None
+    if capped and len(capped) == len(net.sides):
+        keep = np.ones(net.n_arcs, bool)
+        for side in capped:
+            keep[side.arcs] = False
+        if without_first:
+            flow, pi = _mcf(net, cost, keep)
+            if flow is not None:
+                out = np.flatnonzero(~keep & (net.upper > net.lower))
+                rc = cost[out] - pi[net.tail[out]] + pi[net.head[out]]
+                if len(rc) == 0 or rc.min() >= 0:
+                    return LevelResult("optimal", int(cost @ flow), flow, "flow_without"), (pi.astype(float),) + no_sides
     t0 = time.perf_counter()
     flow, pi = _mcf(net, cost)
     log.debug("min-cost flow and potentials: %.2fs", time.perf_counter() - t0)
     relaxed = int(cost @ flow)
-    bad = _violated(net, flow)
-    if not bad:
-        return LevelResult("optimal", relaxed, flow, "flow"), (pi.astype(float), np.zeros(len(net.sides)))
-    columns = [flow]
-    # the same flow without any programme arc meets every programme row
-    capped = [s for s in net.sides if s.lo == -np.inf and s.hi >= 0 and (s.coef > 0).all()]
-    if len(capped) == len(net.sides):
-        keep = np.ones(net.n_arcs, bool)
-        for side in capped:
-            keep[side.arcs] = False
+    if not _violated(net, flow):
+        return LevelResult("optimal", relaxed, flow, "flow"), (pi.astype(float),) + no_sides
+    columns = [flow, incumbent]
+    if keep is not None:
         flow2, _ = _mcf(net, cost, keep)
         if flow2 is not None:
-            if int(cost @ flow2) == relaxed and not _violated(net, flow2):
-                return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),
-                                                                              np.zeros(len(net.sides)))
+            if int(cost @ flow2) == relaxed:
+                return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),) + no_sides
             columns.append(flow2)
-    columns.append(incumbent)
     return _solve_lp(net, cost, columns, incumbent, deadline, pi)
 
 
@@ -296,7 +312,12 @@ class _Lp:
         self.cols = np.concatenate([self.cols, arcs])
 
     def run(self):
+        import os
+        if os.environ.get("FLOW_DEBUG_LP"):
+            self.h.setOptionValue("output_flag", True)
         self.h.run()
+        # later rounds only add columns: the basis stays primal feasible, so primal simplex
+        self.h.setOptionValue("simplex_strategy", 4)
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS LP: {self.h.modelStatusToString(status)}")
@@ -369,58 +390,55 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline, pi):
     if np.all(np.abs(flow - np.round(flow)) < TOL):
         flow = np.round(flow).astype(np.int64)
         return LevelResult("optimal", int(cost @ flow), flow, "lp"), (pi, mu)
-    # a fractional vertex: round it to an integer flow, which often meets the bound
-    rounded = _round_down(net, cost, flow)
-    if rounded is not None and cost @ rounded < cost @ incumbent:
-        incumbent = rounded
+    # a fractional vertex: repair it with a small MIP that frees only the arcs around the
+    # fractional ones; it often meets the bound, which proves it optimal
     best = int(cost @ incumbent)
-    if best <= np.ceil(bound - TOL):  # integer costs: nothing lies strictly between
-        exact = best <= bound + TOL  # the LP duals still describe every optimum
-        return LevelResult("optimal", best, incumbent, "lp_rounded"), ((pi, mu) if exact else None)
-    # MIP over the LP's columns: optimal outright if it meets the rounded-up LP bound
     target = int(np.ceil(bound - TOL))
-    small = _solve_mip(net, cost, np.flatnonzero(in_lp), incumbent, deadline)
-    if small.status == "optimal" and small.value <= target:
-        return small, None
-    if small.flow is not None and small.value < best:
-        incumbent, best = small.flow, small.value
+    repaired = _repair(net, cost, lp.cols, flow, incumbent, deadline)
+    if repaired.flow is not None and repaired.value < best:
+        incumbent, best = repaired.flow, repaired.value
+    if best <= target:  # integer costs: nothing lies strictly between the bound and its ceiling
+        exact = best <= bound + TOL  # then the LP duals still describe every optimum
+        return LevelResult("optimal", best, incumbent, "lp_repaired"), ((pi, mu) if exact else None)
     # else MIP over every arc that can be in a solution better than the incumbent
     cand = in_lp | (pool & (rc <= best - bound + TOL))
     return _solve_mip(net, cost, np.flatnonzero(cand), incumbent, deadline), None
 
 
-def _round_down(net: Network, cost, flow):
-    """Min-cost flow with every programme arc capped at the floor of its LP flow."""
-    capped = [s for s in net.sides if s.lo == -np.inf and (s.coef > 0).all()]
-    if len(capped) != len(net.sides):
-        return None  # equality or level rows: rounding may break them
-    saved = net.upper
-    upper = net.upper.copy()
-    for side in capped:
-        upper[side.arcs] = np.maximum(net.lower[side.arcs], np.floor(flow[side.arcs] + TOL)).astype(np.int64)
-    net.upper = upper
-    try:
-        rounded, _ = _mcf(net, cost, np.ones(net.n_arcs, bool))
-    finally:
-        net.upper = saved
-    if rounded is None or _violated(net, rounded):
-        return None
-    return rounded
+def _repair(net: Network, cost, cols, flow, incumbent, deadline) -> LevelResult:
+    """MIP over the LP's columns with every column away from the fractional ones fixed."""
+    x = flow[cols]
+    frac = np.abs(x - np.round(x)) > TOL
+    touched = np.zeros(net.n_nodes, bool)
+    touched[net.tail[cols[frac]]] = True
+    touched[net.head[cols[frac]]] = True
+    free = touched[net.tail[cols]] | touched[net.head[cols]]
+    fixed = np.where(free, -1, np.round(x)).astype(np.int64)
+    result = _solve_mip(net, cost, cols, incumbent, deadline, fixed=fixed)
+    log.info("repair: %d fractional, %d free of %d columns: %s", frac.sum(), free.sum(), len(cols),
+             result.value)
+    return result
 
 
-def _solve_mip(net: Network, cost, arcs, incumbent, deadline) -> LevelResult:
+def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> LevelResult:
+    """MIP over the given arcs; ``fixed`` (per arc, -1 = free) pins the others."""
     lp = _Lp(net, cost, arcs)
     h = lp.h
+    if fixed is not None:
+        pin = np.flatnonzero(fixed >= 0)
+        value = fixed[pin].astype(float)
+        h.changeColsBounds(len(pin), pin.astype(np.int32), value, value)
     h.changeColsIntegrality(len(arcs), np.arange(len(arcs), dtype=np.int32),
                             np.full(len(arcs), highspy.HighsVarType.kInteger))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.5)  # integer objective: a gap below 1 proves optimality
     if deadline is not None:
         h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
-    start = highspy.HighsSolution()
-    start.col_value = incumbent[arcs].astype(float).tolist()
-    start.value_valid = True
-    h.setSolution(start)
+    if fixed is None:
+        start = highspy.HighsSolution()
+        start.col_value = incumbent[arcs].astype(float).tolist()
+        start.value_valid = True
+        h.setSolution(start)
     h.run()
     status = h.getModelStatus()
     x = np.asarray(h.getSolution().col_value)
@@ -498,7 +516,8 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
             status = "feasible" if values else "time_limit"
             break
         t0 = time.perf_counter()
-        result, duals = solve_level(net, cost, flow, deadline)
+        # level 1 counts obligated graduates, who never need a programme place
+        result, duals = solve_level(net, cost, flow, deadline, without_first=name == "obligated")
         log.info("level %s: %s by %s in %.2fs", name, result.status, result.method, time.perf_counter() - t0)
         methods[name] = result.method
         if result.flow is None:

@@ -181,25 +181,29 @@ def _stage_counts(grads, group_of, groups, vac, fac, gp, arcs) -> pd.DataFrame:
 
 
 def _fund(pairs: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:
-    """Repeat each pair once per programme whose filters match it."""
+    """Repeat each pair once per programme whose filters match it (one vectorised mask each)."""
     if pairs.empty or programmes.empty:
         return pairs.iloc[0:0].assign(programme_id=None, payment=0.0)
-    progs = programmes[["programme_id", "payment", "specialties", "region_id", "max_settlement_population"]]
-    progs = progs.rename(columns={"region_id": "prog_region_id"})
-    any_specialty = progs[progs["specialties"].map(len) == 0].drop(columns="specialties")
-    listed = progs.explode("specialties").dropna(subset=["specialties"])
-    listed = listed.rename(columns={"specialties": "specialty"})
-    matched = pd.concat(
-        [pairs.merge(any_specialty, how="cross"), pairs.merge(listed, on="specialty", how="inner")],
-        ignore_index=True,
-    )
-    region_ok = matched["prog_region_id"].isna() | (matched["prog_region_id"] == matched["region_id"])
-    limit = matched["max_settlement_population"]
-    size = matched["settlement_population"]
-    size_ok = limit.isna() | (size.notna() & (size <= limit)).fillna(False).astype(bool)
-    return matched.loc[region_ok & size_ok].drop(
-        columns=["prog_region_id", "max_settlement_population"]
-    ).reset_index(drop=True)
+    spec_codes, specs = pd.factorize(pairs["specialty"])
+    region_codes, regions = pd.factorize(pairs["region_id"])
+    size = pairs["settlement_population"].to_numpy(dtype=float)
+    rows, which = [], []
+    for k, prog in enumerate(programmes.itertuples(index=False)):
+        mask = np.ones(len(pairs), bool)
+        if len(prog.specialties):
+            mask &= np.isin(spec_codes, specs.get_indexer(list(prog.specialties)))
+        if isinstance(prog.region_id, str):
+            mask &= region_codes == regions.get_indexer([prog.region_id])[0]
+        if not pd.isna(prog.max_settlement_population):
+            mask &= ~np.isnan(size) & (size <= prog.max_settlement_population)
+        hit = np.flatnonzero(mask)
+        rows.append(hit)
+        which.append(np.full(len(hit), k))
+    rows, which = np.concatenate(rows), np.concatenate(which)
+    out = pairs.iloc[rows].reset_index(drop=True)
+    out["programme_id"] = programmes["programme_id"].to_numpy()[which]
+    out["payment"] = programmes["payment"].to_numpy(dtype=float)[which]
+    return out
 
 
 def deficit_cells(round_: Round) -> pd.DataFrame:

@@ -19,7 +19,7 @@ Printed per engine: candidate pairs, model build s, solve s, total s, peak
 memory (MB), status, each objective level and the gap; then the ratio of
 total times and whether the values are identical. The naive model gets
 --naive-limit seconds in all (default 1800); it is skipped above
---naive-max-pairs pairs (default 3,000,000), where its model alone would
+--naive-max-pairs pairs (default 1,000,000), where its model alone would
 take tens of GB.
 """
 
@@ -143,7 +143,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default=",".join(SIZES), help=f"comma-separated, of {', '.join(SIZES)}")
     p.add_argument("--naive-limit", type=float, default=1800.0, help="seconds for the naive model in all")
-    p.add_argument("--naive-max-pairs", type=int, default=3_000_000)
+    p.add_argument("--naive-max-pairs", type=int, default=1_000_000)
     p.add_argument("--child", choices=("flow", "naive"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sizes = args.sizes.split(",")
