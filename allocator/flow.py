@@ -198,9 +198,13 @@ def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
     supply = net.supply.copy()
     np.subtract.at(supply, net.tail, lower)
     np.add.at(supply, net.head, lower)
+    # cost scaling runs one phase per bit of the largest cost: divide by the common factor
+    # (weights such as 2.0, 1.75, 1.5 x 1e4 share 2500)
+    nonzero = cost[free][cost[free] != 0]
+    unit = int(np.gcd.reduce(np.abs(nonzero))) if len(nonzero) else 1
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(net.tail[free], net.head[free], (upper - lower)[free],
-                                                cost[free])
+                                                cost[free] // unit)
     solver.set_nodes_supplies(np.arange(net.n_nodes), supply)
     status = solver.solve()
     if status == solver.INFEASIBLE and keep is not None:
@@ -258,31 +262,31 @@ def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline:
     # coefficients); with ``without_first`` (level 1: obligated graduates never need one) try it
     # first: if its potentials price every left-out arc at >= 0, it is optimal with them
     capped = [s for s in net.sides if s.lo == -np.inf and s.hi >= 0 and (s.coef > 0).all()]
-    keep = None
+    keep, flow2 = None, None
     if capped and len(capped) == len(net.sides):
         keep = np.ones(net.n_arcs, bool)
         for side in capped:
             keep[side.arcs] = False
         if without_first:
-            flow, pi = _mcf(net, cost, keep)
-            if flow is not None:
+            flow2, pi2 = _mcf(net, cost, keep)
+            if flow2 is not None:
                 out = np.flatnonzero(~keep & (net.upper > net.lower))
-                rc = cost[out] - pi[net.tail[out]] + pi[net.head[out]]
+                rc = cost[out] - pi2[net.tail[out]] + pi2[net.head[out]]
                 if len(rc) == 0 or rc.min() >= 0:
-                    return LevelResult("optimal", int(cost @ flow), flow, "flow_without"), (pi.astype(float),) + no_sides
+                    return LevelResult("optimal", int(cost @ flow2), flow2, "flow_without"), (pi2.astype(float),) + no_sides
     t0 = time.perf_counter()
     flow, pi = _mcf(net, cost)
-    log.debug("min-cost flow and potentials: %.2fs", time.perf_counter() - t0)
+    if keep is not None and not without_first:
+        flow2, _ = _mcf(net, cost, keep)
+    log.debug("min-cost flows and potentials: %.2fs", time.perf_counter() - t0)
     relaxed = int(cost @ flow)
     if not _violated(net, flow):
         return LevelResult("optimal", relaxed, flow, "flow"), (pi.astype(float),) + no_sides
     columns = [flow, incumbent]
-    if keep is not None:
-        flow2, _ = _mcf(net, cost, keep)
-        if flow2 is not None:
-            if int(cost @ flow2) == relaxed:
-                return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),) + no_sides
-            columns.append(flow2)
+    if flow2 is not None:
+        if int(cost @ flow2) == relaxed:
+            return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),) + no_sides
+        columns.append(flow2)
     return _solve_lp(net, cost, columns, incumbent, deadline, pi)
 
 

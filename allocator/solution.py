@@ -62,7 +62,7 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
     after = deficit_penalty(deficits["remaining"], deficits["vacancies"], deficits["weight"], dr).sum()
     grads = round_.graduates
     obligated = grads["funding"].isin(OBLIGATED)
-    placed_ids = set(assignments["graduate_id"])
+    placed = pd.Index(assignments["graduate_id"]).get_indexer(grads["graduate_id"]) >= 0
 
     programmes = []
     for prog in round_.programmes.sort_values("programme_id").itertuples(index=False):
@@ -81,7 +81,7 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
         "solver": round_.scenario.solver,
         "gap": None if gap is None else float(gap),
         "objective": {
-            "1_obligated_placed": int(grads.loc[obligated, "graduate_id"].isin(placed_ids).sum()),
+            "1_obligated_placed": int((placed & obligated.to_numpy()).sum()),
             "2_weighted_deficit": round(float(after), 6),
             "3_total_km": round(total_km if km_objective is None else float(km_objective), 3),
         },
@@ -90,7 +90,7 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
         "graduates_total": int(len(grads)),
         "placed_total": int(len(assignments)),
         "placed_by_funding": {
-            f: int(grads.loc[grads["funding"] == f, "graduate_id"].isin(placed_ids).sum())
+            f: int((placed & (grads["funding"] == f).to_numpy()).sum())
             for f in ("grant", "targeted", "paid")
         },
         "vacancies_total": int(deficits["vacancies"].sum()),
