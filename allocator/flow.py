@@ -29,31 +29,37 @@ programme pays every person the same :math:`a_k`.
 
 One level
 ---------
-1. Solve the min-cost flow without side rows (OR-Tools). Its node potentials
-   come from Bellman-Ford on the residual network (vectorised; it converges
-   in a few dozen sweeps because paths alternate between groups and slots).
-   If the flow meets the side rows, it is optimal.
-2. Else solve the flow once more without the arcs of the violated
-   programmes. If its cost equals the relaxed cost, it is optimal and the
-   relaxed potentials (with zero side duals) are optimal duals.
+1. Solve the min-cost flow without side rows (OR-Tools, costs divided by
+   their common factor). Node potentials come from Bellman-Ford on the
+   residual network (vectorised; a few dozen sweeps, because paths alternate
+   between groups and slots). If the flow meets the side rows, it is optimal.
+   Level 1 first tries the flow without any programme arc (obligated
+   graduates never need one): it is optimal when its potentials price every
+   left-out arc at zero or more.
+2. Else solve the flow once more without the programme arcs. If its cost
+   equals the relaxed cost, it is optimal and the relaxed potentials (with
+   zero side duals) are optimal duals.
 3. Else solve the linear programme with side rows by column generation
-   with HiGHS: the columns are the non-pair arcs, both flows' arcs and the
-   previous level's arcs (so it is feasible); every pair arc is priced with
-   the duals, vectorised, and the most negative few per group enter until
+   with HiGHS: the first columns are the non-pair arcs, both flows' arcs,
+   the previous level's arcs (so it is feasible) and each group's cheapest
+   arcs at the relaxed potentials; every pair arc is then priced with the
+   LP duals, vectorised, and the most negative few per group enter until
    none is negative. That proves the LP optimum over all arcs.
-4. If the LP optimum is integral, it is the level's optimum. Else a mixed
-   integer programme over the LP's columns and every arc whose reduced cost
-   is at most the gap between the best integer flow known and the LP bound
-   (no other arc can be in a better solution) is solved by HiGHS to
-   proven optimality.
+4. If the LP optimum is integral, it is the level's optimum. Else a small
+   MIP repairs it: the LP's columns away from the fractional ones are fixed,
+   the rest solved by HiGHS. Costs are integers, so a repaired flow that
+   reaches the LP bound rounded up is optimal. Only if it does not, a MIP
+   over the LP's columns and every arc whose reduced cost is at most the
+   gap between that flow and the LP bound (no other arc can be in a better
+   solution) is solved to proven optimality.
 
 Between levels
 --------------
-With optimal duals (steps 1-4 when the LP optimum is integral), every
-optimal flow of the level satisfies complementary slackness with them, so
-the next level keeps exactly the optimal solutions by fixing each arc of
-nonzero reduced cost at its bound and each side row of nonzero dual at its
-value. When step 4 needed the MIP, the level is kept instead by a side row
+With optimal LP duals (steps 1-3, or 4 when the repaired flow reaches the
+LP bound itself), every optimal flow of the level satisfies complementary
+slackness with them, so the next level keeps exactly the optimal solutions
+by fixing each arc of nonzero reduced cost at its bound and each side row of
+nonzero dual at its value. Otherwise the level is kept by a side row
 :math:`c \cdot x \le z^*`.
 
 Each level's value is computed from the integer flow and integer costs, so
@@ -118,7 +124,8 @@ class LevelResult:
     status: str          # optimal | time_limit
     value: int | None
     flow: np.ndarray | None
-    method: str          # flow | flow_without | lp | mip
+    method: str          # flow | flow_without | lp | lp_repaired | mip
+    bound: float | None = None  # best bound when not proven (time limit)
 
 
 def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame, cells: pd.DataFrame,
@@ -452,7 +459,7 @@ def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> Lev
     if status == highspy.HighsModelStatus.kOptimal:
         return LevelResult("optimal", int(cost @ flow), flow, "mip")
     if h.getInfo().primal_solution_status == 2:  # feasible point at the time limit
-        return LevelResult("time_limit", int(cost @ flow), flow, "mip")
+        return LevelResult("time_limit", int(cost @ flow), flow, "mip", bound=h.getInfo().mip_dual_bound)
     return LevelResult("time_limit", None, None, "mip")
 
 
@@ -485,6 +492,7 @@ LEVELS = ("obligated", "deficit", "km")
 class FlowRun:
     chosen: pd.DataFrame     # arcs rows given to graduates: graduate_id + the arc's columns
     status: str              # optimal | feasible | time_limit
+    gap: float | None        # 0 when optimal; the unproven level's relative gap, if known
     values: dict             # level -> value as the matrix model states it (see solve.py)
     methods: dict            # level -> how it was proven
     n_arcs: int
@@ -513,11 +521,11 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
 
     flow = np.zeros(net.n_arcs, np.int64)
     flow[net.n_pair:net.n_pair + len(pairs.groups)] = pairs.groups["size"].to_numpy()  # all unplaced
-    status, values, methods = "optimal", {}, {}
+    status, gap, values, methods = "optimal", 0.0, {}, {}
     for name in LEVELS:
         cost = net.costs[name]
         if deadline is not None and time.perf_counter() >= deadline:
-            status = "feasible" if values else "time_limit"
+            status, gap = ("feasible" if values else "time_limit"), None
             break
         t0 = time.perf_counter()
         # level 1 counts obligated graduates, who never need a programme place
@@ -525,12 +533,14 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
         log.info("level %s: %s by %s in %.2fs", name, result.status, result.method, time.perf_counter() - t0)
         methods[name] = result.method
         if result.flow is None:
-            status = "feasible" if values else "time_limit"
+            status, gap = ("feasible" if values else "time_limit"), None
             break
         flow = result.flow
         values[name] = result.value
         if result.status != "optimal":
             status = "feasible"
+            gap = (None if result.bound is None
+                   else abs(result.value - result.bound) / max(1.0, abs(result.value)))
             break
         if duals is not None:
             restrict(net, cost, flow, *duals)
@@ -539,7 +549,7 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
 
     chosen = _disaggregate(pairs, flow[: net.n_pair])
     pair_values = {"km": float(np.round(chosen["km"].to_numpy() * KM_SCALE).sum())}
-    return FlowRun(chosen=chosen, status=status,
+    return FlowRun(chosen=chosen, status=status, gap=gap,
                    values={k: pair_values.get(k, values[k]) for k in values}, methods=methods,
                    n_arcs=net.n_arcs, n_nodes=net.n_nodes)
 

@@ -22,7 +22,7 @@ modelling choice of ours, not a statistic; the structure follows DOMAIN.md:
   50,000) and one regional programme per 25 regions in high-priority regions;
   quotas and budgets at about a third of what paid graduates could use, so
   they bind;
-- scenario: max_km 100, cbc.
+- scenario: max_km 100, the flow engine.
 
 The same arguments give byte-identical files.
 """
@@ -206,7 +206,7 @@ def _programmes(rng, reg: pd.DataFrame, grad: pd.DataFrame) -> pd.DataFrame:
 
 
 SCENARIO_TOML = """# Options of a generated round (allocator generate); the command line overrides them.
-solver = "cbc"
+solver = "flow"
 max_km = 100
 diminishing_returns = false
 distances = "geodesic"

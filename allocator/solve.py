@@ -43,7 +43,7 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
         log.warning("CP-SAT is slow on rounds of more than %d pairs (this one has %d); "
                     "flow, cbc or highs prove such rounds much faster", CPSAT_COMFORT_PAIRS, n_pairs)
     if scenario.solver == "flow":
-        return _solve_flow(round_, pairs, cells, started, deadline, say)
+        return _solve_flow(round_, pairs, cells, started, deadline, say, log_path)
     say(0.15, f"building the model: {len(pairs.table)} pairs")
     model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns)
     backend = make_backend(scenario.solver, model, scenario.threads, log_path)
@@ -91,19 +91,34 @@ class _Size:
     n_rows: int
 
 
-def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say) -> Solution:
+def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say, log_path) -> Solution:
     from .flow import solve_round
 
     say(0.2, f"network flow over {len(pairs.arcs)} grouped pairs")
     timings = {"build": time.perf_counter() - started}
     t0 = time.perf_counter()
-    run = solve_round(pairs, round_.vacancies, cells, round_.programmes,
-                      round_.scenario.diminishing_returns, deadline)
+    handler = None
+    if log_path is not None:  # the engine's own account of each level is its solver log
+        handler = logging.FileHandler(log_path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        handler.setLevel(logging.DEBUG)
+        flow_log = logging.getLogger("allocator.flow")
+        flow_log.addHandler(handler)
+        old_level = flow_log.level
+        flow_log.setLevel(logging.DEBUG)
+    try:
+        run = solve_round(pairs, round_.vacancies, cells, round_.programmes,
+                          round_.scenario.diminishing_returns, deadline)
+    finally:
+        if handler is not None:
+            flow_log.removeHandler(handler)
+            flow_log.setLevel(old_level)
+            handler.close()
     timings["levels"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - started
     log.info("flow engine: %s (%s)", run.status, ", ".join(f"{k} by {v}" for k, v in run.methods.items()))
     say(0.95, "writing the solution")
-    gap = 0.0 if run.status == "optimal" else None
+    gap = run.gap
     return make_solution(round_, pairs, _Size(run.n_arcs, run.n_nodes), run.chosen, status=run.status, gap=gap,
                          timings=timings,
                          km_objective=run.values["km"] / KM_SCALE if "km" in run.values else None)

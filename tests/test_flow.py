@@ -11,7 +11,7 @@ from allocator import round_from_frames, solve
 from allocator.generate import generate_round
 from oracle import World, chosen_from
 
-MEDIUM = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MEDIUM = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _frames(graduates, facilities, regions, seed):
@@ -65,3 +65,30 @@ def test_identical_graduates_share_one_group_and_all_get_posts():
     placed = set(solution.assignments["graduate_id"])
     ids = sorted(g["graduate_id"])
     assert ids[: len(placed)] == sorted(placed)
+
+
+def test_generate_writes_the_same_valid_round_twice_with_binding_programmes(tmp_path):
+    from allocator.cli import main
+
+    args = ["--graduates", "300", "--facilities", "60", "--regions", "5", "--seed", "3"]
+    assert main(["generate", *args, str(tmp_path / "a")]) == 0
+    assert main(["generate", *args, str(tmp_path / "b")]) == 0
+    for name in ("regions", "facilities", "vacancies", "graduates", "programmes"):
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes()
+    assert main(["validate", str(tmp_path / "a")]) == 0
+    assert main(["solve", str(tmp_path / "a"), "--out", str(tmp_path / "out"), "--no-store", "-q"]) == 0
+    import json
+
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["solver"] == "flow" and summary["status"] == "optimal"
+    binding = [p for p in summary["programmes"]
+               if p["quota"] is not None and p["placed"] == p["quota"]
+               or p["budget"] is not None and p["spend"] + 500_000 > p["budget"]]
+    assert binding, summary["programmes"]
+
+
+def test_flow_engine_out_of_time_reports_it():
+    frames = _frames(200, 30, 3, 1)
+    solution = solve(round_from_frames(**frames, solver="flow", max_km=100.0, time_limit=1e-9))
+    assert solution.summary["status"] == "time_limit"
+    assert solution.assignments.empty
