@@ -43,7 +43,7 @@ class LevelResult:
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
+def quiet_stdout():
     """Silence what a C library prints to fd 1 (HiGHS prints a banner whatever its options)."""
     sys.stdout.flush()
     saved = os.dup(1)
@@ -129,7 +129,7 @@ class PulpBackend:
             else:
                 kwargs.update(output_flag=False)
             solver = pulp.HiGHS(**kwargs)
-        with _quiet_stdout():  # the log, when asked for, goes to its file
+        with quiet_stdout():  # the log, when asked for, goes to its file
             self.prob.solve(solver)
         if level_log and os.path.exists(level_log):  # CBC rewrites its log file: append per level
             with open(level_log, encoding="utf-8", errors="replace") as src, \

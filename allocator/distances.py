@@ -25,22 +25,24 @@ EARTH_RADIUS_KM = 6371.0088
 TREE_MARGIN = 1.01
 
 
-def home_facility_km(homes: pd.DataFrame, facilities: pd.DataFrame, round_) -> pd.DataFrame:
+def home_facility_km(homes: pd.DataFrame, facilities: pd.DataFrame, round_, wanted=None) -> pd.DataFrame:
     """km from each home (home_lat, home_lon, reach_km; NaN reach = any) to facilities in reach.
 
+    ``wanted(home, facility) -> bool array``, if given, drops candidate pairs before
+    their distance is computed (e.g. no vacancy of a specialty anyone at that home has).
     Returns columns home (row of ``homes``), facility (row of ``facilities``), km;
     pairs beyond the reach or with no road are left out.
     """
     if round_.scenario.distances == "road":
         out = _road_km(homes, facilities, round_)
     else:
-        out = _geodesic_km(homes, facilities)
+        out = _geodesic_km(homes, facilities, wanted)
     reach = homes["reach_km"].to_numpy(dtype=float)[out["home"].to_numpy()]
     keep = out["km"].notna().to_numpy() & (np.isnan(reach) | (out["km"].to_numpy() <= reach))
     return out.loc[keep].reset_index(drop=True)
 
 
-def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame, wanted=None) -> pd.DataFrame:
     fac_xyz = unit_vectors(facilities["lat"].to_numpy(), facilities["lon"].to_numpy())
     home_xyz = unit_vectors(homes["home_lat"].to_numpy(), homes["home_lon"].to_numpy())
     reach = homes["reach_km"].to_numpy(dtype=float)
@@ -61,6 +63,9 @@ def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
                        if counts.sum() else np.array([], dtype=np.int64))
     h = np.concatenate(h_parts) if h_parts else np.array([], dtype=np.int64)
     f = np.concatenate(f_parts) if f_parts else np.array([], dtype=np.int64)
+    if wanted is not None and len(h):
+        keep = wanted(h, f)
+        h, f = h[keep], f[keep]
     km = geodesic_km(homes["home_lat"].to_numpy()[h], homes["home_lon"].to_numpy()[h],
                      facilities["lat"].to_numpy()[f], facilities["lon"].to_numpy()[f])
     return pd.DataFrame({"home": h, "facility": f, "km": km})

@@ -79,6 +79,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 from scipy import sparse
 
+from .backends import quiet_stdout
 from .model import KM_SCALE, WEIGHT_SCALE
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,8 @@ class _Lp:
 
     def __init__(self, net: Network, cost: np.ndarray, arcs: np.ndarray):
         self.net, self.cost = net, cost
-        self.h = highspy.Highs()
+        with quiet_stdout():  # HiGHS prints a banner when the first instance is made
+            self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
         self.h.setOptionValue("presolve", "off")  # measured: presolve costs more than it saves here
@@ -323,9 +325,6 @@ class _Lp:
         self.cols = np.concatenate([self.cols, arcs])
 
     def run(self):
-        import os
-        if os.environ.get("FLOW_DEBUG_LP"):
-            self.h.setOptionValue("output_flag", True)
         self.h.run()
         # later rounds only add columns: the basis stays primal feasible, so primal simplex
         self.h.setOptionValue("simplex_strategy", 4)
@@ -441,6 +440,7 @@ def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> Lev
         h.changeColsBounds(len(pin), pin.astype(np.int32), value, value)
     h.changeColsIntegrality(len(arcs), np.arange(len(arcs), dtype=np.int32),
                             np.full(len(arcs), highspy.HighsVarType.kInteger))
+    h.setOptionValue("presolve", "on")
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.5)  # integer objective: a gap below 1 proves optimality
     if deadline is not None:

@@ -107,15 +107,27 @@ def allowed_pairs(round_: Round) -> Pairs:
     homes["reach_km"] = np.where(unlimited, np.nan, max_km.groupby(home_of).max().to_numpy())
 
     # each group meets the facilities within its home's reach that have its specialty
-    hf = home_facility_km(homes, fac, round_).sort_values(["home", "facility"], kind="stable")
+    first_member = pd.Series(group_of).drop_duplicates().index.to_numpy()  # codes follow first appearance
+    g_spec = spec_codes[len(vac):][first_member]
+    home_spec = np.unique(home_of.astype(np.int64) * n_spec + g_spec)  # specialties living at each home
+
+    def wanted(h: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """Some specialty of someone at home h has a vacancy at facility f."""
+        starts = np.searchsorted(home_spec, h.astype(np.int64) * n_spec)
+        ends = np.searchsorted(home_spec, (h.astype(np.int64) + 1) * n_spec)
+        counts = ends - starts
+        rows = np.repeat(np.arange(len(h)), counts)
+        specs = home_spec[_ragged(starts, counts)] % n_spec
+        hit = np.isin(f[rows].astype(np.int64) * n_spec + specs, slot_key)
+        return np.bincount(rows[hit], minlength=len(h)) > 0
+
+    hf = home_facility_km(homes, fac, round_, wanted).sort_values(["home", "facility"], kind="stable")
     per_home = np.bincount(hf["home"].to_numpy(), minlength=len(homes))
     home_start = np.concatenate([[0], np.cumsum(per_home)[:-1]])
     n = per_home[home_of]
     g = np.repeat(np.arange(len(groups)), n)
     h = _ragged(home_start[home_of], n)
     f = hf["facility"].to_numpy()[h]
-    first_member = pd.Series(group_of).drop_duplicates().index.to_numpy()  # codes follow first appearance
-    g_spec = spec_codes[len(vac):][first_member]
     has_slot = np.isin(f.astype(np.int64) * n_spec + g_spec[g], slot_key)
     g, f, km = g[has_slot], f[has_slot], hf["km"].to_numpy()[h][has_slot]
     region = fac["region_id"].to_numpy()[f]
