@@ -134,7 +134,7 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
     """Network of a round from grouped pairs.
 
     groups: size, obligated (one row per group code 0..G-1);
-    arcs: group, slot, cell, km, programme_id (one row per group-level pair);
+    arcs: group, slot, km, programme_id (one row per group-level pair);
     slots: vacancies, cell (one row per slot code); cells: vacancies, weight.
     """
     G, S, C = len(groups), len(slots), len(cells)
