@@ -56,3 +56,17 @@ def test_reasons_and_progress_messages_translate():
     assert i18n.progress_message("building the model: 12 pairs", "en") == "Building the model: 12 pairs"
     assert i18n.progress_message("something new", "ru") == "something new"
     assert i18n.t("m_of_total", "en", n=5) == "of 5"
+
+
+def test_weight_basis_speaks_russian_in_the_results():
+    from allocator import load_round, solve
+    from ui import views
+
+    round_ = load_round("data/penza")
+    solution = solve(round_)
+    ru = views.deficits_table(round_, solution, "ru")
+    basis = ru[i18n.t("col_weight_basis", "ru")]
+    assert basis.str.startswith("группа КОМК").any()
+    assert not basis.str.contains("KOMK").any()
+    assert i18n.weight_basis("KOMK group IV", "en") == "KOMK group IV"
+    assert i18n.weight_basis("scenario", "ru") == "сценарий"

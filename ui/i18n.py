@@ -423,6 +423,23 @@ def specialty(code: str, lang: str) -> str:
     return t(key, lang) if key in TEXT else str(code)
 
 
+_BASIS = {
+    "regions.csv": {"ru": "задан в regions.csv", "en": "regions.csv"},
+    "default 1": {"ru": "по умолчанию 1", "en": "default 1"},
+    "scenario": {"ru": "сценарий", "en": "scenario"},
+    "indicators": {"ru": "показатели укомплектованности", "en": "indicators"},
+}
+
+
+def weight_basis(code: str, lang: str) -> str:
+    """Where a region's weight came from (allocator.scenario): 'KOMK group IV', 'scenario', ..."""
+    code = str(code)
+    if code.startswith("KOMK group "):
+        group = code.removeprefix("KOMK group ")
+        return f"группа КОМК {group}" if lang == "ru" else code
+    return _BASIS.get(code, {}).get(lang, code)
+
+
 def status(code: str, lang: str) -> str:
     key = f"status_{code}"
     return t(key, lang) if key in TEXT else str(code)

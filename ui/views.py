@@ -145,6 +145,7 @@ def deficits_table(round_, solution, lang: str) -> pd.DataFrame:
     d = solution.deficits.copy()
     d.insert(1, "region", d["region_id"].map(region_names(round_)))
     d["specialty"] = d["specialty"].map(lambda v: i18n.specialty(v, lang))
+    d["weight_basis"] = d["weight_basis"].map(lambda v: i18n.weight_basis(v, lang))
     return localise(d.drop(columns=["region_id"]), lang)
 
 
