@@ -324,11 +324,19 @@ class _Lp:
                        block.indices.astype(np.int32), block.data.astype(float))
         self.cols = np.concatenate([self.cols, arcs])
 
-    def run(self):
+    def run(self, deadline: float | None = None):
+        """Solve; None when the deadline passed first."""
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            self.h.setOptionValue("time_limit", left)
         self.h.run()
         # later rounds only add columns: the basis stays primal feasible, so primal simplex
         self.h.setOptionValue("simplex_strategy", 4)
         status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            return None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS LP: {self.h.modelStatusToString(status)}")
         sol = self.h.getSolution()
@@ -384,7 +392,11 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline, pi):
     while True:
         rounds += 1
         t0 = time.perf_counter()
-        x, pi, mu = lp.run()
+        solved = lp.run(deadline)
+        if solved is None:  # out of time: the round keeps the previous level's flow
+            log.info("LP round %d: time limit", rounds)
+            return LevelResult("time_limit", None, None, "lp"), None
+        x, pi, mu = solved
         log.debug("LP round %d: %d columns, %.2fs", rounds, len(lp.cols), time.perf_counter() - t0)
         rc = reduced_costs(net, cost.astype(float), pi, mu)
         enter = np.flatnonzero(pool & ~in_lp & (rc < -TOL))

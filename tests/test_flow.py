@@ -91,3 +91,38 @@ def test_flow_engine_out_of_time_reports_it():
     solution = solve(round_from_frames(**frames, solver="flow", max_km=100.0, time_limit=1e-9))
     assert solution.summary["status"] == "time_limit"
     assert solution.assignments.empty
+
+
+def test_a_level_out_of_time_keeps_the_previous_levels_solution():
+    # level 2 of this round needs the LP (its programme quotas bind); with the deadline
+    # already past when it starts, the round keeps level 1's proven solution
+    import time
+
+    from allocator import flow
+    from allocator.pairs import allowed_pairs, deficit_cells
+
+    frames = _frames(400, 60, 6, 3)
+    frames["programmes"].loc[:, "quota"] = 2
+    round_ = round_from_frames(**frames, max_km=100.0)
+    pairs = allowed_pairs(round_)
+    cells = deficit_cells(round_)
+    calls = []
+    original = flow.solve_level
+
+    def late(net, cost, incumbent, deadline, without_first=False):
+        calls.append(without_first)
+        if not without_first:  # from level 2 on, the time is up
+            deadline = time.perf_counter() - 1
+        return original(net, cost, incumbent, deadline, without_first)
+
+    flow.solve_level = late
+    try:
+        run = flow.solve_round(pairs, round_.vacancies, cells, round_.programmes, False,
+                               deadline=time.perf_counter() + 3600)
+    finally:
+        flow.solve_level = original
+    assert run.status == "feasible" and run.gap is None
+    assert list(run.values) == ["obligated"] and run.methods["deficit"] == "lp"
+    full = solve(round_.with_scenario(round_.scenario.replace(solver="flow")))
+    assert full.summary["objective"]["1_obligated_placed"] == int(run.chosen["group"].map(
+        pairs.groups["obligated"]).sum())
