@@ -225,7 +225,11 @@ def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
 
 
 def _potentials(net: Network, cost, flow, lower, upper) -> np.ndarray:
-    """Node potentials pi with cost + pi[tail] - pi[head] >= 0 on every residual arc."""
+    """Node potentials pi with cost - pi[tail] + pi[head] >= 0 on every residual arc.
+
+    (:func:`reduced_costs` is that expression; an arc with flow above its lower bound
+    has a backward residual arc, so its reduced cost is <= 0: complementary slackness.)
+    """
     fwd = flow < upper
     bwd = flow > lower
     et = np.concatenate([net.tail[fwd], net.head[bwd]])
@@ -243,7 +247,7 @@ def _potentials(net: Network, cost, flow, lower, upper) -> np.ndarray:
         new = dist.copy()
         new[heads] = np.minimum(dist[heads], best)
         if np.array_equal(new, dist):
-            return -dist  # reduced cost c + pi[t] - pi[h] with pi = -dist is >= 0
+            return -dist  # shortest distances: dist[h] <= dist[t] + c on every residual arc
         dist = new
     raise RuntimeError("negative cycle in an optimal flow's residual network")
 
@@ -281,7 +285,8 @@ def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline:
                 out = np.flatnonzero(~keep & (net.upper > net.lower))
                 rc = cost[out] - pi2[net.tail[out]] + pi2[net.head[out]]
                 if len(rc) == 0 or rc.min() >= 0:
-                    return LevelResult("optimal", int(cost @ flow2), flow2, "flow_without"), (pi2.astype(float),) + no_sides
+                    proof = (pi2.astype(float),) + no_sides
+                    return LevelResult("optimal", int(cost @ flow2), flow2, "flow_without"), proof
     t0 = time.perf_counter()
     flow, pi = _mcf(net, cost)
     if keep is not None and not without_first:
