@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -132,8 +131,7 @@ def run_naive(size: str, limit: float) -> dict:
 
 def _child(engine: str, size: str, limit: float) -> dict:
     cmd = [sys.executable, __file__, "--child", engine, "--sizes", size, "--naive-limit", str(limit)]
-    env = dict(os.environ, ALLOCATOR_DB=os.environ.get("ALLOCATOR_DB", os.devnull))
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         return {"status": "error", "error": out.stderr.strip().splitlines()[-1:] or ["?"]}
     return json.loads(out.stdout.strip().splitlines()[-1])
