@@ -150,3 +150,29 @@ def _assert_all_written(url, ids, solution, users) -> None:
         assert c["run_inputs"] == 5 * WRITERS
     finally:
         store.dispose()
+
+
+def test_a_new_sqlite_file_opened_by_eight_threads_at_once(tmp_path):
+    # regression: switching a new file to WAL does not wait on SQLite's busy handler, so
+    # the losers of the race got "database is locked" (seen in CI about once in 10 rounds)
+    from allocator.store import db
+
+    errors = []
+    for attempt in range(20):
+        url = f"sqlite:///{tmp_path}/runs{attempt}.sqlite"
+        db._upgraded.discard(url)
+        barrier = threading.Barrier(8)
+
+        def open_once() -> None:
+            try:
+                barrier.wait(timeout=30)
+                db.open_store(url).dispose()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_once) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert errors == []

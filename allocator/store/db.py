@@ -15,7 +15,9 @@ SQLite and an advisory lock on PostgreSQL).
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +131,7 @@ def _sqlite_engine(parsed) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
         cur = dbapi_connection.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(cur)
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -140,6 +142,30 @@ def _sqlite_engine(parsed) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _enable_wal(cursor) -> None:
+    """Switch the file to WAL (a lasting property of the file), waiting while it is locked.
+
+    Changing the journal mode does not go through SQLite's busy handler: on a new file
+    that several connections open at once, the losers get "database is locked" at once,
+    so they retry here until BUSY_TIMEOUT_S.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("could not switch the store to WAL journal mode")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def upgrade_schema(store: Store) -> None:
