@@ -18,8 +18,8 @@ from .solution import Solution, make_solution
 log = logging.getLogger(__name__)
 
 LEVELS = ("obligated", "deficit", "km")
-# Measured (benchmarks/bench_allocator.py): CP-SAT proves Penza's 2,438 pairs in ~1.5 s
-# but not 62,739 pairs in 150 s, where CBC needs ~10 s.
+# Measured (benchmarks/bench_allocator.py): CP-SAT proves Penza's 2,438 pairs in ~1.2 s
+# but not 29,975 pairs in 150 s, where CBC needs ~4 s and the flow engine ~0.4 s.
 CPSAT_COMFORT_PAIRS = 20_000
 
 

@@ -178,13 +178,9 @@ def test_road_distances_need_network_files(tmp_path):
 
 
 def test_time_limit_gives_status_and_exit_code_4(tmp_path):
-    import importlib.util
+    from allocator.generate import generate_round
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_allocator", Path(__file__).resolve().parents[1] / "benchmarks" / "bench_allocator.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    round_dir = write_round(bench.generate(1000, 200), tmp_path / "big")
+    round_dir = write_round(generate_round(1000, 200, seed=1), tmp_path / "big")
     out = tmp_path / "out"
     code = main(["solve", str(round_dir), "--out", str(out), "--solver", "cpsat", "--time-limit", "1",
                  "--max-km", "150", "-q"])
