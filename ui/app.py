@@ -1,5 +1,5 @@
 """Streamlit glue shared by the entrypoint and the pages: session state,
-language, cached loading, the edit-preserving data editors.
+language, cached loading, the edit-preserving data editors, the comparison tables.
 
 Session state (``st.session_state``):
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import state
+from . import state, views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
@@ -105,3 +105,20 @@ def editor(table: str, column_config: dict, disabled: list[str], **kwargs):
 
 def reset_edits() -> None:
     set_loaded(st.session_state["loaded"])
+
+
+def comparison_tables(records, lang: str, heading=st.subheader) -> None:
+    """Per-region deficit changes and changed posts of two or more runs (scenario or stored)."""
+    heading(t("compare_regions", lang))
+    regions = views.compare_regions(records, lang)
+    if regions.empty:
+        st.success(t("compare_no_region_diff", lang))
+    else:
+        st.dataframe(regions, hide_index=True, width="stretch")
+    heading(t("compare_changed", lang))
+    changed = views.changed_posts(records, lang)
+    if changed.empty:
+        st.success(t("compare_no_change", lang))
+    else:
+        st.caption(t("rows_shown", lang, n=len(changed), total=len(records[0].round.graduates)))
+        st.dataframe(changed, hide_index=True, width="stretch")

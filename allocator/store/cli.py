@@ -143,13 +143,18 @@ def _diff(store, args) -> int:
         _pairs(lang, "figures", "figures", d.figures)
     if d.deficits.empty:
         print(say(lang, "no_deficits"))
-    else:
-        print(say(lang, "deficits"))
-        print(_table(d.deficits.round(4)))
-    print(say(lang, "posts", n=len(d.posts)))
-    if not d.posts.empty:
-        print(_table(d.posts.fillna("-")))
+    _print_changes(lang, d.deficits, d.posts)
     return EXIT_OK
+
+
+def _print_changes(lang, deficits, posts) -> None:
+    """Per-region deficit changes (when any) and the graduates whose post changed."""
+    if not deficits.empty:
+        print(say(lang, "deficits"))
+        print(_table(deficits.round(4)))
+    print(say(lang, "posts", n=len(posts)))
+    if not posts.empty:
+        print(_table(posts.fillna("-")))
 
 
 def _pairs(lang, key, none_key, pairs: dict) -> None:
@@ -188,12 +193,7 @@ def _rerun(store, args) -> int:
         print(say(lang, "inputs_changed"))
     if r.figures:
         _pairs(lang, "figures", "figures", r.figures)
-    if not r.deficits.empty:
-        print(say(lang, "deficits"))
-        print(_table(r.deficits.round(4)))
-    print(say(lang, "posts", n=len(r.posts)))
-    if not r.posts.empty:
-        print(_table(r.posts.fillna("-")))
+    _print_changes(lang, r.deficits, r.posts)
     return EXIT_DIFFERENT
 
 

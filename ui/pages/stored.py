@@ -88,16 +88,4 @@ if d.inputs:
 st.markdown(f"**{t('compare_figures', lang)}**")
 figures = views.compare_figures(records, lang)
 st.dataframe(figures, width="stretch", height=35 * (len(figures) + 1) + 3)
-st.markdown(f"**{t('compare_regions', lang)}**")
-regions = views.compare_regions(records, lang)
-if regions.empty:
-    st.success(t("compare_no_region_diff", lang))
-else:
-    st.dataframe(regions, hide_index=True, width="stretch")
-st.markdown(f"**{t('compare_changed', lang)}**")
-changed = views.changed_posts(records, lang)
-if changed.empty:
-    st.success(t("compare_no_change", lang))
-else:
-    st.caption(t("rows_shown", lang, n=len(changed), total=len(records[0].round.graduates)))
-    st.dataframe(changed, hide_index=True, width="stretch")
+app.comparison_tables(records, lang, heading=lambda text: st.markdown(f"**{text}**"))
