@@ -96,7 +96,6 @@ class Side:
     coef: np.ndarray
     lo: float
     hi: float
-    name: str
 
 
 @dataclass
@@ -187,8 +186,7 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
             cap = min(cap, float(np.floor(np.floor(row.budget) / pay)))
         if np.isinf(cap):
             continue
-        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=cap,
-                              name=str(row.programme_id)))
+        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=cap))
     return net
 
 
@@ -497,8 +495,7 @@ def restrict(net: Network, cost: np.ndarray, flow: np.ndarray, pi: np.ndarray, m
 def keep_level(net: Network, cost: np.ndarray, value: int) -> None:
     """Keep the optimal solutions of a level by a side row (when duals cannot)."""
     arcs = np.flatnonzero(cost)
-    net.sides.append(Side(arcs=arcs, coef=cost[arcs].astype(float), lo=-np.inf, hi=float(value),
-                          name="level"))
+    net.sides.append(Side(arcs=arcs, coef=cost[arcs].astype(float), lo=-np.inf, hi=float(value)))
 
 
 # --------------------------------------------------------------------------- a round
@@ -510,7 +507,7 @@ class FlowRun:
     chosen: pd.DataFrame     # arcs rows given to graduates: graduate_id + the arc's columns
     status: str              # optimal | feasible | time_limit
     gap: float | None        # 0 when optimal; the unproven level's relative gap, if known
-    values: dict             # level -> value as the matrix model states it (see solve.py)
+    values: dict             # level -> optimal cost of the level (km: whole metres, as the matrix model)
     methods: dict            # level -> how it was proven
     n_arcs: int
     n_nodes: int
@@ -565,9 +562,7 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
             keep_level(net, cost, result.value)
 
     chosen = _disaggregate(pairs, flow[: net.n_pair])
-    pair_values = {"km": float(np.round(chosen["km"].to_numpy() * KM_SCALE).sum())}
-    return FlowRun(chosen=chosen, status=status, gap=gap,
-                   values={k: pair_values.get(k, values[k]) for k in values}, methods=methods,
+    return FlowRun(chosen=chosen, status=status, gap=gap, values=values, methods=methods,
                    n_arcs=net.n_arcs, n_nodes=net.n_nodes)
 
 

@@ -155,7 +155,8 @@ def allowed_pairs(round_: Round) -> Pairs:
     weight = round_.regions.set_index("region_id")["weight"]
     arcs["weight"] = arcs["region_id"].map(weight).to_numpy(dtype=float)
 
-    stages = _stage_counts(grads, group_of, groups, vac, fac, gp, arcs)
+    slots = vac.assign(region_id=fac["region_id"].to_numpy()[slot_fac])
+    stages = _stage_counts(grads, group_of, groups, slots, gp, arcs)
     group_frame = pd.DataFrame({
         "specialty": groups["specialty"].to_numpy(),
         "funding": funding,
@@ -175,9 +176,8 @@ def _factorize_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray
     return codes, distinct
 
 
-def _stage_counts(grads, group_of, groups, vac, fac, gp, arcs) -> pd.DataFrame:
+def _stage_counts(grads, group_of, groups, slots, gp, arcs) -> pd.DataFrame:
     """Pairs each graduate keeps after each filter stage (for the unplaced reasons)."""
-    slots = vac.assign(region_id=fac.set_index("facility_id")["region_id"].reindex(vac["facility_id"]).to_numpy())
     per_spec = slots.groupby("specialty").size()
     per_spec_region = slots.groupby(["specialty", "region_id"]).size()
     spec = groups["specialty"].map(per_spec).fillna(0).to_numpy()

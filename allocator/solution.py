@@ -34,14 +34,14 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
 
 def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, status: str,
                   gap: float | None, timings: dict, km_objective: float | None) -> Solution:
-    """Frames and summary of the chosen pairs ``x``.
+    """Frames and summary of the chosen pairs (rows of ``pairs.table``, one per placed graduate).
 
     ``km_objective`` is level 3 as optimised (km rounded to whole metres per placement,
     see :mod:`allocator.model`), identical across solvers at the optimum;
     ``total_km`` is the exact sum of the assignments' km (also used for level 3
     when it was not reached).
     """
-    chosen = chosen.copy()  # the chosen pairs (rows of pairs.table), one per placed graduate
+    chosen = chosen.copy()
     chosen["km"] = chosen["km"].round(3)
     chosen["payment"] = chosen["payment"].astype(float)
     assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
