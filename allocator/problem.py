@@ -75,6 +75,9 @@ class Round:
     name: str = "round"
     settlements: pd.DataFrame | None = None
     roads: pd.DataFrame | None = None
+    # Problems that do not stop a run but a planner should see (allocator.messages.Problem):
+    # printed by the command line, shown by the UI and kept in summary.json["warnings"].
+    warnings: tuple = ()
 
     def with_scenario(self, scenario: Scenario) -> "Round":
         from .scenario import apply_scenario

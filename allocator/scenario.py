@@ -53,6 +53,7 @@ def apply_scenario(round_: Round, scenario: Scenario) -> Round:
         name=round_.name,
         settlements=round_.settlements,
         roads=round_.roads,
+        warnings=round_.warnings,
     )
 
 
