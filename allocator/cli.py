@@ -3,7 +3,10 @@
 Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
 row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
 a solution with a gap was written; status ``time_limit``: none was found);
-5 the run store cannot be opened. ``solve`` keeps every run in the run store
+5 the run store cannot be opened; 6 the outputs could not be written (disk
+full, permission, a locked file: the output folder is unchanged, see
+allocator.output). Output paths (``--out``, ``--solver-log``) are checked
+before solving (exit 2). ``solve`` keeps every run in the run store
 (``allocator runs``, docs/store.md) unless ``--no-store``.
 """
 
@@ -19,6 +22,7 @@ from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
 EXIT_STORE = 5  # the run store cannot be opened (allocator.store)
+EXIT_OUTPUT = 6  # the outputs could not be written; the output folder is unchanged (allocator.output)
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
 
@@ -110,17 +114,25 @@ def _validate(args) -> int:
 
 
 def _solve(args) -> int:
-    from .output import write_solution
+    from .outpaths import check_log_file, check_out_dir
+    from .output import OutputError, clean_leftovers, write_solution
     from .solve import solve
 
     overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
                      distances=args.distances, diminishing_returns=args.diminishing_returns,
                      threads=args.threads)
+    path_problems = check_out_dir(args.out, args.round)  # before solving: refuse early
+    if args.solver_log:
+        path_problems += check_log_file(args.solver_log)
     try:
         round_ = load_round(args.round, **overrides)
     except InputError as exc:
-        print(exc.report(args.lang), file=sys.stderr)
+        print(InputError(path_problems + exc.problems).report(args.lang), file=sys.stderr)
         return EXIT_INPUT
+    if path_problems:
+        print(InputError(path_problems).report(args.lang), file=sys.stderr)
+        return EXIT_INPUT
+    clean_leftovers(args.out)  # what a killed earlier run left beside the output folder
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:
@@ -137,7 +149,11 @@ def _solve(args) -> int:
 
             record_failure(store, round_, exc, user=args.user, source=str(args.round))
         raise
-    written = write_solution(solution, args.out)
+    try:
+        written = write_solution(solution, args.out)
+    except OutputError as exc:
+        print(exc.report(args.lang), file=sys.stderr)
+        return EXIT_OUTPUT
     run_id = None
     if store is not None:
         from .store import record_run
@@ -177,12 +193,21 @@ def format_summary(s: dict) -> str:
     ]
     for p in s["programmes"]:
         quota = "" if p["quota"] is None else f" of {p['quota']}"
-        budget = "" if p["budget"] is None else f" of {p['budget']:,.0f}"
-        lines.append(f"programme {p['programme_id']}: {p['placed']}{quota} places, spend {p['spend']:,.0f}{budget}")
+        budget = "" if p["budget"] is None else f" of {_money(p['budget'])}"
+        lines.append(f"programme {p['programme_id']}: {p['placed']}{quota} places, spend {_money(p['spend'])}{budget}")
     if s["unplaced_by_reason"]:
         lines.append("unplaced: " + ", ".join(f"{k} {v}" for k, v in s["unplaced_by_reason"].items()))
+    for w in s.get("warnings", []):
+        lines.append(f"warning: {w['file']}{', ' + w['column'] if w.get('column') else ''}: {w['en']}")
     lines.append(f"time: {s['wall_time_s']['total']:.2f} s; {s['model']['pairs']} pairs")
     return "\n".join(lines)
+
+
+def _money(value) -> str:
+    """Money as typed, with thousands separated: 1500000.8 -> 1,500,000.8; 1.5 -> 1.5."""
+    from .scaling import exact_money
+
+    return f"{exact_money(value):,f}"
 
 
 if __name__ == "__main__":  # pragma: no cover
