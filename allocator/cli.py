@@ -3,8 +3,10 @@
 Exit codes: 0 solved (optimal); 2 bad input (every problem listed, with file,
 row and column); 3 infeasible; 4 time limit reached (status ``feasible``:
 a solution with a gap was written; status ``time_limit``: none was found);
-5 the run store cannot be opened; 6 the outputs could not be written (disk
-full, permission, a locked file: the output folder is unchanged, see
+5 the run store cannot be opened, or the run could not be stored after
+solving (the outputs are written and the run is queued, docs/store.md);
+6 the outputs could not be written (disk full, permission, a locked file:
+the output folder is unchanged, see
 allocator.output). Output paths (``--out``, ``--solver-log``) are checked
 before solving (exit 2). ``solve`` keeps every run in the run store
 (``allocator runs``, docs/store.md) unless ``--no-store``.
@@ -21,7 +23,7 @@ from .messages import InputError
 from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
-EXIT_STORE = 5  # the run store cannot be opened (allocator.store)
+EXIT_STORE = 5  # the run store cannot be opened or could not keep the run (allocator.store)
 EXIT_OUTPUT = 6  # the outputs could not be written; the output folder is unchanged (allocator.output)
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
@@ -138,45 +140,61 @@ def _solve(args) -> int:
         if not args.quiet:
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
-    store = None if args.no_store else _open_store(args.db)
+    store = None if args.no_store else _open_store(args.db, args.lang)
     if store is False:
         return EXIT_STORE
     try:
         solution = solve(round_, log_path=args.solver_log, progress=progress)
     except Exception as exc:
-        if store is not None:  # a failed solve is kept too, with its error
-            from .store import record_failure
-
-            record_failure(store, round_, exc, user=args.user, source=str(args.round))
+        if store is not None:  # a failed solve is kept too (or queued), with its error
+            _keep(store, round_, args, error=exc)
         raise
     try:
         written = write_solution(solution, args.out)
     except OutputError as exc:
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_OUTPUT
-    run_id = None
-    if store is not None:
-        from .store import record_run
-
-        run_id = record_run(store, round_, solution, user=args.user, source=str(args.round))
-        store.dispose()
+    kept = None if store is None else _keep(store, round_, args, solution=solution)  # after the outputs
     if not args.quiet:
         print(format_summary(solution.summary))
         print(f"written: {', '.join(str(p) for p in written)}")
-        if run_id is not None:
-            print(f"stored as run {run_id} (allocator runs show {run_id})")
+        if kept is not None and kept.stored:
+            print(f"stored as run {kept.run_id} (allocator runs show {kept.run_id})")
+    if kept is not None and not kept.stored:
+        return EXIT_STORE  # outputs written; the run is queued or the message says it is not
     return EXIT_BY_STATUS[solution.summary["status"]]
 
 
-def _open_store(value):
-    """The run store, or False (after printing why) when it cannot be opened."""
+def _open_store(value, lang: str = "en"):
+    """The run store (checked: readable, undamaged, ours, writable), or False after printing why."""
     from .store import StoreError, open_store
+    from .store.cli import flushed_note, say
 
     try:
-        return open_store(value)
+        store = open_store(value)
     except StoreError as exc:
-        print(f"error: {exc} (use --no-store to solve without keeping the run)", file=sys.stderr)
+        print(say(lang, "open_failed", error=exc), file=sys.stderr)
         return False
+    note = flushed_note(lang, store)
+    if note:
+        print(note, file=sys.stderr)
+    return store
+
+
+def _keep(store, round_, args, *, solution=None, error=None):
+    """Record the run (allocator.store.spool.keep_run: queued when the store fails); prints
+    one line when it is not stored. Never raises for a store failure."""
+    from .store.cli import not_stored_note, say
+    from .store.spool import keep_run
+
+    kept = keep_run(store, round_, solution, error=error, user=args.user, source=str(args.round))
+    store.dispose()
+    if not kept.stored:
+        if error is None:
+            print(not_stored_note(args.lang, kept, out=args.out, url=store.url), file=sys.stderr)
+        else:
+            print(say(args.lang, "failed_not_stored", url=store.public_url, reason=kept.reason), file=sys.stderr)
+    return kept
 
 
 def format_summary(s: dict) -> str:

@@ -1,20 +1,28 @@
 """``allocator runs list | show ID | diff ID1 ID2 | export ID --out DIR | rerun ID``.
 
 Exit codes: 0 done (rerun: identical assignments); 1 rerun gave different
-assignments or figures (listed); 5 the store cannot be opened, or no such run.
+assignments or figures (listed); 2 ``export --out`` cannot be written (a file, not
+a folder; a read-only place); 6 the files could not be written (the folder is
+unchanged); 5 the store cannot be opened or read (damaged,
+another application's, a newer schema, server gone), or no such run. No
+message holds a password (``masking.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
-from .db import ENV_DB, StoreError, open_store, public_url
+from .db import ENV_DB, StoreError, describe_error, open_store, public_url
+from .masking import mask_secrets, secrets_of
 
-EXIT_OK, EXIT_DIFFERENT, EXIT_STORE = 0, 1, 5
+EXIT_OK, EXIT_DIFFERENT, EXIT_OUT, EXIT_STORE, EXIT_OUTPUT = 0, 1, 2, 5, 6
 
 TEXT = {
     "no_runs": ("no runs stored in {url}", "в {url} нет сохранённых расчётов"),
@@ -35,6 +43,16 @@ TEXT = {
     "inputs_changed": ("the rebuilt inputs do not match the stored input hash",
                        "восстановленные входные данные не совпадают с сохранённым хешем"),
     "new_run": (" (stored as run {id})", " (сохранён как расчёт {id})"),
+    "open_failed": ("error: {error} (use --no-store to solve without keeping the run)",
+                    "ошибка: {error} (--no-store: решить, не сохраняя расчёт)"),
+    "not_stored": ("error: outputs written to {out}; the run was NOT stored in {url}: {reason}",
+                   "ошибка: результаты записаны в {out}; расчёт НЕ сохранён в {url}: {reason}"),
+    "queued": ("; it is queued ({path}) and will be stored the next time this store opens",
+               "; он поставлен в очередь ({path}) и будет сохранён при следующем открытии хранилища"),
+    "not_queued": ("; it could not be queued either: {reason}", "; поставить его в очередь тоже не удалось: {reason}"),
+    "failed_not_stored": ("error: the failed run was NOT stored in {url}: {reason}",
+                          "ошибка: неудавшийся расчёт НЕ сохранён в {url}: {reason}"),
+    "flushed": ("{n} queued run(s) stored in {url}: {ids}", "расчёты из очереди сохранены в {url} ({n}): {ids}"),
 }
 
 
@@ -69,20 +87,57 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def not_stored_note(lang: str, kept, *, out, url: str) -> str:
+    """One line: the outputs are written, the run is not stored, and whether it is queued."""
+    line = say(lang, "not_stored", out=out, url=public_url(url), reason=kept.reason)
+    if kept.queued is not None:
+        return line + say(lang, "queued", path=kept.queued)
+    return line + say(lang, "not_queued", reason=kept.queue_error)
+
+
+def flushed_note(lang: str, store) -> str | None:
+    if not store.flushed:
+        return None
+    return say(lang, "flushed", n=len(store.flushed), url=store.public_url,
+               ids=", ".join(str(i) for i in store.flushed))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    known = secrets_of(args.db) + secrets_of(os.environ.get(ENV_DB))
+    if args.action == "export":
+        problem = out_problem(args.out, args.lang)
+        if problem:
+            print(problem, file=sys.stderr)
+            return EXIT_OUT
     try:
-        store = open_store(args.db)
+        store = open_store(args.db, writable=args.action == "rerun" and not args.no_store)
     except StoreError as exc:
-        print(say(args.lang, "error", error=exc), file=sys.stderr)
+        print(say(args.lang, "error", error=mask_secrets(exc, known)), file=sys.stderr)
         return EXIT_STORE
+    note = flushed_note(args.lang, store)
+    if note:
+        print(note, file=sys.stderr)
     try:
         return ACTIONS[args.action](store, args)
     except StoreError as exc:
-        print(say(args.lang, "error", error=exc), file=sys.stderr)
+        print(say(args.lang, "error", error=mask_secrets(exc, known)), file=sys.stderr)
+        return EXIT_STORE
+    except (SQLAlchemyError, sqlite3.Error) as exc:  # damaged pages read, server gone mid-command
+        error = f"the run store {store.public_url} failed: {describe_error(exc)}"
+        print(say(args.lang, "error", error=mask_secrets(error, known)), file=sys.stderr)
         return EXIT_STORE
     finally:
         store.dispose()
+
+
+def out_problem(out: str, lang: str) -> str | None:
+    """Why ``out`` cannot be an output folder (allocator.outpaths, as ``solve --out``), or None."""
+    from ..messages import InputError
+    from ..outpaths import check_out_dir
+
+    problems = check_out_dir(out)
+    return InputError(problems).report(lang) if problems else None
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -167,10 +222,15 @@ def _pairs(lang, key, none_key, pairs: dict) -> None:
 
 
 def _export(store, args) -> int:
-    from ..output import write_solution
+    from ..output import OutputError, write_solution
     from .query import load_solution
 
-    written = write_solution(load_solution(store, args.id), args.out)
+    solution = load_solution(store, args.id)
+    try:
+        written = write_solution(solution, args.out)
+    except OutputError as exc:  # disk full, a locked file: the folder is unchanged
+        print(exc.report(args.lang), file=sys.stderr)
+        return EXIT_OUTPUT
     print(say(args.lang, "exported", id=args.id, files=", ".join(str(p) for p in written)))
     return EXIT_OK
 

@@ -15,15 +15,18 @@ SQLite and an advisory lock on PostgreSQL).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+
+from .masking import mask_secrets, secrets_of
 
 ENV_DB = "ALLOCATOR_DB"
 ENV_USER = "ALLOCATOR_USER"
@@ -35,17 +38,24 @@ _upgrade_lock = threading.Lock()
 
 
 class StoreError(RuntimeError):
-    """The store cannot be opened or read (bad URL, server unreachable, unknown run)."""
+    """The store cannot be opened, read or written (bad URL, server unreachable, read-only,
+    damaged, another application's database, unknown run). Its message never holds a password."""
 
 
 @dataclass
 class Store:
     engine: Engine
-    url: str
+    url: str = field(repr=False)  # may hold a password: print public_url(url)
+    writable: bool = True  # a write transaction succeeded when the store was opened
+    flushed: list[int] = field(default_factory=list)  # queued runs stored when it was opened
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def public_url(self) -> str:
+        return public_url(self.url)
 
     @contextmanager
     def write(self):
@@ -76,19 +86,35 @@ def resolve_url(value: str | None = None) -> str:
 
 
 def public_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
+    """The URL with any password hidden, for messages (also for a URL SQLAlchemy cannot parse)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a message must never fail
-        return url
+        shown = url
+    return mask_secrets(shown, secrets_of(url))
 
 
-def open_store(value: str | None = None, *, upgrade: bool = True) -> Store:
+def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool = True,
+               flush: bool = True) -> Store:
+    """Open the store at ``value`` (see :func:`resolve_url`) after checking it; raises StoreError.
+
+    Refused, before anything is written: a value that is not a database URL; a server
+    that cannot be reached; an SQLite file that fails ``PRAGMA quick_check`` or is not
+    SQLite; a database holding other tables but not our schema (another application's);
+    a schema revision this version does not know (a newer allocator's). Then the schema
+    is upgraded (``upgrade``), a write transaction is tried and rolled back
+    (``store.writable``; when ``writable`` is required, a read-only store is refused),
+    and runs queued while this store failed are stored (``flush``; see ``spool.py``).
+    """
     url = resolve_url(value)
+    known = secrets_of(value) + secrets_of(url)
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001
-        raise StoreError(f"not a database URL: {value!r} ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - never chained: its text may hold the password
+        raise StoreError(mask_secrets(f"not a database URL: {url!r} ({_parse_reason(exc)}); give "
+                                      "postgresql+psycopg://user:password@host:5432/dbname or the path "
+                                      "of an SQLite file", known)) from None
+    shown = public_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
@@ -96,20 +122,104 @@ def open_store(value: str | None = None, *, upgrade: bool = True) -> Store:
             engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                    connect_args=_pg_args(parsed))
     except Exception as exc:  # noqa: BLE001 - unknown driver etc.
-        raise StoreError(f"cannot use database {public_url(url)}: {exc}") from exc
+        raise StoreError(mask_secrets(f"cannot use database {shown}: {_first_line(exc)}", known)) from None
     store = Store(engine=engine, url=url)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+            if store.dialect == "sqlite":
+                _check_integrity(conn, shown)
+            _check_schema(conn, shown)
         if upgrade:
             upgrade_schema(store)
-    except StoreError:
+        reason = _write_refused(store)
+        store.writable = reason is None
+        if writable and reason:
+            raise StoreError(f"the run store {shown} cannot be written: {reason}")
+        if flush and store.writable:
+            from .spool import flush_pending
+
+            store.flushed = flush_pending(store)
+    except StoreError as exc:
         engine.dispose()
-        raise
+        raise StoreError(mask_secrets(exc, known)) from None
     except Exception as exc:  # noqa: BLE001 - unreachable server, unwritable file...
         engine.dispose()
-        raise StoreError(f"cannot open the run store {public_url(url)}: {_first_line(exc)}") from exc
+        raise StoreError(mask_secrets(f"cannot open the run store {shown}: {describe_error(exc)}",
+                                      known)) from None
     return store
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line about a database error, without statements or values (never a password:
+    pass the result through mask_secrets before printing)."""
+    line = _first_line(exc)
+    line = re.sub(r"^\([\w.]+\) ", "", line)
+    if "malformed" in line or "not a database" in line:
+        return f"the file is damaged or is not an SQLite database ({line})"
+    if "readonly" in line or "read-only" in line:
+        return f"it is read-only ({line})"
+    return line
+
+
+def _parse_reason(exc: BaseException) -> str:
+    if isinstance(exc, ValueError) and "int" in str(exc):
+        return "the port is not a number"
+    return "it does not have the form scheme://user:password@host:port/dbname"
+
+
+def _check_integrity(conn, shown: str) -> None:
+    """SQLite: refuse a file whose pages are damaged (PRAGMA quick_check), before any write."""
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)").fetchall()]
+    if rows != ["ok"]:
+        detail = "; ".join(str(r) for r in rows)[:200]
+        raise StoreError(f"the run store {shown} is damaged (SQLite quick_check: {detail}); it was "
+                         "left as it is: restore it from a backup, or give another --db")
+
+
+def _check_schema(conn, shown: str) -> None:
+    """Refuse another application's database, and a schema revision this version does not know."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from .migrate import alembic_config, head_revision
+
+    names = set(inspect(conn).get_table_names())
+    others = sorted(names - {"alembic_version"})
+    revision = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
+    if revision is None:
+        if others:
+            listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise StoreError(f"{shown} is not a run store: it holds {len(others)} other table(s) ({listed}) "
+                             "and no run-store schema; refusing to add ours. Give an empty database, a "
+                             "new SQLite file, or a run store")
+        return
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision not in known:
+        raise StoreError(f"the run store {shown} has schema revision {revision!r}, unknown to this "
+                         f"allocator (its newest is {head_revision()!r}): a newer allocator or another "
+                         "application wrote it; upgrade allocator or give another --db")
+
+
+def _write_refused(store: Store) -> str | None:
+    """None when a write transaction works (tried, then rolled back); else why not."""
+    from .models import Base
+
+    try:
+        with store.engine.connect() as conn:
+            conn.execution_options(store_write=True)
+            trans = conn.begin()
+            try:
+                conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                if store.dialect == "postgresql":
+                    for table in Base.metadata.tables:
+                        if not conn.scalar(text("SELECT has_table_privilege(:t, 'INSERT')"), {"t": table}):
+                            return f"no INSERT privilege on table {table}"
+            finally:
+                trans.rollback()
+    except Exception as exc:  # noqa: BLE001 - read-only file, folder or transaction, no privilege
+        return describe_error(exc)
+    return None
 
 
 def _first_line(exc: BaseException) -> str:

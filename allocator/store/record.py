@@ -52,7 +52,7 @@ def default_user(user: str | None) -> str | None:
 
 
 def record_run(store: Store, round_: Round, solution: Solution, *, user: str | None = None,
-               source: str | None = None) -> int:
+               source: str | None = None, created_at: datetime | None = None) -> int:
     """Write a solved run; returns its id."""
     s = solution.summary
     o = s["objective"]
@@ -64,20 +64,24 @@ def record_run(store: Store, round_: Round, solution: Solution, *, user: str | N
         timings=s["wall_time_s"], summary=s, error=None,
     )
     frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
-    return _write(store, round_, row, frames, user=user, source=source)
+    return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at)
 
 
 def record_failure(store: Store, round_: Round, error: BaseException | str, *, user: str | None = None,
-                   source: str | None = None, timings: dict | None = None) -> int:
+                   source: str | None = None, timings: dict | None = None,
+                   created_at: datetime | None = None) -> int:
     """Write a solve that raised: status ``failed`` and the error text, inputs kept for a rerun."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     row = dict(status="failed", solver=round_.scenario.solver, graduates_total=int(len(round_.graduates)),
                timings=timings, summary=None, error=text)
-    return _write(store, round_, row, {}, user=user, source=source)
+    return _write(store, round_, row, {}, user=default_user(user), source=source, created_at=created_at)
 
 
 def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFrame], *,
-           user: str | None, source: str | None) -> int:
+           user: str | None, source: str | None, created_at: datetime | None = None,
+           kept_versions: dict | None = None) -> int:
+    """Insert one run in one transaction. ``created_at`` and ``kept_versions`` keep a queued
+    run's own time and library versions when it is copied into its store later (spool.py)."""
     started = time.perf_counter()
     inputs = []
     for name in tables.ROUND_TABLES:
@@ -87,8 +91,8 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
         text, dtypes = tables.encode(frame)
         inputs.append((name, tables.sha256(text), text, dtypes, int(len(frame))))
     run_row = dict(
-        created_at=datetime.now(timezone.utc), user=default_user(user), round_name=round_.name,
-        source=source, options=round_.scenario.as_dict(), versions=versions(),
+        created_at=created_at or datetime.now(timezone.utc), user=user, round_name=round_.name,
+        source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),
         input_hash=round_.input_hash(), **row,
     )
     with store.write() as conn:
