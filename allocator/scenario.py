@@ -22,7 +22,7 @@ from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
 
 def apply_scenario(round_: Round, scenario: Scenario) -> Round:
     """Fill defaults that depend on options: region weights, graduates' max_km."""
-    problems = check_scenario(scenario, "options")
+    problems = check_scenario(scenario, "options") + check_scale(round_.vacancies, scenario, "options")
     if problems:
         raise InputError(problems)
     regions = round_.regions.copy()
@@ -112,18 +112,48 @@ def scenario_from_mapping(data: dict, file: str) -> tuple[Scenario, list[Problem
         return Scenario(), problems + [Problem.of(file, None, None, "bad_option", error=str(exc))]
 
 
+#: Largest ``max_km`` option: the Earth's circumference (km), as in ``schema.csv``.
+MAX_KM = 40075.0
+#: Largest region weight given in ``[weights]``, as in ``schema.csv``.
+MAX_WEIGHT = 1e12
+#: Solver threads: a whole number in this range.
+THREADS = (1, 256)
+#: Largest ``time_limit``, seconds (a year).
+MAX_TIME_LIMIT = 365 * 24 * 3600.0
+#: With diminishing returns every vacancy is one segment of the penalty (one
+#: variable or arc each); above this many vacancies the model does not fit in
+#: memory, so the round is refused before any allocation.
+MAX_SEGMENTS = 2_000_000
+
+
+def _is_number(value) -> bool:
+    """A real, finite number (bool, NaN and infinities are not)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and math.isfinite(value))
+
+
 def check_scenario(s: Scenario, file: str) -> list[Problem]:
+    """Every problem of the options: each number finite and in range, each choice known.
+
+    Guaranteed after an empty result: ``max_km`` (if set) in 0..40075,
+    ``time_limit`` (if set) in 0..one year, ``threads`` an int in 1..256,
+    every weight a finite number in 0..1e12, ``diminishing_returns`` a bool.
+    """
     problems = []
 
-    def num(name, value, allow_none=True, minimum=0.0):
+    def num(name, value, maximum, allow_none=True, minimum=0.0):
         if value is None and allow_none:
             return
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < minimum:
-            problems.append(Problem.of(file, None, name, "not_a_number_option", minimum=f"{minimum:g}", value=value))
+        if not _is_number(value) or not minimum <= value <= maximum:
+            problems.append(Problem.of(file, None, name, "option_out_of_range", minimum=f"{minimum:g}",
+                                       maximum=f"{maximum:g}", value=value))
 
-    num("max_km", s.max_km)
-    num("time_limit", s.time_limit)
-    num("threads", s.threads, allow_none=False, minimum=1)
+    num("max_km", s.max_km, MAX_KM)
+    num("time_limit", s.time_limit, MAX_TIME_LIMIT)
+    low, high = THREADS
+    if isinstance(s.threads, bool) or not isinstance(s.threads, int) or not low <= s.threads <= high:
+        problems.append(Problem.of(file, None, "threads", "not_whole_in_range", minimum=low, maximum=high,
+                                   value=s.threads))
     if s.solver not in SOLVERS:
         problems.append(Problem.of(file, None, "solver", "not_one_of", allowed=", ".join(SOLVERS), value=s.solver))
     if s.distances not in DISTANCE_SOURCES:
@@ -132,6 +162,16 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
     if not isinstance(s.diminishing_returns, bool):
         problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
     for region, w in s.weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0:
-            problems.append(Problem.of(file, None, f"weights.{region}", "not_a_number_option", minimum="0", value=w))
+        num(f"weights.{region}", w, MAX_WEIGHT)
     return problems
+
+
+def check_scale(vacancies: pd.DataFrame, s: Scenario, file: str) -> list[Problem]:
+    """With diminishing returns, at most :data:`MAX_SEGMENTS` vacancies in all (one segment each)."""
+    if s.diminishing_returns is not True:
+        return []
+    total = int(pd.to_numeric(vacancies["vacancies"], errors="coerce").fillna(0).sum())
+    if total <= MAX_SEGMENTS:
+        return []
+    return [Problem.of(file, None, "diminishing_returns", "too_many_segments", segments=total,
+                       limit=MAX_SEGMENTS)]

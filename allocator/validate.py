@@ -3,10 +3,18 @@
 Every problem is collected with its file, row and column before refusing, so
 a planner fixes the whole file in one pass. Row numbers are as a spreadsheet
 shows them: the header is row 1, the first data row is row 2.
+
+Besides the schema's types and bounds (``schema.csv``), every cell is checked
+for control characters (C0, DEL and C1: none in a schema column; tab, line
+feed and carriage return allowed in extra columns such as notes) and for its
+length (at most :data:`MAX_CELL_CHARS`); such values are shown escaped
+(``repr``), never raw. Problems that do not stop a run (a hidden sheet,
+implausible coordinates) become ``Round.warnings``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +22,27 @@ import pandas as pd
 
 from .io import RawRound, parse_numbers, read_round, read_typed_csv
 from .messages import InputError, Problem
+from .plausibility import coordinate_warnings
 from .problem import Round, Scenario
-from .scenario import apply_scenario, attach_indicator_weights, check_scenario, scenario_from_mapping
+from .scenario import (
+    apply_scenario,
+    attach_indicator_weights,
+    check_scale,
+    check_scenario,
+    scenario_from_mapping,
+)
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
 TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
 FALSE = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
+
+#: Longest text a cell may hold, in characters (names and ids are far shorter;
+#: a longer cell is a pasted document or a broken quote, not a value).
+MAX_CELL_CHARS = 1000
+#: Control characters: C0, DEL and C1. Schema columns may hold none of them;
+#: extra columns (notes) may hold tab, line feed and carriage return.
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+CONTROL_IN_NOTES = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
 def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) -> Round:
@@ -32,10 +55,11 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     problems = list(raw.problems)
     typed: dict[str, pd.DataFrame] = {}
     for table in TABLES:
-        file = raw.files.get(table, f"{table}.csv")
+        file = raw.where(table)
         if table not in raw.tables:
             if table not in OPTIONAL_TABLES and not raw.problems:
-                problems.append(Problem.of(file, None, None, "table_missing"))
+                problems.append(Problem.of(raw.workbook, None, None, "sheet_missing", sheet=table)
+                                if raw.workbook else Problem.of(file, None, None, "table_missing"))
             typed[table] = _empty(table)
             continue
         frame, found = _type_table(table, raw.tables[table], file)
@@ -43,7 +67,9 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         if frame.empty and table not in OPTIONAL_TABLES:
             problems.append(Problem.of(file, None, None, "table_empty"))
         typed[table] = frame
-    if not any(p.code in ("table_missing", "column_missing", "table_empty") for p in problems):
+    whole = not any(p.code in ("table_missing", "sheet_missing", "column_missing", "table_empty")
+                    for p in problems)
+    if whole:
         problems += _check_keys(typed, raw.files)  # cross-table checks need every table whole
     base, found = scenario_from_mapping(raw.scenario, raw.scenario_file or "scenario.toml")
     problems += found
@@ -51,6 +77,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         base = scenario
     base = base.replace(**overrides)
     problems += check_scenario(base, raw.scenario_file or "options")
+    problems += check_scale(typed["vacancies"], base, raw.scenario_file or "options")
     settlements, roads = None, None
     if base.distances == "road":
         if not {"settlements.csv", "roads.csv"} <= set(raw.extra_files):
@@ -58,10 +85,15 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
                 Problem.of(str(raw.source), None, None, "road_files_missing")
             )
         else:
-            settlements = read_typed_csv(raw.extra_files["settlements.csv"])
-            roads = read_typed_csv(raw.extra_files["roads.csv"])
+            try:
+                settlements = read_typed_csv(raw.extra_files["settlements.csv"])
+                roads = read_typed_csv(raw.extra_files["roads.csv"])
+            except InputError as exc:
+                problems += exc.problems
     if problems:
         raise InputError(problems)
+    warnings = list(raw.warnings) + coordinate_warnings(typed["regions"], typed["facilities"],
+                                                        raw.where("facilities"))
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
     attach_indicator_weights(typed["regions"], raw.source)
     round_ = Round(
@@ -73,6 +105,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         name=Path(raw.source).stem,
         settlements=settlements,
         roads=roads,
+        warnings=tuple(warnings),
     )
     return apply_scenario(round_, base)
 
@@ -97,6 +130,7 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     frame = frame.loc[:, ~twice]
     frame = frame.loc[~(frame == "").all(axis=1)]  # separator-only lines Excel leaves at the end
     rows = frame.index.to_numpy() + 2
+    problems += _check_cells(table, frame, rows, file)
     data: dict[str, pd.Series] = {}
     for col in columns(table):
         if col.name in frame.columns:
@@ -117,6 +151,36 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
         for idx in out.index[dup]:
             problems.append(Problem.of(file, int(idx) + 2, key.name, "duplicate_id", value=out.at[idx, key.name]))
     return out, problems
+
+
+def _check_cells(table: str, frame: pd.DataFrame, rows: np.ndarray, file: str) -> list[Problem]:
+    """Control characters and over-long cells in any column (see the module docstring)."""
+    problems: list[Problem] = []
+    schema = {c.name for c in columns(table)}
+    for name in frame.columns:
+        label = repr(name)[1:-1]  # a header may hold control characters too: shown escaped
+        if re.search(CONTROL, name):
+            problems.append(Problem.of(file, 1, label, "control_character",
+                                       char=_first_control(name, CONTROL), value=_shown(name)))
+        text = frame[name].fillna("").astype(str)
+        pattern = CONTROL if name in schema else CONTROL_IN_NOTES
+        for pos in np.flatnonzero(text.str.contains(pattern, regex=True).to_numpy()):
+            value = text.iloc[pos]
+            problems.append(Problem.of(file, int(rows[pos]), label, "control_character",
+                                       char=_first_control(value, pattern), value=_shown(value)))
+        for pos in np.flatnonzero((text.str.len() > MAX_CELL_CHARS).to_numpy()):
+            problems.append(Problem.of(file, int(rows[pos]), label, "cell_too_long",
+                                       length=len(text.iloc[pos]), limit=MAX_CELL_CHARS))
+    return problems
+
+
+def _first_control(value: str, pattern: str) -> str:
+    return f"U+{ord(re.search(pattern, value).group()):04X}"
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value cut for a message (its repr escapes what cannot be shown)."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
@@ -144,9 +208,15 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
         if col.minimum is not None:
             below = ok & (values < col.minimum)
             bad(below, "below_minimum", minimum=f"{col.minimum:g}")
+            values = values.where(~below)
         if col.maximum is not None:
             above = ok & (values > col.maximum)
             bad(above, "above_maximum", maximum=f"{col.maximum:g}")
+            values = values.where(~above)
+        if kind == "int":  # a whole number beyond int64 must not wrap around
+            huge = values.notna() & (values.abs() >= 2.0**63)
+            bad(huge, "above_maximum", maximum=f"{2.0**63:g}")
+            values = values.where(~huge)
         values = values.round().astype("Int64") if kind == "int" else values.astype(float)
     elif kind == "bool":
         low = text.str.lower()
