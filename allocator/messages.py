@@ -151,6 +151,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "ZIP (deflate)"),
     "zip_member_corrupt": ("the file is damaged in the archive, or its header gives wrong sizes: {error}",
                            "файл в архиве повреждён или его заголовок указывает неверные размеры: {error}"),
+    "zip_unpack_failed": ("the file could not be unpacked into the temporary folder: {error}",
+                          "файл не удалось распаковать во временную папку: {error}"),
     "zip_member_absolute": ("the path in the archive is absolute; only paths inside the archive are read",
                             "путь в архиве абсолютный; читаются только пути внутри архива"),
     "zip_member_outside": ("the path in the archive leads outside it ('..'); refused",

@@ -74,6 +74,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "File “{name}” was not loaded: {n} problem(s) found. Fix them and upload again; "
               "the previous round stays loaded.",
     },
+    "upload_limits": {
+        "ru": "Файл до {upload} МБ; ZIP-архив в распакованном виде до {unpacked} МБ и до {members} файлов. "
+              "Загруженные файлы удаляются сразу после чтения.",
+        "en": "Files up to {upload} MB; a ZIP up to {unpacked} MB unpacked and {members} files. "
+              "Uploaded files are deleted as soon as they are read.",
+    },
     "upload_bad_zip": {"ru": "Не удаётся открыть ZIP-архив: {error}", "en": "Cannot open the ZIP archive: {error}"},
     "upload_bad_type": {
         "ru": "Нужен ZIP-архив с CSV-файлами или файл .xlsx",

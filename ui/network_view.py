@@ -41,8 +41,14 @@ def round_network(folder: Path | None, facilities: pd.DataFrame) -> NetworkInput
     """The loaded round's settlements.csv / roads.csv and facilities, if the folder has them."""
     if folder is None or not (Path(folder) / "settlements.csv").exists() or not (Path(folder) / "roads.csv").exists():
         return None
-    sett = pd.read_csv(Path(folder) / "settlements.csv")
-    roads = pd.read_csv(Path(folder) / "roads.csv")
+    tables = pd.read_csv(Path(folder) / "settlements.csv"), pd.read_csv(Path(folder) / "roads.csv")
+    return round_network_from_tables(str(folder), tables, facilities)
+
+
+def round_network_from_tables(label: str, tables: tuple[pd.DataFrame, pd.DataFrame],
+                              facilities: pd.DataFrame) -> NetworkInputs:
+    """The round's network from its settlements and roads tables already read (an upload keeps no folder)."""
+    sett, roads = tables
     fac = pd.DataFrame({
         "facility_id": facilities["facility_id"].astype(str),
         "facility_type": facilities["type"].fillna("RB").astype(str).str.upper(),
@@ -53,7 +59,7 @@ def round_network(folder: Path | None, facilities: pd.DataFrame) -> NetworkInput
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph = _network.build_road_graph(sett, roads)
-    return NetworkInputs(str(folder), False, sett, roads, fac, graph)
+    return NetworkInputs(label, False, sett, roads, fac, graph)
 
 
 def synthetic_network(seed: int = 1, n: int = SYNTHETIC_SIZE) -> NetworkInputs:

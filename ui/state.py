@@ -13,15 +13,22 @@ from __future__ import annotations
 import dataclasses
 import io
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
 
-from allocator import InputError, Problem, Round, Scenario, load_round, round_from_frames
+from allocator import (
+    InputError,
+    Problem,
+    Round,
+    Scenario,
+    load_round,
+    round_from_frames,
+)
+from allocator.archive import MB, Limits, extract_zip
 from allocator.schema import TABLES, columns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -38,12 +45,18 @@ EDITABLE = {
 
 @dataclass
 class LoadedRound:
-    """A validated round and where it came from."""
+    """A validated round, where it came from, and what the pages read beside it.
+
+    Everything a page needs is read when the round is loaded: an upload's
+    files are deleted before :func:`load_upload` returns, so ``folder`` is
+    only set for a folder that stays on disk (the bundled round).
+    """
 
     round: Round
     label: str
-    folder: Path | None  # a folder on disk (for indicators), None for a workbook
+    folder: Path | None  # a folder that stays on disk; None for an upload or a workbook
     indicators: pd.DataFrame | None = None
+    network_tables: tuple[pd.DataFrame, pd.DataFrame] | None = None  # settlements.csv, roads.csv as read
 
 
 @dataclass
@@ -56,7 +69,7 @@ class RunRecord:
     log_text: str
     options: dict
     edited_weights: dict = field(default_factory=dict)
-    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
     downloads: dict = field(default_factory=dict, repr=False)  # (kind, lang) -> bytes, built once
     store_id: int | None = None  # its run id in the run store (ui/stored.py), when kept there
 
@@ -71,53 +84,87 @@ class RunRecord:
 
 def load_folder(folder: Path, label: str) -> LoadedRound:
     """Load and validate a round folder; raises InputError."""
+    return _loaded(folder, label, keep_folder=True)
+
+
+def _loaded(folder: Path, label: str, keep_folder: bool) -> LoadedRound:
+    """The round of ``folder`` with its indicators and network tables, all read now."""
     round_ = load_round(folder)
-    return LoadedRound(round_, label, folder, region_indicators(folder, round_.regions["region_id"]))
+    return LoadedRound(round_, label, folder if keep_folder else None,
+                       region_indicators(folder, round_.regions["region_id"]), network_tables(folder))
 
 
-def load_upload(name: str, data: bytes, workdir: Path | None = None) -> LoadedRound:
+def load_upload(name: str, data: bytes, workdir: Path | None = None, limits: Limits | None = None) -> LoadedRound:
     """Load an uploaded ZIP of CSV files or an .xlsx workbook; raises InputError.
 
-    The upload is unpacked into a fresh temporary folder (kept: indicators
-    read it later). Members of a ZIP that would land outside it are refused.
+    Guarantees: the upload is refused above ``limits`` (default
+    :meth:`allocator.archive.Limits.from_env`) before it is unpacked, and a
+    damaged, encrypted or unsafe member is a listed problem. It is unpacked
+    into a fresh temporary folder (under ``workdir`` if given), everything
+    needed later is read from there, and the folder is deleted before this
+    returns or raises. A ZIP holding more than one round (two folders of
+    round tables, two workbooks, or a workbook and CSV files) is refused.
     """
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="medstaff-upload-"))
+    limits = limits or Limits.from_env()
+    if len(data) > limits.upload_bytes:
+        raise InputError([Problem.of(name, None, None, "upload_too_large", size=f"{len(data) / MB:.1f}",
+                                     limit=f"{limits.upload_mb:g}")])
     lower = name.lower()
-    if lower.endswith((".xlsx", ".xlsm")):
-        path = workdir / Path(name).name
-        path.write_bytes(data)
-        round_ = load_round(path)
-        return LoadedRound(round_, name, None, None)
-    if not lower.endswith(".zip"):
+    if not lower.endswith((".zip", ".xlsx", ".xlsm")):
         raise InputError([Problem.of(name, None, None, "zip_expected")])
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError([Problem.of(name, None, None, "zip_unreadable", error=exc)]) from exc
-    target = workdir / "round"
-    target.mkdir(parents=True, exist_ok=True)
-    with archive:
-        for member in archive.infolist():
-            dest = (target / member.filename).resolve()
-            if member.is_dir() or not dest.is_relative_to(target.resolve()) or "__MACOSX" in member.filename:
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(archive.read(member))
-    folder = _round_folder(target)
-    if folder is None:
-        books = sorted(target.rglob("*.xlsx"))
-        if books:
-            return LoadedRound(load_round(books[0]), name, None, None)
-        raise InputError([Problem.of(name, None, None, "zip_without_round")])
-    round_ = load_round(folder)
-    return LoadedRound(round_, name, folder, region_indicators(folder, round_.regions["region_id"]))
+    with tempfile.TemporaryDirectory(prefix="medstaff-upload-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        if lower.endswith((".xlsx", ".xlsm")):
+            path = tmp / _base_name(name)
+            try:
+                path.write_bytes(data)
+            except OSError as exc:  # a full disk: say so, without the temporary path
+                raise InputError([Problem.of(name, None, None, "zip_unpack_failed",
+                                             error=exc.strerror or type(exc).__name__)]) from exc
+            return LoadedRound(load_round(path), name, None)
+        target = tmp / "round"
+        target.mkdir()
+        extract_zip(name, io.BytesIO(data), target, limits)
+        source = _round_folder(target, name)
+        if source.is_file():
+            return LoadedRound(load_round(source), name, None)
+        return _loaded(source, name, keep_folder=False)
 
 
-def _round_folder(root: Path) -> Path | None:
-    """The shallowest folder under ``root`` holding a round table."""
+def _base_name(name: str) -> str:
+    """The file name of an upload without any folder a browser sent with it."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return base if base not in ("", ".", "..") else "upload.xlsx"
+
+
+def _round_folder(root: Path, label: str) -> Path:
+    """The one folder under ``root`` holding round tables, or the one workbook; raises InputError.
+
+    More than one candidate (folders with round tables, workbooks; Excel's
+    ``~$`` lock files do not count) is ambiguous and refused, naming each.
+    """
     names = {f"{t}.csv" for t in TABLES}
-    found = [p.parent for p in root.rglob("*.csv") if p.name.lower() in names]
-    return min(found, key=lambda p: len(p.parts)) if found else None
+    folders = sorted({p.parent for p in root.rglob("*.csv") if p.name.lower() in names})
+    books = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
+                   and not p.name.startswith("~$") and p.is_file())
+    found = folders + books
+    if not found:
+        raise InputError([Problem.of(label, None, None, "zip_without_round")])
+    if len(found) > 1:
+        shown = ", ".join((p.relative_to(root).as_posix() or ".") + ("/" if p.is_dir() else "") for p in found)
+        raise InputError([Problem.of(label, None, None, "zip_several_rounds", found=shown)])
+    return found[0]
+
+
+def network_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The round's settlements.csv and roads.csv (for the network page), if it has both."""
+    files = [Path(folder) / "settlements.csv", Path(folder) / "roads.csv"]
+    if not all(f.is_file() for f in files):
+        return None
+    try:
+        return pd.read_csv(files[0]), pd.read_csv(files[1])
+    except (ValueError, OSError, UnicodeDecodeError):  # the network page then offers the synthetic one
+        return None
 
 
 def region_indicators(folder: Path | None, region_ids) -> pd.DataFrame | None:

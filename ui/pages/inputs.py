@@ -1,8 +1,11 @@
 """Page: load a round (bundled, upload, template) and edit its inputs."""
 
+import math
+
 import streamlit as st
 
 from allocator import InputError
+from allocator.archive import Limits
 from allocator.template import template_workbook
 from ui import app, state
 from ui.i18n import t
@@ -23,13 +26,23 @@ st.title(t("app_title", lang))
 st.header(t("source_header", lang))
 left, right = st.columns([3, 2])
 with left:
-    upload = st.file_uploader(t("upload_label", lang), type=["zip", "xlsx"], key="upload_file")
+    try:
+        limits, limit_problems = Limits.from_env(), None
+    except InputError as exc:  # a bad ALLOCATOR_MAX_* setting: shown as problems, defaults apply
+        limits, limit_problems = Limits(), exc.problems
+    # The browser refuses a larger file before it is sent; load_upload checks again.
+    upload = st.file_uploader(t("upload_label", lang), type=["zip", "xlsx"], key="upload_file",
+                              max_upload_size=max(1, math.ceil(limits.upload_mb)))
+    st.caption(t("upload_limits", lang, upload=f"{limits.upload_mb:g}", unpacked=f"{limits.unpacked_mb:g}",
+                 members=limits.members))
     if st.button(t("upload_button", lang), key="upload_button", disabled=upload is None):
         try:
-            app.set_loaded(state.load_upload(upload.name, upload.getvalue()))
+            if limit_problems:
+                raise InputError(limit_problems)
+            app.set_loaded(state.load_upload(upload.name, upload.getvalue(), limits=limits))
             ss["upload_problems"] = None
             st.success(t("upload_ok", lang, name=upload.name))
-        except InputError as exc:
+        except InputError as exc:  # every bad upload, damaged and unsafe archives included
             ss["upload_problems"] = (upload.name, exc.problems)
 with right:
     if st.button(t("use_bundled", lang), key="use_bundled"):

@@ -1,5 +1,6 @@
 """Page: access to care over the road network, before and after a plan of new posts."""
 
+import pandas as pd
 import streamlit as st
 
 from ui import app, network_view
@@ -18,8 +19,8 @@ loaded = ss["loaded"]
 
 
 @st.cache_resource(show_spinner=False)
-def _round_network(folder: str, _facilities, facilities_key: str):
-    return network_view.round_network(folder, _facilities)
+def _round_network(label: str, _tables, _facilities, facilities_key: str):
+    return network_view.round_network_from_tables(label, _tables, _facilities)
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,15 +28,16 @@ def _synthetic(seed: int):
     return network_view.synthetic_network(seed)
 
 
-has_round = network_view.round_network is not None and loaded.folder is not None and \
-    (loaded.folder / "settlements.csv").exists() and (loaded.folder / "roads.csv").exists()
+has_round = loaded.network_tables is not None  # read when the round was loaded
 sources = (["round"] if has_round else []) + ["synthetic"]
 source = st.radio(t("network_source", lang), sources, key="net_source", horizontal=True,
                   format_func=lambda s: t(f"network_source_{s}", lang))
 if not has_round:
     st.caption(t("network_no_data", lang))
 if source == "round":
-    inputs = _round_network(str(loaded.folder), loaded.round.facilities, loaded.round.input_hash())
+    tables_key = ":".join(str(int(pd.util.hash_pandas_object(f).sum())) for f in loaded.network_tables)
+    inputs = _round_network(loaded.label, loaded.network_tables, loaded.round.facilities,
+                            f"{loaded.round.input_hash()}:{tables_key}")
     st.info(t("network_round_note", lang))
 else:
     inputs = _synthetic(1)
