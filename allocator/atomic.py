@@ -234,7 +234,7 @@ def _remove(path: Path) -> None:
         return
     if os.path.islink(path):
         return
-    try:
-        shutil.rmtree(path)
-    except OSError as exc:
-        log.warning("could not remove leftover folder %s: %s", path, exc.strerror or exc)
+    failed = []
+    shutil.rmtree(path, onerror=lambda _fn, _path, info: failed.append(info[1]))  # remove what can go
+    if failed:
+        log.warning("could not remove all of leftover folder %s: %s", path, failed[0].strerror or failed[0])
