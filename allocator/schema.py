@@ -8,7 +8,7 @@ and the template workbook the UI offers for download.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -45,7 +45,7 @@ def schema_frame() -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def columns(table: str) -> tuple[Column, ...]:
     frame = schema_frame()
     rows = frame[frame["table"] == table]
@@ -67,6 +67,13 @@ def columns(table: str) -> tuple[Column, ...]:
     )
 
 
+def _bound(value: float | None) -> str:
+    """A bound as the docs show it: "" when open, 100000, 2e+09."""
+    if value is None:
+        return ""
+    return str(int(value)) if value.is_integer() and abs(value) <= 1e7 else f"{value:g}"
+
+
 def markdown() -> str:
     """The schema as Markdown tables, one per input table (for the docs)."""
     out = []
@@ -77,6 +84,8 @@ def markdown() -> str:
         out.append("|---|---|---|---|---|")
         for c in columns(table):
             kind = c.dtype.replace("ref:", "→ ")
+            if c.minimum is not None or c.maximum is not None:
+                kind += f" {_bound(c.minimum)}..{_bound(c.maximum)}"
             if c.allowed:
                 kind += " (" + " \\| ".join(c.allowed) + ")"
             out.append(
