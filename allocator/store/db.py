@@ -111,10 +111,18 @@ def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001 - never chained: its text may hold the password
-        raise StoreError(mask_secrets(f"not a database URL: {url!r} ({_parse_reason(exc)}); give "
-                                      "postgresql+psycopg://user:password@host:5432/dbname or the path "
-                                      "of an SQLite file", known)) from None
+        raise StoreError(f"not a database URL: {mask_secrets(url, known)!r} ({_parse_reason(exc)})"
+                         + "; expected postgresql+psycopg://HOST:PORT/DBNAME (with USER:PASSWORD@ before "
+                         "HOST) or the path of an SQLite file") from None
     shown = public_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        try:  # before the engine, which switches the file to WAL: another application's file stays as it is
+            _check_sqlite_file(Path(parsed.database), shown)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - not SQLite, unreadable
+            raise StoreError(mask_secrets(f"cannot open the run store {shown}: {describe_error(exc)}",
+                                          known)) from None
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
@@ -127,9 +135,8 @@ def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-            if store.dialect == "sqlite":
-                _check_integrity(conn, shown)
-            _check_schema(conn, shown)
+            if store.dialect != "sqlite":
+                _check_schema(conn, shown)
         if upgrade:
             upgrade_schema(store)
         reason = _write_refused(store)
@@ -163,35 +170,54 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _parse_reason(exc: BaseException) -> str:
-    if isinstance(exc, ValueError) and "int" in str(exc):
+    if isinstance(exc, ValueError) and "invalid literal for int" in str(exc):
         return "the port is not a number"
-    return "it does not have the form scheme://user:password@host:port/dbname"
+    return "it cannot be parsed"
 
 
-def _check_integrity(conn, shown: str) -> None:
-    """SQLite: refuse a file whose pages are damaged (PRAGMA quick_check), before any write."""
-    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)").fetchall()]
-    if rows != ["ok"]:
-        detail = "; ".join(str(r) for r in rows)[:200]
-        raise StoreError(f"the run store {shown} is damaged (SQLite quick_check: {detail}); it was "
-                         "left as it is: restore it from a backup, or give another --db")
+def _check_sqlite_file(path: Path, shown: str) -> None:
+    """An existing SQLite file, read-only: undamaged (PRAGMA quick_check), and a run store or empty."""
+    if path.is_dir():
+        raise StoreError(f"the run store {shown} is a folder, not an SQLite file")
+    if not path.exists() or path.stat().st_size == 0:
+        return  # a new store
+    con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        rows = [str(r[0]) for r in con.execute("PRAGMA quick_check(3)").fetchall()]
+        if rows != ["ok"]:
+            detail = "; ".join(" ".join(r.split()) for r in rows)[:300]
+            raise StoreError(f"the run store {shown} is damaged (SQLite quick_check: {detail}); it was left "
+                             "as it is: restore it from a backup, or give another --db")
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")}
+        revision = None
+        if "alembic_version" in names:
+            revision = (con.execute("SELECT version_num FROM alembic_version").fetchone() or (None,))[0]
+    finally:
+        con.close()
+    _judge_schema(names, revision, shown)
 
 
 def _check_schema(conn, shown: str) -> None:
     """Refuse another application's database, and a schema revision this version does not know."""
     from alembic.runtime.migration import MigrationContext
+
+    names = set(inspect(conn).get_table_names())
+    revision = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
+    _judge_schema(names, revision, shown)
+
+
+def _judge_schema(names: set[str], revision: str | None, shown: str) -> None:
     from alembic.script import ScriptDirectory
 
     from .migrate import alembic_config, head_revision
 
-    names = set(inspect(conn).get_table_names())
     others = sorted(names - {"alembic_version"})
-    revision = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
     if revision is None:
         if others:
             listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             raise StoreError(f"{shown} is not a run store: it holds {len(others)} other table(s) ({listed}) "
-                             "and no run-store schema; refusing to add ours. Give an empty database, a "
+                             "and no run-store schema; refusing to add ours: give an empty database, a "
                              "new SQLite file, or a run store")
         return
     known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
@@ -268,6 +294,8 @@ def _enable_wal(cursor) -> None:
             if str(cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
                 return
         except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                return  # a read-only file keeps its journal mode: it can be read, the write check refuses it
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             if time.monotonic() > deadline:

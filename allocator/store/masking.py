@@ -37,7 +37,7 @@ def secrets_of(value: str | None) -> list[str]:
     After ``scheme://``: the user part up to the last ``@`` is ``user:password``; everything
     after its first ``:`` is a candidate. Without ``@``, each ``:``-separated piece after
     the first is one (a forgotten ``@`` turns ``user:password/host`` into host and port).
-    Each candidate comes with its percent-decoded and percent-encoded forms.
+    Each candidate comes with its percent-decoded, percent-encoded and repr-escaped forms.
     """
     if not value or "://" not in value:
         return []
@@ -56,7 +56,7 @@ def secrets_of(value: str | None) -> list[str]:
         found.append(match.group("password").strip("'"))
     out: list[str] = []
     for s in found:
-        for form in (s, unquote(s), quote(s, safe="")):
+        for form in (s, unquote(s), quote(s, safe=""), repr(s)[1:-1]):
             if form and form not in out:
                 out.append(form)
     return out

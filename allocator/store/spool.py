@@ -29,6 +29,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ from .masking import mask_secrets, secrets_of
 log = logging.getLogger(__name__)
 
 ENV_SPOOL = "ALLOCATOR_SPOOL"
+# Test hook: when set, keep_run creates this file after the solve, before recording, and waits
+# (up to 120 s) until the test removes it - so a test can stop the store's server right there
+# (tests/test_store_hostile.py).
+HOLD_ENV = "ALLOCATOR_STORE_TEST_HOLD_FILE"
 RUN_COLUMNS = ("status", "solver", "gap", "obligated_placed", "obligated_total", "weighted_deficit_before",
                "weighted_deficit", "total_km", "placed_total", "graduates_total", "timings", "summary", "error")
 
@@ -91,6 +96,7 @@ def keep_run(store: Store, round_, solution=None, *, error: BaseException | None
     from .record import record_failure, record_run
 
     created_at = datetime.now(UTC)
+    _test_hold()
     try:
         if error is None:
             return Kept(run_id=record_run(store, round_, solution, user=user, source=source,
@@ -99,13 +105,13 @@ def keep_run(store: Store, round_, solution=None, *, error: BaseException | None
                                           created_at=created_at))
     except Exception as exc:  # noqa: BLE001 - the store failed after it was opened
         reason = mask_secrets(describe_error(exc), secrets_of(store.url))
-    log.warning("run not stored in %s: %s", store.public_url, reason)
+    log.info("run not stored in %s: %s", store.public_url, reason)
     try:
         path = queue_run(store.url, round_, solution, error=error, user=user, source=source,
                          created_at=created_at)
     except Exception as exc:  # noqa: BLE001 - full disk, unwritable home...
         return Kept(reason=reason, queue_error=describe_error(exc))
-    log.warning("run queued for %s; it is stored the next time that store opens", store.public_url)
+    log.info("run queued for %s; it is stored the next time that store opens", store.public_url)
     return Kept(queued=path, reason=reason)
 
 
@@ -116,7 +122,8 @@ def queue_run(url: str, round_, solution=None, *, error: BaseException | None = 
     from .record import record_failure, record_run
 
     folder = pending_dir(url)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new spool root is private too
+    folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
     created_at = created_at or datetime.now(UTC)
     name = f"{created_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}"
@@ -164,6 +171,16 @@ def flush_pending(store: Store) -> list[int]:
     if stored:
         log.info("%d queued run(s) stored in %s", len(stored), store.public_url)
     return stored
+
+
+def _test_hold() -> None:
+    path = os.environ.get(HOLD_ENV)
+    if not path:
+        return
+    Path(path).write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 120
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _read(path: Path):
