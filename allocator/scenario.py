@@ -96,7 +96,7 @@ def scenario_from_mapping(data: dict, file: str) -> tuple[Scenario, list[Problem
     values = {}
     for key, value in data.items():
         if key not in known:
-            problems.append(Problem.of(file, None, key, "unknown_option", known=", ".join(sorted(known))))
+            problems.append(Problem.of(file, None, shown_name(key), "unknown_option", known=", ".join(sorted(known))))
             continue
         values[key] = value
     if "weights" in values:
@@ -124,6 +124,12 @@ MAX_TIME_LIMIT = 365 * 24 * 3600.0
 #: variable or arc each); above this many vacancies the model does not fit in
 #: memory, so the round is refused before any allocation.
 MAX_SEGMENTS = 2_000_000
+
+
+def shown_name(name) -> str:
+    """A key as a problem may name it: control characters escaped as repr does, other text as is."""
+    name = str(name)
+    return repr(name)[1:-1] if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name) else name
 
 
 def _is_number(value) -> bool:
@@ -162,7 +168,7 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
     if not isinstance(s.diminishing_returns, bool):
         problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
     for region, w in s.weights.items():
-        num(f"weights.{region}", w, MAX_WEIGHT)
+        num(f"weights.{shown_name(region)}", w, MAX_WEIGHT)
     return problems
 
 

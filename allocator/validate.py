@@ -30,6 +30,7 @@ from .scenario import (
     check_scale,
     check_scenario,
     scenario_from_mapping,
+    shown_name,
 )
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
@@ -126,7 +127,7 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     problems: list[Problem] = []
     twice = frame.columns.duplicated()
     for name in dict.fromkeys(frame.columns[twice]):
-        problems.append(Problem.of(file, 1, name, "column_twice"))
+        problems.append(Problem.of(file, 1, shown_name(name), "column_twice"))
     frame = frame.loc[:, ~twice]
     frame = frame.loc[~(frame == "").all(axis=1)]  # separator-only lines Excel leaves at the end
     rows = frame.index.to_numpy() + 2
@@ -158,7 +159,7 @@ def _check_cells(table: str, frame: pd.DataFrame, rows: np.ndarray, file: str) -
     problems: list[Problem] = []
     schema = {c.name for c in columns(table)}
     for name in frame.columns:
-        label = repr(name)[1:-1]  # a header may hold control characters too: shown escaped
+        label = shown_name(name)  # a header may hold control characters too: shown escaped
         if re.search(CONTROL, name):
             problems.append(Problem.of(file, 1, label, "control_character",
                                        char=_first_control(name, CONTROL), value=_shown(name)))

@@ -181,6 +181,15 @@ def test_notes_may_hold_line_breaks_but_not_other_controls(tmp_path):
     assert ("control_character", "vacancies.csv", 2, "notes") in where(refused(bad))
 
 
+def test_control_characters_in_a_header_or_an_option_name_are_shown_escaped(tmp_path, capsys):
+    header = write_folder(tmp_path / "header", vacancies="facility_id,specialty,vacancies,no\x01te\nf0,gp,1,x\n")
+    assert ("control_character", "vacancies.csv", 1, "no\\x01te") in where(refused(header))
+    option = write_folder(tmp_path / "option")
+    (option / "scenario.toml").write_text('[weights]\n"r\\u001b" = nan\n', encoding="utf-8")
+    assert ("option_out_of_range", "scenario.toml", None, "weights.r\\x1b") in where(refused(option))
+    assert "\x01" not in capsys.readouterr().err
+
+
 # ----------------------------------------------------------------------------- 6. trailing separators
 
 
