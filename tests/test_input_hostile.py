@@ -322,6 +322,9 @@ def test_excel_boolean_and_number_cells_in_a_scenario_sheet(tmp_path):
     sheets["scenario"] = [["key", "value"], ["diminishing_returns", False], ["max_km", 150.0]]
     s = load_round(write_book(tmp_path / "round2.xlsx", sheets)).scenario
     assert s.diminishing_returns is False and s.max_km == 150
+    for cell, expected in ((1.0, True), (0, False), ("ИСТИНА", True), ("нет", False)):
+        sheets["scenario"] = [["diminishing_returns", cell]]  # no header row: the first row is an option
+        assert load_round(write_book(tmp_path / "round3.xlsx", sheets)).scenario.diminishing_returns is expected
 
 
 def test_a_scenario_sheet_value_that_is_no_boolean_is_refused(tmp_path):
