@@ -23,7 +23,8 @@ is +1 on each obligated group's unplaced arc (fewest obligated unplaced =
 most placed); level 2 is :math:`-w_r` (or :math:`-w_r m_{rs,j}`) on cell
 arcs; level 3 is the metres of each pair arc. Side rows: for each programme
 :math:`\sum_{a \in k} x_a \le C_k` with
-:math:`C_k = \min(Q_k, \lfloor B_k / a_k \rfloor)`, which for integer
+:math:`C_k = \min(Q_k, \lfloor B_k / a_k \rfloor)` computed in exact
+rationals (:func:`allocator.scaling.headcount_cap`), which for integer
 :math:`x` is exactly the quota and budget rows of the model, because a
 programme pays every person the same :math:`a_k`.
 
@@ -80,7 +81,7 @@ from ortools.graph.python import min_cost_flow
 from scipy import sparse
 
 from .backends import quiet_stdout
-from .model import KM_SCALE, WEIGHT_SCALE
+from .scaling import KM_SCALE, headcount_cap, weight_max, weight_units
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +147,16 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
 
     cell_vac = cells["vacancies"].to_numpy(np.int64)
     cell_w = cells["weight"].to_numpy(float)
+    w_max = weight_max(cell_w, cell_vac)  # the same scale as the matrix model's (allocator.scaling)
     if diminishing_returns:
         rep = np.repeat(np.arange(C), cell_vac)
         j = np.arange(len(rep)) - np.repeat(np.cumsum(cell_vac) - cell_vac, cell_vac) + 1
         seg_value = cell_w[rep] * (cell_vac[rep] - j + 1) / cell_vac[rep]
         cell_tail, cell_cap = rep, np.ones(len(rep), np.int64)
-        cell_cost = -np.round(seg_value * WEIGHT_SCALE).astype(np.int64)
+        cell_cost = -weight_units(seg_value, w_max)
     else:
         cell_tail, cell_cap = np.arange(C), cell_vac
-        cell_cost = -np.round(cell_w * WEIGHT_SCALE).astype(np.int64)
+        cell_cost = -weight_units(cell_w, w_max)
 
     tail = np.concatenate([a_group, np.arange(G), G + np.arange(S), G + S + cell_tail])
     head = np.concatenate([G + a_slot, np.full(G, sink), G + S + slots["cell"].to_numpy(np.int64),
@@ -168,7 +170,7 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
     level2 = zeros.copy()
     level2[n - len(cell_tail):] = cell_cost
     level3 = zeros.copy()
-    level3[:n_pair] = np.round(arcs["km"].to_numpy(float) * KM_SCALE).astype(np.int64)
+    level3[:n_pair] = np.rint(arcs["km"].to_numpy(float) * KM_SCALE).astype(np.int64)
     supply = np.zeros(sink + 1, np.int64)
     supply[:G] = size
     supply[sink] = -size.sum()
@@ -180,13 +182,10 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
         members = np.flatnonzero((prog == row.programme_id).to_numpy())
         if len(members) == 0:
             continue
-        cap = np.inf if pd.isna(row.quota) else float(row.quota)
-        pay = float(np.round(row.payment))
-        if not pd.isna(row.budget) and pay > 0:
-            cap = min(cap, float(np.floor(np.floor(row.budget) / pay)))
-        if np.isinf(cap):
+        cap = headcount_cap(row.payment, row.budget, row.quota)  # exact (allocator.scaling)
+        if cap is None:
             continue
-        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=cap))
+        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=float(cap)))
     return net
 
 
@@ -481,7 +480,10 @@ def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> Lev
 def restrict(net: Network, cost: np.ndarray, flow: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> None:
     """Keep only the optimal flows of a level: complementary slackness with optimal duals."""
     rc = reduced_costs(net, cost.astype(float), pi, mu)
-    scale = TOL * max(1.0, float(np.abs(cost).max()))
+    if np.array_equal(pi, np.rint(pi)) and np.array_equal(mu, np.rint(mu)):
+        scale = 0.5  # integer costs and integer duals (flow potentials): reduced costs are integers
+    else:  # LP duals: HiGHS's tolerances are absolute (1e-7), far below this
+        scale = max(TOL, 1e-9 * float(np.abs(cost).max()))
     up = rc < -scale
     down = rc > scale
     net.lower = np.where(up, net.upper, net.lower)

@@ -47,16 +47,16 @@ Level :math:`k` is solved with :math:`z_1 .. z_{k-1}` held at their optima.
 
 Integer scaling
 ---------------
-All objective and budget coefficients are integers so that every backend
-(CBC, HiGHS, CP-SAT) optimises exactly the same numbers and equality of the
-fixed levels is exact: weights (times :math:`m`) are rounded to
-1/``WEIGHT_SCALE`` (1e-4), km to 1/``KM_SCALE`` (whole metres) and payments
-to whole money units (budgets rounded down). The reported :math:`z_2` is
-recomputed from the unrounded data; :math:`z_3` is reported as optimised
-(whole metres, so equal across solvers), beside the exact ``total_km``. The
-rounding can only decide between solutions whose weighted deficits differ by
-less than 1e-4 per placement or whose km differ by less than 0.5 m per
-placement.
+All objective and budget coefficients are integers, made in one place
+(:mod:`allocator.scaling`), so that every backend (CBC, HiGHS, CP-SAT, flow)
+optimises exactly the same numbers and equality of the fixed levels is
+exact: money rows are exact (scaled by the figures' own decimals and divided
+by the payments' common divisor), weights are scaled from the round's largest
+weight (a positive weight never becomes 0), km are whole metres. The
+reported :math:`z_2` is recomputed from the unrounded data; :math:`z_3` is
+reported as optimised (whole metres, so equal across solvers), beside the
+exact ``total_km``. :mod:`allocator.scaling` states what the rounding of
+weights and km can cost.
 """
 
 from __future__ import annotations
@@ -66,8 +66,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-WEIGHT_SCALE = 10_000
-KM_SCALE = 1000
+from .scaling import KM_SCALE, budget_row, weight_max, weight_units
+
+__all__ = ["KM_SCALE", "MatrixModel", "build"]
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class _Rows:
         self.count += m
 
     def arrays(self):
-        cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)  # noqa: E731
+        cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)
         return (cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float),
                 cat(self.lower, float), cat(self.upper, float))
 
@@ -135,22 +136,29 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
         prog_codes, prog_keys = pd.factorize(pairs.loc[funded, "programme_id"])
         prog = programmes.set_index("programme_id").reindex(prog_keys)
         quota = prog["quota"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
-        budget = np.floor(prog["budget"].fillna(np.inf).to_numpy(dtype=float))
         rows.add_grouped(prog_codes, idx[funded], np.ones(funded.sum()), -np.inf, quota)
-        pay = np.round(pairs.loc[funded, "payment"].to_numpy(dtype=float))
-        rows.add_grouped(prog_codes, idx[funded], pay, -np.inf, budget)
+        # budget rows in exact integers (allocator.scaling.budget_row), one per programme with a budget
+        pay = pairs.loc[funded, "payment"].to_numpy(dtype=float)
+        cols = idx[funded]
+        for k, budget in enumerate(prog["budget"].to_numpy(dtype=float)):
+            if np.isnan(budget):
+                continue
+            mine = prog_codes == k
+            coef, bound = budget_row(pay[mine], budget)
+            rows.add_grouped(np.zeros(int(mine.sum()), np.int64), cols[mine], coef, -np.inf, bound)
 
     obligated = pairs["obligated"].to_numpy(dtype=bool).astype(float)
-    km = np.round(pairs["km"].to_numpy(dtype=float) * KM_SCALE)
+    km = np.rint(pairs["km"].to_numpy(dtype=float) * KM_SCALE)
     weight = pairs["weight"].to_numpy(dtype=float)
+    w_max = weight_max(cells["weight"], cells["vacancies"])  # the same scale as the flow engine's (allocator.scaling)
 
     if not diminishing_returns:
         n_vars = n
-        z2 = np.round(weight * WEIGHT_SCALE)
+        z2 = weight_units(weight, w_max).astype(float)
     else:
         segments = _segments(pairs, cells)
         n_vars = n + len(segments)
-        z2 = np.concatenate([np.zeros(n), np.round(segments["value"].to_numpy() * WEIGHT_SCALE)])
+        z2 = np.concatenate([np.zeros(n), weight_units(segments["value"].to_numpy(), w_max).astype(float)])
         # link: sum_j y_rs,j - sum_{p in rs} x_p = 0
         cell_keys = pd.MultiIndex.from_frame(segments[["region_id", "specialty"]].drop_duplicates())
         pair_cells = pd.MultiIndex.from_frame(pairs[["region_id", "specialty"]])

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .diagnose import unplaced_reasons
+from .messages import Problem
 from .pairs import OBLIGATED, Pairs, deficit_cells
 from .problem import Round
+from .scaling import exact_money, exact_spend, weight_warnings
 
 ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
 
@@ -70,10 +72,10 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
         programmes.append({
             "programme_id": prog.programme_id,
             "name": prog.name,
-            "placed": int(len(used)),
-            "spend": float(used["payment"].sum()),
+            "placed": len(used),
+            "spend": float(exact_spend(used["payment"])),  # exact: counted in the typed decimals
             "quota": None if pd.isna(prog.quota) else int(prog.quota),
-            "budget": None if pd.isna(prog.budget) else float(prog.budget),
+            "budget": None if pd.isna(prog.budget) else float(exact_money(prog.budget)),
         })
 
     summary = {
@@ -87,8 +89,8 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
         },
         "total_km": round(total_km, 3),
         "obligated_total": int(obligated.sum()),
-        "graduates_total": int(len(grads)),
-        "placed_total": int(len(assignments)),
+        "graduates_total": len(grads),
+        "placed_total": len(assignments),
         "placed_by_funding": {
             f: int((placed & (grads["funding"] == f).to_numpy()).sum())
             for f in ("grant", "targeted", "paid")
@@ -97,9 +99,26 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
         "weighted_deficit_before": round(float(before), 6),
         "programmes": programmes,
         "unplaced_by_reason": {k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()},
+        "warnings": [_warning_dict(p) for p in run_warnings(round_, deficits)],
         "model": {"pairs": pairs.n_pairs, "variables": int(model.n_vars), "constraints": int(model.n_rows)},
         "scenario": round_.scenario.as_dict(),
         "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
         "input_hash": round_.input_hash(),
     }
     return Solution(assignments=assignments, unplaced=unplaced, deficits=deficits, summary=summary)
+
+
+def run_warnings(round_: Round, deficits: pd.DataFrame) -> list[Problem]:
+    """The round's own warnings and what the scaling of its weights loses (allocator.scaling)."""
+    out = list(round_.warnings)
+    live = deficits.loc[deficits["vacancies"] > 0, "weight"]
+    for item in weight_warnings(live):
+        code = "weights_merged" if item["kind"] == "merged" else "weights_lifted"
+        shown = ", ".join(f"{w:g}" for w in item["weights"][:6]) + (" ..." if len(item["weights"]) > 6 else "")
+        out.append(Problem.of("regions", None, "weight", code, weights=shown))
+    return out
+
+
+def _warning_dict(problem: Problem) -> dict:
+    return {"code": problem.code, "file": problem.file, "row": problem.row, "column": problem.column,
+            "en": problem.message, "ru": problem.message_ru}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 from geopy.distance import geodesic
@@ -19,6 +21,15 @@ OBLIGATED = {"grant", "targeted"}
 
 def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v == "" or v is pd.NA
+
+
+def money(v) -> Decimal:
+    """A money figure exactly as written: text ("0,5", "1 500 000.40") or a number typed in a test."""
+    if isinstance(v, str):
+        return Decimal(v.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    if isinstance(v, float):
+        return Decimal(repr(float(v)))  # the literal the test typed, not its binary approximation
+    return Decimal(int(v))
 
 
 class World:
@@ -34,6 +45,15 @@ class World:
                      "max_settlement_population"])).set_index("programme_id")
         self.max_km = max_km
         self._options: dict = {}
+
+    @classmethod
+    def from_folder(cls, folder, max_km=None) -> World:
+        """The rules of a round folder, read from its CSV text (every cell a string)."""
+        folder = Path(folder)
+        read = lambda name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        programmes = read("programmes") if (folder / "programmes.csv").exists() else None
+        return cls(read("regions"), read("facilities"), read("vacancies"), read("graduates"), programmes,
+                   max_km=max_km)
 
     def weight(self, region) -> float:
         w = self.regions.loc[region].get("weight", None)
@@ -103,7 +123,7 @@ class World:
             key = (self.facilities.loc[f, "region_id"], s)
             cells[key] = cells.get(key, 0) + n
         filled: dict = {}
-        for g, (f, s, _) in chosen.items():
+        for f, s, _ in chosen.values():
             key = (self.facilities.loc[f, "region_id"], s)
             filled[key] = filled.get(key, 0) + 1
         deficit = 0.0
@@ -127,7 +147,7 @@ class World:
             used[(f, s)] = used.get((f, s), 0) + 1
             if k is not None:
                 quota[k] = quota.get(k, 0) + 1
-                spend[k] = spend.get(k, 0.0) + float(self.programmes.loc[k, "payment"])
+                spend[k] = spend.get(k, Decimal(0)) + money(self.programmes.loc[k, "payment"])
         for key, n in used.items():
             if n > self.vacancies.get(key, 0):
                 out.append(f"{key}: {n} placed, {self.vacancies.get(key, 0)} vacancies")
@@ -136,12 +156,15 @@ class World:
             if not _blank(q) and n > int(q):
                 out.append(f"{k}: {n} places over quota {q}")
             b = self.programmes.loc[k, "budget"]
-            if not _blank(b) and spend[k] > float(b) + 1e-6:
+            if not _blank(b) and spend[k] > money(b):  # exact: no tolerance
                 out.append(f"{k}: spend {spend[k]} over budget {b}")
         return out
 
 
 def chosen_from(assignments: pd.DataFrame) -> dict:
+    """{graduate: (facility, specialty, programme)}; a graduate listed twice is a broken rule."""
+    twice = assignments["graduate_id"][assignments["graduate_id"].duplicated()].tolist()
+    assert not twice, f"graduates placed twice: {twice}"
     return {
         r.graduate_id: (r.facility_id, r.specialty, None if _blank(r.programme_id) else r.programme_id)
         for r in assignments.itertuples()
