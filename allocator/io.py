@@ -50,6 +50,15 @@ EXTRA_FILES = ("settlements.csv", "roads.csv")
 _END = "\uffffend-of-file\uffff"  # a last line no CSV holds: if it is swallowed, a quote was left open
 
 
+class CsvUnreadable(InputError, pd.errors.ParserError):
+    """A CSV file that cannot be read, with its problems.
+
+    An :class:`InputError`, and a pandas ``ParserError`` too, so that callers
+    that caught pandas' errors when this module was pandas' reader (the
+    network command line) still catch it.
+    """
+
+
 @dataclass
 class RawRound:
     """Text cells of each table as read, with the file each came from.
@@ -172,11 +181,11 @@ def read_csv_bytes(data: bytes, file: str) -> tuple[pd.DataFrame | None, list[Pr
 
 
 def read_csv_text(text: str, file: str = "csv") -> pd.DataFrame:
-    """A CSV text's frame of stripped text cells; raises :class:`InputError` when it cannot be read."""
+    """A CSV text's frame of stripped text cells; raises :class:`CsvUnreadable` when it cannot be read."""
     records, problems = csv_records(text, sniff_separator(text), file)
     frame, found = frame_from_records(records, file) if not problems else (None, [])
     if problems or found:
-        raise InputError(problems + found)
+        raise CsvUnreadable(problems + found)
     return frame
 
 
@@ -368,14 +377,19 @@ def option_value(key: str, text: str):
 # ----------------------------------------------------------------------------- numbers
 
 
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers as Excel writes them in any locale: "52,04", "1 000 000", "3.5"; else NaN."""
-    cleaned = (
+def number_text(text: pd.Series) -> pd.Series:
+    """Number cells as plain decimal text: "1 000 000,40" -> "1000000.40"."""
+    return (
         text.str.replace("\u00a0", "", regex=False)
         .str.replace("\u202f", "", regex=False)
         .str.replace(" ", "", regex=False)
         .str.replace(",", ".", regex=False)
     )
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers as Excel writes them in any locale: "52,04", "1 000 000", "3.5"; else NaN."""
+    cleaned = number_text(text)
     numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
     return numbers.where(np.isfinite(numbers))  # "inf", "1e309": not numbers a planner meant
 
@@ -384,15 +398,16 @@ def read_typed_csv(path: str | Path) -> pd.DataFrame:
     """A CSV as Excel saves it, with every all-numeric column as numbers and empty cells as NA.
 
     For tables validated elsewhere (the network package's settlements and
-    roads). Raises :class:`InputError` when the file cannot be read.
+    roads). Raises :class:`CsvUnreadable` (an :class:`InputError`) when the
+    file cannot be read.
     """
     path = Path(path)
     frame, problems = read_csv_bytes(path.read_bytes(), path.name)
     if problems or frame is None:
-        raise InputError(problems)
+        raise CsvUnreadable(problems)
     twice = frame.columns[frame.columns.duplicated()]
     if len(twice):
-        raise InputError([Problem.of(path.name, 1, name, "column_twice") for name in dict.fromkeys(twice)])
+        raise CsvUnreadable([Problem.of(path.name, 1, name, "column_twice") for name in dict.fromkeys(twice)])
     frame = frame.loc[~(frame == "").all(axis=1)].reset_index(drop=True)  # blank and separator-only lines
     for column in frame.columns:
         numbers = parse_numbers(frame[column])

@@ -297,6 +297,14 @@ def test_a_utf16_file_is_named_as_an_encoding_problem(tmp_path, encoding):
     assert "UTF-16" in problems[0].message and "UTF-8" in problems[0].message
 
 
+def test_a_utf16_road_file_is_a_listed_problem_too(tmp_path):
+    folder = write_folder(tmp_path / "round")
+    (folder / "scenario.toml").write_text('distances = "road"\n', encoding="utf-8")
+    (folder / "settlements.csv").write_bytes("settlement_id,name,region_id,lat,lon,population\n".encode("utf-16"))
+    (folder / "roads.csv").write_text("from_id,to_id,km\n", encoding="utf-8")
+    assert ("encoding_unsupported", "settlements.csv", None, None) in where(refused(folder))
+
+
 # ----------------------------------------------------------------------------- 11. missing sheet
 
 
