@@ -22,7 +22,7 @@ OPTIONAL_TABLES = frozenset({"programmes"})
 class Column:
     table: str
     name: str
-    dtype: str  # id | str | int | float | bool | list | ref:<table>.<column>
+    dtype: str  # id | str | int | float | money | bool | list | ref:<table>.<column>
     required: bool
     minimum: float | None
     maximum: float | None

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import RawRound, parse_numbers, read_round, read_typed_csv
+from .io import RawRound, number_text, parse_numbers, read_round, read_typed_csv
 from .messages import InputError, Problem
 from .plausibility import coordinate_warnings
 from .problem import Round, Scenario
@@ -32,6 +32,7 @@ from .scenario import (
     scenario_from_mapping,
     shown_name,
 )
+from .scaling import MONEY_DIGITS, significant_digits
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
 TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
@@ -119,7 +120,8 @@ def _empty(table: str) -> pd.DataFrame:
 
 
 def _pandas_dtype(col: Column) -> str:
-    return {"int": "Int64", "float": "float64", "bool": "bool", "list": "object"}.get(col.dtype, "object")
+    return {"int": "Int64", "float": "float64", "money": "float64", "bool": "bool",
+            "list": "object"}.get(col.dtype, "object")
 
 
 def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -198,10 +200,15 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
     kind = "id" if col.dtype.startswith("ref:") else col.dtype
     if kind in ("id", "str"):
         values = text.where(~empty, None).astype(object)
-    elif kind in ("int", "float"):
+    elif kind in ("int", "float", "money"):
         values = parse_numbers(text)
         bad(values.isna() & ~empty, "not_a_number")
         ok = values.notna()
+        if kind == "money":  # kept exactly through its float only up to MONEY_DIGITS (allocator.scaling)
+            long = ok & number_text(text).map(lambda t: (significant_digits(t) or 0) > MONEY_DIGITS)
+            bad(long, "money_inexact", digits=MONEY_DIGITS)
+            values = values.where(~long)
+            ok = values.notna()
         if kind == "int":
             frac = ok & (values != values.round())
             bad(frac, "not_whole")

@@ -191,3 +191,22 @@ def test_every_engine_keeps_every_rule_with_decimal_money(tmp_path_factory, fram
     funded = int((assignments["programme_id"] == "zd").sum())
     assert funded <= headcount_cap(payment, budget)
     assert Decimal(repr(summary["programmes"][0]["spend"])) == funded * Decimal(payment)
+
+
+def test_money_with_more_digits_than_can_be_kept_is_refused(tmp_path, capsys):
+    frames = _rural_round(2, "500000.4000000000001", "1500000")
+    folder = write_round(frames, tmp_path / "r")
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "programmes.csv, row 2, column 'payment'" in err and "15 significant digits" in err
+
+
+@pytest.mark.parametrize("solver", ["flow", "cbc"])
+def test_russian_excel_money_with_kopecks_is_exact(tmp_path, solver):
+    frames = _rural_round(5, "500 000,40", "1 500 000")  # as a Russian-locale sheet shows it
+    folder = write_round(frames, tmp_path / "r", sep=";")
+    out = tmp_path / "o"
+    assert main(["solve", str(folder), "--out", str(out), "--solver", solver, "--no-store", "-q"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["programmes"][0]["placed"] == 2
+    assert Decimal(repr(summary["programmes"][0]["spend"])) == Decimal("1000000.80")
