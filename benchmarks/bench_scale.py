@@ -65,12 +65,14 @@ def run_flow(size: str) -> dict:
 def run_naive(size: str, limit: float) -> dict:
     import pulp
 
-    from allocator.model import KM_SCALE, WEIGHT_SCALE
-    from allocator.pairs import allowed_pairs
+    from allocator.pairs import allowed_pairs, deficit_cells
+    from allocator.scaling import KM_SCALE, budget_row, weight_max, weight_units
 
     round_ = _round(*SIZES[size])
     started = time.perf_counter()
     table = allowed_pairs(round_).table
+    cells = deficit_cells(round_)
+    w_max = weight_max(cells["weight"], cells["vacancies"])
     prob = pulp.LpProblem("naive", pulp.LpMaximize)
     x, per_grad, per_slot, per_prog = [], {}, {}, {}
     obligated, deficit, km = [], [], []
@@ -82,7 +84,7 @@ def run_naive(size: str, limit: float) -> dict:
         if isinstance(row.programme_id, str):
             per_prog.setdefault(row.programme_id, []).append((v, row.payment))
         obligated.append(int(row.obligated) * v)
-        deficit.append(round(row.weight * WEIGHT_SCALE) * v)
+        deficit.append(int(weight_units([row.weight], w_max)[0]) * v)
         km.append(round(row.km * KM_SCALE) * v)
     for vs in per_grad.values():
         prob += pulp.lpSum(vs) <= 1
@@ -95,7 +97,8 @@ def run_naive(size: str, limit: float) -> dict:
         if prog["quota"] == prog["quota"]:  # not NaN
             prob += pulp.lpSum(v for v, _ in items) <= int(prog["quota"])
         if prog["budget"] == prog["budget"]:
-            prob += pulp.lpSum(round(pay) * v for v, pay in items) <= int(prog["budget"])
+            coef, bound = budget_row([pay for _, pay in items], prog["budget"])
+            prob += pulp.lpSum(int(c) * v for c, (v, _) in zip(coef, items)) <= bound
     build = time.perf_counter() - started
     values, status = [], "optimal"
     for objective, sense in ((obligated, pulp.LpMaximize), (deficit, pulp.LpMaximize), (km, pulp.LpMinimize)):
@@ -118,9 +121,7 @@ def run_naive(size: str, limit: float) -> dict:
     levels = None
     if chosen is not None:
         from allocator.solution import deficit_penalty
-        from allocator.pairs import deficit_cells
 
-        cells = deficit_cells(round_)
         placed = chosen.groupby(["region_id", "specialty"]).size()
         placed = placed.reindex(list(zip(cells["region_id"], cells["specialty"]))).fillna(0).to_numpy()
         after = deficit_penalty(cells["vacancies"].to_numpy() - placed, cells["vacancies"], cells["weight"], False)
