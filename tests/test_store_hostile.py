@@ -362,3 +362,26 @@ def test_postgresql_stopped_mid_solve_queues_the_run(private_pg, tmp_path, capsy
     assert pending(url) == []
     code, printed = run_cli(["runs", "list", "--db", url], capsys)  # stored once
     assert code == 0 and printed.count("penza") == 1 and "queued" not in printed
+
+
+def test_damaged_queue_file_kept_stale_partial_removed(tmp_path, penza):
+    round_, solution = penza
+    url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    queue_run(url, round_, solution, user="first")
+    queue_run(url, round_, solution, user="second")
+    first, second = pending(url)
+    first.write_bytes(b"not a database at all" * 100)  # a damaged pending file
+    stale = first.parent / ".20200101T000000000000Z-dead.partial"  # left by a killed queueing process
+    stale.write_bytes(b"half a run")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    store = open_store(url)  # flushes
+    try:
+        assert len(store.flushed) == 1
+        from allocator.store.query import get_run
+
+        assert get_run(store, store.flushed[0])["user"] == "second"
+    finally:
+        store.dispose()
+    assert pending(url) == [first]  # kept for a person to look at, not deleted
+    assert not stale.exists()

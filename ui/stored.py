@@ -14,6 +14,7 @@ import pandas as pd
 
 from allocator.store import open_store, record_failure, record_run
 from allocator.store.db import Store, resolve_url
+from allocator.store.masking import mask_secrets, secrets_of
 from allocator.store.query import get_run, list_runs, load_round, load_solution
 
 from .i18n import t
@@ -49,8 +50,10 @@ def record_failed(round_, error: BaseException, *, user: str | None = None) -> i
 
 
 def _first_line(exc: BaseException) -> str:
-    """The error's first line: SQLAlchemy puts the statement and its values on later lines."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """The error's first line (SQLAlchemy puts the statement and its values on later lines),
+    with any password hidden (a driver's error may quote the connection string)."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return mask_secrets(line, secrets_of(resolve_url()))
 
 
 def runs_table(lang: str) -> pd.DataFrame:

@@ -10,4 +10,4 @@ See docs/store.md.
 from .db import Store, StoreError, open_store, resolve_url
 from .record import record_failure, record_run
 
-__all__ = ["Store", "StoreError", "open_store", "resolve_url", "record_run", "record_failure"]
+__all__ = ["Store", "StoreError", "open_store", "record_failure", "record_run", "resolve_url"]

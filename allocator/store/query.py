@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pandas as pd
 from sqlalchemy import select
@@ -46,7 +46,7 @@ def get_run(store: Store, run_id: int) -> dict:
 def _utc(t):
     if t is None:
         return None
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def load_frames(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
@@ -94,7 +94,7 @@ def load_round(store: Store, run_id: int) -> Round:
         raise StoreError(f"run {run_id} lacks stored input tables: {', '.join(sorted(missing))}")
     options = dict(run["options"])
     options["weights"] = MappingProxyType(dict(options.get("weights") or {}))
-    scenario = Scenario(**{k: v for k, v in options.items() if k in Scenario.keys()})
+    scenario = Scenario(**{k: v for k, v in options.items() if k in Scenario.keys()})  # noqa: SIM118 - a classmethod
     return Round(regions=frames["regions"], facilities=frames["facilities"], vacancies=frames["vacancies"],
                  graduates=frames["graduates"], programmes=frames["programmes"], scenario=scenario,
                  name=run["round_name"], settlements=frames.get("settlements"), roads=frames.get("roads"))

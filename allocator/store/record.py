@@ -15,7 +15,7 @@ import math
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 
 import pandas as pd
@@ -56,13 +56,13 @@ def record_run(store: Store, round_: Round, solution: Solution, *, user: str | N
     """Write a solved run; returns its id."""
     s = solution.summary
     o = s["objective"]
-    row = dict(
-        status=s["status"], solver=s["solver"], gap=s.get("gap"),
-        obligated_placed=o["1_obligated_placed"], obligated_total=s["obligated_total"],
-        weighted_deficit_before=s["weighted_deficit_before"], weighted_deficit=o["2_weighted_deficit"],
-        total_km=o["3_total_km"], placed_total=s["placed_total"], graduates_total=s["graduates_total"],
-        timings=s["wall_time_s"], summary=s, error=None,
-    )
+    row = {
+        "status": s["status"], "solver": s["solver"], "gap": s.get("gap"),
+        "obligated_placed": o["1_obligated_placed"], "obligated_total": s["obligated_total"],
+        "weighted_deficit_before": s["weighted_deficit_before"], "weighted_deficit": o["2_weighted_deficit"],
+        "total_km": o["3_total_km"], "placed_total": s["placed_total"], "graduates_total": s["graduates_total"],
+        "timings": s["wall_time_s"], "summary": s, "error": None,
+    }
     frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
     return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at)
 
@@ -72,8 +72,8 @@ def record_failure(store: Store, round_: Round, error: BaseException | str, *, u
                    created_at: datetime | None = None) -> int:
     """Write a solve that raised: status ``failed`` and the error text, inputs kept for a rerun."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    row = dict(status="failed", solver=round_.scenario.solver, graduates_total=int(len(round_.graduates)),
-               timings=timings, summary=None, error=text)
+    row = {"status": "failed", "solver": round_.scenario.solver, "graduates_total": len(round_.graduates),
+           "timings": timings, "summary": None, "error": text}
     return _write(store, round_, row, {}, user=default_user(user), source=source, created_at=created_at)
 
 
@@ -89,9 +89,9 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
         if frame is None:
             continue
         text, dtypes = tables.encode(frame)
-        inputs.append((name, tables.sha256(text), text, dtypes, int(len(frame))))
+        inputs.append((name, tables.sha256(text), text, dtypes, len(frame)))
     run_row = dict(
-        created_at=created_at or datetime.now(timezone.utc), user=user, round_name=round_.name,
+        created_at=created_at or datetime.now(UTC), user=user, round_name=round_.name,
         source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),
         input_hash=round_.input_hash(), **row,
     )
@@ -100,11 +100,11 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
         for name, digest, text, _dtypes, _n in inputs:
             if digest not in known:
                 conn.execute(_insert_ignore(store, Blob.__table__),
-                             [dict(sha256=digest, size=len(text.encode("utf-8")), data=tables.compress(text))])
+                             [{"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
                 known.add(digest)
         run_id = conn.execute(insert(Run.__table__), run_row).inserted_primary_key[0]
         conn.execute(insert(RunInput.__table__), [
-            dict(run_id=run_id, name=name, sha256=digest, rows=n, dtypes=dtypes)
+            {"run_id": run_id, "name": name, "sha256": digest, "rows": n, "dtypes": dtypes}
             for name, digest, _text, dtypes, n in inputs
         ])
         for k, (name, frame) in enumerate(frames.items()):

@@ -18,7 +18,9 @@ options, versions and results - and then deletes the file. Guarantees:
 - a run is never stored twice: a run already present (same creation time and
   input hash; a flusher killed between the commit and the delete) is not
   written again, and concurrent flushers lock each file (``flock``) in turn;
-- a damaged pending file is skipped and kept, and does not block the others.
+- a damaged pending file is skipped and kept, and does not block the others;
+- what a process killed while queueing left (a hidden ``.partial`` file) is
+  deleted by the next flush once it is an hour old.
 
 Only counts and masked store URLs are logged, never a graduate's field.
 """
@@ -48,6 +50,7 @@ ENV_SPOOL = "ALLOCATOR_SPOOL"
 # (up to 120 s) until the test removes it - so a test can stop the store's server right there
 # (tests/test_store_hostile.py).
 HOLD_ENV = "ALLOCATOR_STORE_TEST_HOLD_FILE"
+STALE_S = 3600.0
 RUN_COLUMNS = ("status", "solver", "gap", "obligated_placed", "obligated_total", "weighted_deficit_before",
                "weighted_deficit", "total_km", "placed_total", "graduates_total", "timings", "summary", "error")
 
@@ -150,6 +153,7 @@ def queue_run(url: str, round_, solution=None, *, error: BaseException | None = 
 def flush_pending(store: Store) -> list[int]:
     """Store every run queued for ``store``; returns their ids there. Stops at the first
     failure of the store itself (the rest stay queued); never raises."""
+    _remove_stale_partials(pending_dir(store.url))
     stored: list[int] = []
     for path in pending(store.url):
         with _locked(path) as mine:
@@ -171,6 +175,20 @@ def flush_pending(store: Store) -> list[int]:
     if stored:
         log.info("%d queued run(s) stored in %s", len(stored), store.public_url)
     return stored
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """Delete what a process killed while queueing left (graduates' data): hidden ``.partial``
+    files older than STALE_S (a live writer finishes its file within seconds)."""
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for partial in folder.glob(".*.partial"):
+        try:
+            if now - partial.stat().st_mtime > STALE_S:
+                _remove(partial)
+        except OSError:
+            pass
 
 
 def _test_hold() -> None:
