@@ -223,9 +223,9 @@ def format_summary(s: dict) -> str:
 
 def _money(value) -> str:
     """Money as typed, with thousands separated: 1500000.8 -> 1,500,000.8; 1.5 -> 1.5."""
-    from .scaling import exact_money
+    from .scaling import money_text
 
-    return f"{exact_money(value):,f}"
+    return money_text(value)
 
 
 if __name__ == "__main__":  # pragma: no cover

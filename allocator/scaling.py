@@ -126,6 +126,14 @@ def exact_spend(payments) -> Decimal:
     return sum((exact_money(p) for p in payments), Decimal(0))
 
 
+def money_text(value, lang: str = "en") -> str:
+    """Money exactly as typed, digits grouped: 1500000.8 -> "1,500,000.8" (en), "1 500 000,8" (ru)."""
+    text = f"{exact_money(value):,f}"
+    if lang == "ru":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
 def _missing(value) -> bool:
     return value is None or bool(pd.isna(value))
 

@@ -164,7 +164,7 @@ TEXT: dict[str, dict[str, str]] = {
     "m_deficit_after": {"ru": "Взвешенный дефицит после", "en": "Weighted deficit after"},
     "m_placed_total": {"ru": "Распределено всего", "en": "Placed in total"},
     "m_programme_places": {"ru": "{name}: места", "en": "{name}: places"},
-    "m_programme_money": {"ru": "{name}: млн ₽", "en": "{name}: million ₽"},
+    "m_programme_money": {"ru": "{name}: израсходовано", "en": "{name}: spent"},
     "m_of_quota": {"ru": "квота {n}", "en": "quota {n}"},
     "m_of_budget": {"ru": "бюджет {n}", "en": "budget {n}"},
     "m_total_km": {"ru": "Суммарное расстояние, км", "en": "Total distance, km"},

@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from allocator.scaling import money_text
+
 from . import i18n
 from .i18n import t
 
@@ -71,8 +73,8 @@ def headline(summary: dict, lang: str) -> list[tuple[str, object]]:
         rows.append((t("f_programme_places", lang, name=p["name"]),
                      f"{p['placed']} / {p['quota']}" if p["quota"] is not None else p["placed"]))
         rows.append((t("f_programme_spend", lang, name=p["name"]),
-                     f"{p['spend']:,.0f} / {p['budget']:,.0f}".replace(",", " ")
-                     if p["budget"] is not None else f"{p['spend']:,.0f}".replace(",", " ")))
+                     f"{money_text(p['spend'], lang)} / {money_text(p['budget'], lang)}"
+                     if p["budget"] is not None else money_text(p["spend"], lang)))
     return rows
 
 

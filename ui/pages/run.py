@@ -8,6 +8,7 @@ import streamlit as st
 
 from allocator import InputError, solve
 from allocator.problem import SOLVERS
+from allocator.scaling import money_text
 from ui import app, exports, i18n, state, stored, views
 from ui.i18n import t
 
@@ -99,6 +100,8 @@ obj = summary["objective"]
 st.header(t("results_header", lang, name=record.name))
 st.caption(f"{t('status', lang)}: {i18n.status(summary['status'], lang)} · {summary['solver']} · "
            f"{summary['wall_time_s'].get('total', 0):.2f} s")
+for warning in summary.get("warnings", []):  # what the run went on despite (allocator.solution.run_warnings)
+    st.warning(warning["ru"] if lang == "ru" else warning["en"])
 m = st.columns(4)
 m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=summary['obligated_total'])})",
             obj["1_obligated_placed"], border=True)
@@ -113,10 +116,10 @@ st.subheader(t("programmes_used", lang))
 for prog in summary["programmes"]:
     p1, p2 = st.columns(2)
     quota = "—" if prog["quota"] is None else prog["quota"]
-    budget = "—" if prog["budget"] is None else f"{prog['budget'] / 1e6:,.1f}".replace(",", " ")
+    budget = "—" if prog["budget"] is None else money_text(prog["budget"], lang)
     p1.metric(t("m_programme_places", lang, name=prog["name"]), prog["placed"], border=True,
               delta=t("m_of_quota", lang, n=quota), delta_color="off", delta_arrow="off")
-    p2.metric(t("m_programme_money", lang, name=prog["name"]), f"{prog['spend'] / 1e6:,.1f}".replace(",", " "),
+    p2.metric(t("m_programme_money", lang, name=prog["name"]), money_text(prog["spend"], lang),
               border=True, delta=t("m_of_budget", lang, n=budget), delta_color="off", delta_arrow="off")
 
 st.subheader(t("unplaced_reasons", lang))
