@@ -24,6 +24,7 @@ from .io import RawRound, number_text, parse_numbers, read_round, read_typed_csv
 from .messages import InputError, Problem
 from .plausibility import coordinate_warnings
 from .problem import Round, Scenario
+from .scaling import MONEY_DIGITS, significant_digits
 from .scenario import (
     apply_scenario,
     attach_indicator_weights,
@@ -32,7 +33,6 @@ from .scenario import (
     scenario_from_mapping,
     shown_name,
 )
-from .scaling import MONEY_DIGITS, significant_digits
 from .schema import OPTIONAL_TABLES, TABLES, Column, columns
 
 TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
@@ -54,6 +54,11 @@ def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) 
 
 
 def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Round:
+    """The typed Round of what was read, or :class:`InputError` listing every problem found.
+
+    The Round's ``warnings`` hold the reader's warnings (hidden sheets) and the
+    plausibility warnings of :mod:`allocator.plausibility`.
+    """
     problems = list(raw.problems)
     typed: dict[str, pd.DataFrame] = {}
     for table in TABLES:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from allocator import InputError, load_round
 from allocator.cli import main
@@ -375,3 +377,25 @@ def test_a_cell_longer_than_the_limit_is_refused(tmp_path):
         == "Ж" * MAX_CELL_CHARS
     problems = refused(write_folder(tmp_path / "bad", facilities=with_name(MAX_CELL_CHARS + 1)))
     assert ("cell_too_long", "facilities.csv", 2, "name") in where(problems)
+
+
+# ----------------------------------------------------------------------------- any bytes at all
+
+PIECES = st.sampled_from(["f0", "gp", "1", ",", ";", "\t", '"', "\n", "\r\n", "\x00", "\x0b", "\x85", "é", "\ufeff",
+                          "facility_id", "specialty", "vacancies", "1e20", " "])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PIECES, max_size=40), st.sampled_from(["utf-8", "utf-16", "cp1251"]))
+def test_any_vacancies_file_gives_a_round_or_listed_problems(pieces, encoding):
+    import tempfile
+
+    text = "facility_id,specialty,vacancies\n" + "".join(pieces)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_folder(Path(tmp), vacancies=text.encode(encoding, errors="replace"))
+        try:
+            round_ = load_round(folder)
+        except InputError as err:
+            assert err.problems and all(p.file and p.message and p.message_ru for p in err.problems)
+        else:
+            assert round_.vacancies["vacancies"].notna().all()
