@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from .backends import make_backend
-from .model import KM_SCALE, build
+from .model import build
 from .pairs import allowed_pairs, deficit_cells
 from .problem import Round
+from .scaling import KM_SCALE
 from .solution import Solution, make_solution
+from .verify import SolutionError, broken_rules
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,17 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> S
 
     ``progress``: optional callable(fraction 0..1, message) for UIs.
     ``log_path``: where the solver writes its log (appended).
+    Every solution is checked against the round's rules (:mod:`allocator.verify`) before
+    it is returned; one that breaks a rule raises :class:`allocator.verify.SolutionError`.
     """
+    solution = _solve(round_, log_path, progress)
+    broken = broken_rules(round_, solution.assignments)
+    if broken:
+        raise SolutionError(round_.scenario.solver, broken)
+    return solution
+
+
+def _solve(round_: Round, log_path, progress) -> Solution:
     say = progress or (lambda fraction, message: None)
     scenario = round_.scenario
     started = time.perf_counter()
