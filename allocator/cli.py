@@ -173,7 +173,7 @@ def _open_store(value, lang: str = "en"):
     try:
         store = open_store(value)
     except StoreError as exc:
-        print(say(lang, "open_failed", error=exc), file=sys.stderr)
+        print(say(lang, "open_failed", error=exc.text(lang)), file=sys.stderr)
         return False
     note = flushed_note(lang, store)
     if note:

@@ -144,6 +144,8 @@ def test_damaged_sqlite_refused_before_solving(tmp_path, capsys, penza):
     assert not out.exists()  # nothing solved, nothing written
     code, printed = run_cli(["runs", "list", "--db", str(path)], capsys)
     assert code == EXIT_STORE and "damaged" in printed and "Traceback" not in printed
+    code, printed = run_cli(["runs", "list", "--db", str(path), "--lang", "ru"], capsys)
+    assert code == EXIT_STORE and "повреждено" in printed
     assert digest(path) == before  # left as it was
     assert not Path(f"{path}-wal").exists()
 

@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(args.db, writable=args.action == "rerun" and not args.no_store)
     except StoreError as exc:
-        print(say(args.lang, "error", error=mask_secrets(exc, known)), file=sys.stderr)
+        print(say(args.lang, "error", error=mask_secrets(exc.text(args.lang), known)), file=sys.stderr)
         return EXIT_STORE
     note = flushed_note(args.lang, store)
     if note:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return ACTIONS[args.action](store, args)
     except StoreError as exc:
-        print(say(args.lang, "error", error=mask_secrets(exc, known)), file=sys.stderr)
+        print(say(args.lang, "error", error=mask_secrets(exc.text(args.lang), known)), file=sys.stderr)
         return EXIT_STORE
     except (SQLAlchemyError, sqlite3.Error) as exc:  # damaged pages read, server gone mid-command
         error = f"the run store {store.public_url} failed: {describe_error(exc)}"

@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from .masking import mask_secrets, secrets_of
+from .texts import render
 
 ENV_DB = "ALLOCATOR_DB"
 ENV_USER = "ALLOCATOR_USER"
@@ -39,7 +40,31 @@ _upgrade_lock = threading.Lock()
 
 class StoreError(RuntimeError):
     """The store cannot be opened, read or written (bad URL, server unreachable, read-only,
-    damaged, another application's database, unknown run). Its message never holds a password."""
+    damaged, another application's database, unknown run). Its message never holds a password.
+
+    ``str(exc)`` is English; ``exc.text("ru")`` is Russian where a text exists (texts.py)."""
+
+    def __init__(self, message: str, *, key: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.key = key
+        self.params = params or {}
+
+    def text(self, lang: str = "en") -> str:
+        if self.key is None or lang == "en":
+            return str(self)
+        params = dict(self.params)
+        if "reason_ru" in params:
+            params["reason"] = params["reason_ru"]
+        return render(self.key, lang, **params)
+
+    def masked(self, known) -> StoreError:
+        """The same error with every password in ``known`` (and any URL's) hidden."""
+        params = {k: mask_secrets(v, known) for k, v in self.params.items()}
+        return StoreError(mask_secrets(self, known), key=self.key, params=params)
+
+
+def _error(key: str, **params) -> StoreError:
+    return StoreError(render(key, "en", **params), key=key, params=params)
 
 
 @dataclass
@@ -111,18 +136,17 @@ def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001 - never chained: its text may hold the password
-        raise StoreError(f"not a database URL: {mask_secrets(url, known)!r} ({_parse_reason(exc)})"
-                         + "; expected postgresql+psycopg://HOST:PORT/DBNAME (with USER:PASSWORD@ before "
-                         "HOST) or the path of an SQLite file") from None
+        reason = _parse_reason(exc)
+        raise _error("not_url", value=repr(mask_secrets(url, known)), reason=render(reason),
+                     reason_ru=render(reason, "ru")).masked(known) from None
     shown = public_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         try:  # before the engine, which switches the file to WAL: another application's file stays as it is
             _check_sqlite_file(Path(parsed.database), shown)
-        except StoreError:
-            raise
+        except StoreError as exc:
+            raise exc.masked(known) from None
         except Exception as exc:  # noqa: BLE001 - not SQLite, unreadable
-            raise StoreError(mask_secrets(f"cannot open the run store {shown}: {describe_error(exc)}",
-                                          known)) from None
+            raise _error("cannot_open", url=shown, reason=describe_error(exc)).masked(known) from None
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
@@ -130,7 +154,7 @@ def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool
             engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                    connect_args=_pg_args(parsed))
     except Exception as exc:  # noqa: BLE001 - unknown driver etc.
-        raise StoreError(mask_secrets(f"cannot use database {shown}: {_first_line(exc)}", known)) from None
+        raise _error("cannot_use", url=shown, reason=_first_line(exc)).masked(known) from None
     store = Store(engine=engine, url=url)
     try:
         with engine.connect() as conn:
@@ -142,18 +166,17 @@ def open_store(value: str | None = None, *, upgrade: bool = True, writable: bool
         reason = _write_refused(store)
         store.writable = reason is None
         if writable and reason:
-            raise StoreError(f"the run store {shown} cannot be written: {reason}")
+            raise _error("read_only", url=shown, reason=reason)
         if flush and store.writable:
             from .spool import flush_pending
 
             store.flushed = flush_pending(store)
     except StoreError as exc:
         engine.dispose()
-        raise StoreError(mask_secrets(exc, known)) from None
+        raise exc.masked(known) from None
     except Exception as exc:  # noqa: BLE001 - unreachable server, unwritable file...
         engine.dispose()
-        raise StoreError(mask_secrets(f"cannot open the run store {shown}: {describe_error(exc)}",
-                                      known)) from None
+        raise _error("cannot_open", url=shown, reason=describe_error(exc)).masked(known) from None
     return store
 
 
@@ -170,15 +193,15 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _parse_reason(exc: BaseException) -> str:
-    if isinstance(exc, ValueError) and "invalid literal for int" in str(exc):
-        return "the port is not a number"
-    return "it cannot be parsed"
+    """The texts.py key of why a URL does not parse."""
+    port = isinstance(exc, ValueError) and "invalid literal for int" in str(exc)
+    return "port" if port else "unparsable"
 
 
 def _check_sqlite_file(path: Path, shown: str) -> None:
     """An existing SQLite file, read-only: undamaged (PRAGMA quick_check), and a run store or empty."""
     if path.is_dir():
-        raise StoreError(f"the run store {shown} is a folder, not an SQLite file")
+        raise _error("folder", url=shown)
     if not path.exists() or path.stat().st_size == 0:
         return  # a new store
     con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
@@ -186,8 +209,7 @@ def _check_sqlite_file(path: Path, shown: str) -> None:
         rows = [str(r[0]) for r in con.execute("PRAGMA quick_check(3)").fetchall()]
         if rows != ["ok"]:
             detail = "; ".join(" ".join(r.split()) for r in rows)[:300]
-            raise StoreError(f"the run store {shown} is damaged (SQLite quick_check: {detail}); it was left "
-                             "as it is: restore it from a backup, or give another --db")
+            raise _error("damaged", url=shown, detail=detail)
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                            "AND name NOT LIKE 'sqlite_%'")}
         revision = None
@@ -216,15 +238,11 @@ def _judge_schema(names: set[str], revision: str | None, shown: str) -> None:
     if revision is None:
         if others:
             listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            raise StoreError(f"{shown} is not a run store: it holds {len(others)} other table(s) ({listed}) "
-                             "and no run-store schema; refusing to add ours: give an empty database, a "
-                             "new SQLite file, or a run store")
+            raise _error("foreign", url=shown, n=len(others), tables=listed)
         return
     known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if revision not in known:
-        raise StoreError(f"the run store {shown} has schema revision {revision!r}, unknown to this "
-                         f"allocator (its newest is {head_revision()!r}): a newer allocator or another "
-                         "application wrote it; upgrade allocator or give another --db")
+        raise _error("revision", url=shown, revision=repr(revision), head=repr(head_revision()))
 
 
 def _write_refused(store: Store) -> str | None:

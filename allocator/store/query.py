@@ -12,6 +12,7 @@ from ..solution import Solution
 from . import tables
 from .db import Store, StoreError
 from .models import CHILD_TABLES, Blob, Run, RunInput
+from .texts import render
 
 LIST_COLUMNS = ["id", "created_at", "user", "round_name", "solver", "status", "placed_total",
                 "graduates_total", "weighted_deficit", "input_hash"]
@@ -34,7 +35,7 @@ def get_run(store: Store, run_id: int) -> dict:
     with store.engine.connect() as conn:
         row = conn.execute(select(Run.__table__).where(Run.id == run_id)).mappings().first()
         if row is None:
-            raise StoreError(f"no run {run_id} in the store")
+            raise StoreError(render("no_run", id=run_id), key="no_run", params={"id": run_id})
         out = dict(row)
         inputs = conn.execute(select(RunInput.__table__).where(RunInput.run_id == run_id)
                               .order_by(RunInput.name)).mappings().all()
