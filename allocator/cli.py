@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("solve", help="place graduates into vacancies and write the result")
     s.add_argument("round", help="round folder of CSV files, or one .xlsx workbook")
-    s.add_argument("--out", required=True, help="output folder (created if missing)")
+    s.add_argument("--out", required=True,
+                   help="output folder (created if missing; replaced as a whole, so empty or an earlier result)")
     s.add_argument("--solver", choices=SOLVERS, help="default: scenario's, else flow")
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
     s.add_argument("--max-km", type=float, metavar="N", help="default largest home-to-post km")
