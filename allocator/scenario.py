@@ -115,7 +115,7 @@ def scenario_from_mapping(data: dict, file: str) -> tuple[Scenario, list[Problem
 #: Largest ``max_km`` option: the Earth's circumference (km), as in ``schema.csv``.
 MAX_KM = 40075.0
 #: Largest region weight given in ``[weights]``, as in ``schema.csv``.
-MAX_WEIGHT = 1e12
+MAX_WEIGHT = 1e30  # any unit a planner may use; the solvers scale weights from the data (allocator.scaling)
 #: Solver threads: a whole number in this range.
 THREADS = (1, 256)
 #: Largest ``time_limit``, seconds (a year).
@@ -143,7 +143,7 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
 
     Guaranteed after an empty result: ``max_km`` (if set) in 0..40075,
     ``time_limit`` (if set) in 0..one year, ``threads`` an int in 1..256,
-    every weight a finite number in 0..1e12, ``diminishing_returns`` a bool.
+    every weight a finite number in 0..1e30, ``diminishing_returns`` a bool.
     """
     problems = []
 

@@ -138,7 +138,7 @@ def test_duplicate_header_in_a_sheet_is_refused(tmp_path):
 # ----------------------------------------------------------------------------- 4. scenario numbers
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "true", "1e13", '"2"'])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-1", "true", "1e31", '"2"'])
 def test_a_region_weight_that_is_no_finite_number_in_range_is_refused(tmp_path, value):
     folder = write_folder(tmp_path / "round")
     (folder / "scenario.toml").write_text(f"[weights]\nr0 = {value}\n", encoding="utf-8")
