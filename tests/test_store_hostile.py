@@ -371,7 +371,7 @@ def test_damaged_queue_file_kept_stale_partial_removed(tmp_path, penza):
     url = f"sqlite:///{tmp_path / 'runs.sqlite'}"
     queue_run(url, round_, solution, user="first")
     queue_run(url, round_, solution, user="second")
-    first, second = pending(url)
+    first, _second = pending(url)
     first.write_bytes(b"not a database at all" * 100)  # a damaged pending file
     stale = first.parent / ".20200101T000000000000Z-dead.partial"  # left by a killed queueing process
     stale.write_bytes(b"half a run")
@@ -387,3 +387,40 @@ def test_damaged_queue_file_kept_stale_partial_removed(tmp_path, penza):
         store.dispose()
     assert pending(url) == [first]  # kept for a person to look at, not deleted
     assert not stale.exists()
+
+
+def test_postgresql_read_only_refused_before_solving(tmp_path, capsys, penza):
+    url = store_url("postgresql", tmp_path)
+    store = open_store(url)
+    record_run(store, *penza)
+    store.dispose()
+    read_only = url + "?options=-c%20default_transaction_read_only%3Don"  # every transaction read-only
+    out = tmp_path / "out"
+    code, printed = run_cli(["solve", str(PENZA), "--out", str(out), "--db", read_only, "-q"], capsys)
+    assert code == EXIT_STORE and "cannot be written" in printed and "read-only transaction" in printed
+    assert not out.exists()
+    code, printed = run_cli(["runs", "list", "--db", read_only], capsys)
+    assert code == 0 and "penza" in printed
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="no chattr")
+def test_failed_solve_queued_when_the_store_fails(tmp_path, penza):
+    from allocator.store.query import get_run
+    from allocator.store.spool import keep_run
+
+    round_, _ = penza
+    path = tmp_path / "runs.sqlite"
+    url = f"sqlite:///{path}"
+    store = open_store(url)
+    with immutable(path, Path(f"{path}-wal")):
+        kept = keep_run(store, round_, error=RuntimeError("solver crashed"), user="lead")
+    store.dispose()
+    assert not kept.stored and kept.queued is not None and kept.reason
+    store = open_store(url)
+    try:
+        (run_id,) = store.flushed
+        run = get_run(store, run_id)
+        assert run["status"] == "failed" and run["error"] == "RuntimeError: solver crashed"
+        assert run["user"] == "lead" and run["input_hash"] == round_.input_hash()
+    finally:
+        store.dispose()
