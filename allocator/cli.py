@@ -135,7 +135,11 @@ def _solve(args) -> int:
     if path_problems:
         print(InputError(path_problems).report(args.lang), file=sys.stderr)
         return EXIT_INPUT
-    clean_leftovers(args.out)  # what a killed earlier run left beside the output folder
+    try:
+        clean_leftovers(args.out)  # what a killed earlier run left beside the output folder
+    except OutputError as exc:
+        print(exc.report(args.lang), file=sys.stderr)
+        return EXIT_OUTPUT
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:
@@ -185,16 +189,14 @@ def _open_store(value, lang: str = "en"):
 def _keep(store, round_, args, *, solution=None, error=None):
     """Record the run (allocator.store.spool.keep_run: queued when the store fails); prints
     one line when it is not stored. Never raises for a store failure."""
-    from .store.cli import not_stored_note, say
+    from .store.cli import not_stored_note
     from .store.spool import keep_run
 
     kept = keep_run(store, round_, solution, error=error, user=args.user, source=str(args.round))
     store.dispose()
     if not kept.stored:
-        if error is None:
-            print(not_stored_note(args.lang, kept, out=args.out, url=store.url), file=sys.stderr)
-        else:
-            print(say(args.lang, "failed_not_stored", url=store.public_url, reason=kept.reason), file=sys.stderr)
+        print(not_stored_note(args.lang, kept, out=args.out, url=store.url, failed=error is not None),
+              file=sys.stderr)
     return kept
 
 

@@ -66,11 +66,17 @@ def write_solution(solution: Solution, out_dir: str | Path) -> list[Path]:
 
 
 def clean_leftovers(out_dir: str | Path) -> None:
-    """Remove what killed writes left around ``out_dir`` (restoring it if a swap was cut short)."""
-    atomic.recover(out_dir)
-    out = Path(os.path.realpath(out_dir))
-    if out.is_dir():
-        _remove_legacy_staging(out)
+    """Remove what killed writes left around ``out_dir`` (restoring it if a swap was cut short).
+
+    Raises :class:`OutputError` when a moved-aside result cannot be put back.
+    """
+    try:
+        atomic.recover(out_dir)
+        out = Path(os.path.realpath(out_dir))
+        if out.is_dir():
+            _remove_legacy_staging(out)
+    except OSError as exc:
+        raise OutputError([_os_problem(str(out_dir), exc)]) from exc
 
 
 def _write_files(solution: Solution, folder: Path) -> None:

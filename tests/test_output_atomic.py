@@ -126,6 +126,8 @@ def test_out_that_is_an_existing_file_is_refused(tmp_path, capsys):
     assert solve_cli(str(PENZA), "--out", str(target), "--lang", "ru") == 2
     assert "--out должен быть папкой" in capsys.readouterr().err
     assert target.read_bytes() == b"keep" and siblings(target) == []
+    assert solve_cli(str(PENZA), "--out", str(target / "out")) == 2
+    assert f"{target} is not a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("where", ["round folder", "round file", "folder holding the round", "workbook"])
@@ -332,3 +334,18 @@ def test_sigkill_while_writing_leaves_one_whole_result(tmp_path, solution, mode,
         server.wait(timeout=30)
         server.stdout.close()
     assert seen == {True, False}  # some kills came before the writer's first write ended, some after
+
+
+def test_concurrent_writers_take_turns(tmp_path, solution):
+    """Two processes writing the same folder at once: neither removes the other's staging folder."""
+    pickled = tmp_path / "solution.pickle"
+    pickled.write_bytes(pickle.dumps(solution))
+    out = tmp_path / "w" / "out"
+    code = ("import pickle, sys; from output_child import tagged; from allocator import write_solution\n"
+            "s = pickle.load(open(sys.argv[1], 'rb'))\n"
+            "for g in range(int(sys.argv[3]), int(sys.argv[3]) + 4): write_solution(tagged(s, g), sys.argv[2])\n")
+    writers = [subprocess.Popen([sys.executable, "-c", code, str(pickled), str(out), str(start)],
+                                cwd=CHILD.parent, stderr=subprocess.PIPE, text=True) for start in (100, 200)]
+    for w in writers:
+        assert w.wait(timeout=120) == 0, w.communicate()[1]
+    assert generation(out) in (103, 203) and siblings(out) == []
