@@ -87,9 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def not_stored_note(lang: str, kept, *, out, url: str) -> str:
-    """One line: the outputs are written, the run is not stored, and whether it is queued."""
-    line = say(lang, "not_stored", out=out, url=public_url(url), reason=kept.reason)
+def not_stored_note(lang: str, kept, *, out, url: str, failed: bool = False) -> str:
+    """One line: the outputs are written (or the solve failed), the run is not stored, and
+    whether it is queued."""
+    if failed:
+        line = say(lang, "failed_not_stored", url=public_url(url), reason=kept.reason)
+    else:
+        line = say(lang, "not_stored", out=out, url=public_url(url), reason=kept.reason)
     if kept.queued is not None:
         return line + say(lang, "queued", path=kept.queued)
     return line + say(lang, "not_queued", reason=kept.queue_error)
