@@ -10,11 +10,11 @@ Python API (the command line and the UI use the same functions)::
 ``round_from_frames`` validates in-memory DataFrames the same way.
 """
 
+from .messages import InputError, Problem
 from .output import write_solution
 from .problem import Round, Scenario
 from .solution import Solution
 from .solve import solve
-from .messages import InputError, Problem
 from .validate import load_round, round_from_frames
 
 __all__ = ["InputError", "Problem", "Round", "Scenario", "Solution", "load_round",

@@ -7,7 +7,9 @@ a solution with a gap was written; status ``time_limit``: none was found);
 solving (the outputs are written and the run is queued, docs/store.md);
 6 the outputs could not be written (disk full, permission, a locked file:
 the output folder is unchanged, see
-allocator.output). Output paths (``--out``, ``--solver-log``) are checked
+allocator.output); 7 the engine returned a solution that breaks a rule of the
+round (a bug, caught by allocator.verify before anything was written: please
+report it with the round). Output paths (``--out``, ``--solver-log``) are checked
 before solving (exit 2). ``solve`` keeps every run in the run store
 (``allocator runs``, docs/store.md) unless ``--no-store``.
 """
@@ -18,13 +20,14 @@ import argparse
 import logging
 import sys
 
-from .problem import DISTANCE_SOURCES, SOLVERS
 from .messages import InputError
+from .problem import DISTANCE_SOURCES, SOLVERS
 from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
 EXIT_STORE = 5  # the run store cannot be opened or could not keep the run (allocator.store)
 EXIT_OUTPUT = 6  # the outputs could not be written; the output folder is unchanged (allocator.output)
+EXIT_ENGINE = 7  # an engine's solution broke a rule of the round (allocator.verify); nothing written
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
 
@@ -110,6 +113,9 @@ def _validate(args) -> int:
     except InputError as exc:
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_INPUT
+    for warning in round_.warnings:  # the round is valid; these are worth a look
+        print(f"{'предупреждение' if args.lang == 'ru' else 'warning'}: {warning.line(args.lang)}",
+              file=sys.stderr)
     vac = int(round_.vacancies["vacancies"].sum())
     print(f"{args.round}: OK - {len(round_.regions)} regions, {len(round_.facilities)} facilities, "
           f"{vac} vacancies, {len(round_.graduates)} graduates, {len(round_.programmes)} programmes")
@@ -120,6 +126,7 @@ def _solve(args) -> int:
     from .outpaths import check_log_file, check_out_dir
     from .output import OutputError, clean_leftovers, write_solution
     from .solve import solve
+    from .verify import SolutionError
 
     overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
                      distances=args.distances, diminishing_returns=args.diminishing_returns,
@@ -153,6 +160,9 @@ def _solve(args) -> int:
     except Exception as exc:
         if store is not None:  # a failed solve is kept too (or queued), with its error
             _keep(store, round_, args, error=exc)
+        if isinstance(exc, SolutionError):
+            print(f"error: {exc}; nothing was written", file=sys.stderr)
+            return EXIT_ENGINE
         raise
     try:
         written = write_solution(solution, args.out)
@@ -161,7 +171,7 @@ def _solve(args) -> int:
         return EXIT_OUTPUT
     kept = None if store is None else _keep(store, round_, args, solution=solution)  # after the outputs
     if not args.quiet:
-        print(format_summary(solution.summary))
+        print(format_summary(solution.summary, args.lang))
         print(f"written: {', '.join(str(p) for p in written)}")
         if kept is not None and kept.stored:
             print(f"stored as run {kept.run_id} (allocator runs show {kept.run_id})")
@@ -200,7 +210,7 @@ def _keep(store, round_, args, *, solution=None, error=None):
     return kept
 
 
-def format_summary(s: dict) -> str:
+def format_summary(s: dict, lang: str = "en") -> str:
     o = s["objective"]
     lines = [
         f"status: {s['status']} (solver {s['solver']}"
@@ -219,7 +229,8 @@ def format_summary(s: dict) -> str:
     if s["unplaced_by_reason"]:
         lines.append("unplaced: " + ", ".join(f"{k} {v}" for k, v in s["unplaced_by_reason"].items()))
     for w in s.get("warnings", []):
-        lines.append(f"warning: {w['file']}{', ' + w['column'] if w.get('column') else ''}: {w['en']}")
+        where = ", ".join(str(part) for part in (w.get("file"), w.get("row"), w.get("column")) if part)
+        lines.append(f"{'предупреждение' if lang == 'ru' else 'warning'}: {where}: {w[lang]}")
     lines.append(f"time: {s['wall_time_s']['total']:.2f} s; {s['model']['pairs']} pairs")
     return "\n".join(lines)
 

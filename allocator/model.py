@@ -108,7 +108,8 @@ class _Rows:
         self.count += m
 
     def arrays(self):
-        cat = lambda parts, dtype: np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)
+        def cat(parts, dtype):
+            return np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)
         return (cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float),
                 cat(self.lower, float), cat(self.upper, float))
 

@@ -22,7 +22,8 @@ class Scenario:
     """Options of a run: from ``scenario.toml``, overridden by the command line.
 
     ``max_km``: default largest home-to-post distance (None = unlimited).
-    ``solver``: flow (default; exact, fast, see :mod:`allocator.flow`) | cbc | highs | cpsat.  ``time_limit``: seconds for the whole
+    ``solver``: flow (default; exact, fast, see :mod:`allocator.flow`) | cbc | highs | cpsat.
+    ``time_limit``: seconds for the whole
     lexicographic solve (None = no limit).  ``diminishing_returns``: use the
     convex piecewise-linear deficit penalty (see :mod:`allocator.model`).
     ``distances``: geodesic | road.  ``weights``: region_id -> weight

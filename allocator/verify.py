@@ -45,7 +45,8 @@ def broken_rules(round_: Round, assignments: pd.DataFrame) -> list[str]:
         a = a[known].reset_index(drop=True)
     g = grads.reindex(a["graduate_id"])
     f = fac.reindex(a["facility_id"])
-    rows = lambda mask: ", ".join(str(i + 1) for i in np.flatnonzero(mask)[:5])
+    def rows(mask):
+        return ", ".join(str(i + 1) for i in np.flatnonzero(mask)[:5])
 
     wrong_spec = g["specialty"].to_numpy() != a["specialty"].to_numpy()
     if wrong_spec.any():

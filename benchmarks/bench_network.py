@@ -19,8 +19,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from network import (accessibility, build_road_graph, distance_matrix, generate_facilities,  # noqa: E402
-                     generate_village_network, plan_network, rule_gaps)
+from network import (  # noqa: E402
+    accessibility,
+    build_road_graph,
+    distance_matrix,
+    generate_facilities,
+    generate_village_network,
+    plan_network,
+    rule_gaps,
+)
 
 
 def peak_mb() -> float:

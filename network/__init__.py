@@ -4,11 +4,23 @@ Pure functions over a ``networkx`` road graph passed as an argument; inputs
 are never modified. See docs/network.md.
 """
 
-from .access import (DEFAULT_RULES, accessibility, compare_accessibility, rule_gaps,
-                     serving_facilities, settlement_access)
+from .access import (
+                     DEFAULT_RULES,
+                     accessibility,
+                     compare_accessibility,
+                     rule_gaps,
+                     serving_facilities,
+                     settlement_access,
+)
 from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix, geodesic_matrix
-from .errors import (DataQualityWarning, DisconnectedNetworkWarning, Issue, NetworkInputError,
-                     PlanningError, UnreachableWarning)
+from .errors import (
+                     DataQualityWarning,
+                     DisconnectedNetworkWarning,
+                     Issue,
+                     NetworkInputError,
+                     PlanningError,
+                     UnreachableWarning,
+)
 from .generator import generate_facilities, generate_village_network
 from .geo import geodesic_km
 from .graph import DEFAULT_SPEED_KMH, SPEED_KMH, build_road_graph, connected_components_report

@@ -49,8 +49,9 @@ def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
     km > ``max_km`` are left out.
     """
     if not detour_factor >= 1.0:
-        raise NetworkInputError(Issue("arguments", None, "detour_factor",
-                                      f"must be >= 1 (a road is never shorter than the straight line), got {detour_factor}"))
+        raise NetworkInputError(Issue(
+            "arguments", None, "detour_factor",
+            f"must be >= 1 (a road is never shorter than the straight line), got {detour_factor}"))
     for df, name in ((origins, "origins"), (destinations, "destinations")):
         _validate_points(df, name, need_coordinates=True)
     olat, olon = (pd.to_numeric(origins[c]).to_numpy(float) for c in ("lat", "lon"))
@@ -109,7 +110,8 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
     if apart.any():
         warnings.warn(f"{int(apart.sum())} of {apart.size} origin-destination pairs have no road path "
                       f"(different connected components); they are "
-                      f"{'NaN with source=unreachable' if unreachable == 'nan' else 'filled by the geodesic fallback'}.",
+                      + ("NaN with source=unreachable." if unreachable == "nan"
+                         else "filled by the geodesic fallback."),
                       UnreachableWarning, stacklevel=2)
         if unreachable == "geodesic":
             oi, di = np.divmod(np.flatnonzero(apart), len(destinations))

@@ -36,8 +36,8 @@ def central_angle(lat1, lon1, lat2, lon2):
 
 def unit_vectors(lat, lon) -> np.ndarray:
     """Points as 3-D unit vectors (n, 3): nearest by chord = nearest on the sphere."""
-    p, l = _as_radians(lat, lon)
-    return np.column_stack([np.cos(p) * np.cos(l), np.cos(p) * np.sin(l), np.sin(p)])
+    p, lam = _as_radians(lat, lon)
+    return np.column_stack([np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)])
 
 
 def nearest_index(point_lat, point_lon, target_lat, target_lon, max_cells: int = 4_000_000):

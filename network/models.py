@@ -96,7 +96,8 @@ def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.Data
         t, status, name = _solve(prob, solver, time_limit)
         opened = _opened(x, s)
         assignment = _split_assignment(p, d, s, z)
-    value = float((assignment["share"] * assignment["population"]).sum()) if status in ("optimal", "feasible") else np.nan
+    solved = status in ("optimal", "feasible")
+    value = float((assignment["share"] * assignment["population"]).sum()) if solved else np.nan
     return _solution("max_covering", status, name, value, s, opened, assignment, t)
 
 

@@ -131,7 +131,8 @@ def _site_table(graph, sol, cand, points, sett, already, pairs, objective, staff
         cost = pairs.set_index(["demand_id", "site_id"])["cost"]
         asg = asg.assign(cost=cost.reindex(pd.MultiIndex.from_frame(asg[["demand_id", "site_id"]])).to_numpy())
         served = asg["population"] * asg["share"]
-        by = pd.DataFrame({"pop": served, "w": served * asg["cost"], "site_id": asg["site_id"]}).groupby("site_id").sum()
+        by = (pd.DataFrame({"pop": served, "w": served * asg["cost"], "site_id": asg["site_id"]})
+              .groupby("site_id").sum())
         new["assigned_population"] = new["site_id"].map(by["pop"]).fillna(0.0)
         new["mean_cost"] = new["site_id"].map(by["w"] / by["pop"].where(by["pop"] > 0))
     staff = staff_needed(new["facility_type"], staffing)

@@ -88,7 +88,8 @@ class Browser:
         """Wait until ``text`` is on the page and Streamlit is not running a script."""
         end = time.time() + timeout
         probe = (f"document.body && document.body.innerText.includes({json.dumps(text)}) && "
-                 "!document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')")
+                 "!document.querySelector('[data-testid=\"stStatusWidget\"] "
+                 "[data-testid=\"stStatusWidgetRunningIcon\"]')")
         while time.time() < end:
             if self.js(probe):
                 time.sleep(1.5)  # let maps and charts paint

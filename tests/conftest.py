@@ -10,12 +10,15 @@ import pytest
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_run_store(tmp_path_factory):
-    """Every run recorded during the tests goes to a temporary SQLite file, never to the
-    user's real store (allocator solve records by default; docs/store.md)."""
-    old = os.environ.get("ALLOCATOR_DB")
+    """Every run recorded (or queued) during the tests goes to a temporary SQLite file and queue
+    folder, never to the user's real store (allocator solve records by default; docs/store.md)."""
+    names = ("ALLOCATOR_DB", "ALLOCATOR_SPOOL")
+    old = {name: os.environ.get(name) for name in names}
     os.environ["ALLOCATOR_DB"] = str(tmp_path_factory.mktemp("run-store") / "runs.sqlite")
+    os.environ["ALLOCATOR_SPOOL"] = str(tmp_path_factory.mktemp("run-queue"))  # runs queued when a store fails
     yield
-    if old is None:
-        os.environ.pop("ALLOCATOR_DB", None)
-    else:
-        os.environ["ALLOCATOR_DB"] = old
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -50,7 +50,8 @@ class World:
     def from_folder(cls, folder, max_km=None) -> World:
         """The rules of a round folder, read from its CSV text (every cell a string)."""
         folder = Path(folder)
-        read = lambda name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        def read(name):
+            return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
         programmes = read("programmes") if (folder / "programmes.csv").exists() else None
         return cls(read("regions"), read("facilities"), read("vacancies"), read("graduates"), programmes,
                    max_km=max_km)

@@ -118,7 +118,8 @@ def _weighted_round(seed: int) -> dict:
     regions = pd.DataFrame({"region_id": [f"r{i}" for i in range(n_reg)], "name": [f"Р{i}" for i in range(n_reg)],
                             "lat": 53.0 + 0.2 * np.arange(n_reg), "lon": 44.0 + 0.3 * np.arange(n_reg),
                             "population": [5000] * n_reg, "weight": [2.0, 1.75, 1.5, 1.25, 1.0]})
-    facilities = pd.DataFrame({"facility_id": [f"f{i}" for i in range(n_reg)], "name": [f"ФАП {i}" for i in range(n_reg)],
+    facilities = pd.DataFrame({"facility_id": [f"f{i}" for i in range(n_reg)],
+                               "name": [f"ФАП {i}" for i in range(n_reg)],
                                "region_id": regions["region_id"], "lat": regions["lat"] + 0.01,
                                "lon": regions["lon"] + 0.01, "rural": [True, False, True, False, True],
                                "settlement_population": [900] * n_reg})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oracle import World, chosen_from
 
 from allocator import round_from_frames, solve
 from allocator.generate import generate_round
-from oracle import World, chosen_from
 
 MEDIUM = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

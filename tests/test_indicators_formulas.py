@@ -7,9 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator.indicators import (aggregate_staffing, components_from_indicators,
-                                  indicator_table_from_staffing, integral_coefficient, komk_table,
-                                  staffing_indicators)
+from allocator.indicators import (
+    aggregate_staffing,
+    components_from_indicators,
+    indicator_table_from_staffing,
+    integral_coefficient,
+    komk_table,
+    staffing_indicators,
+)
 
 STAFF = pd.DataFrame({
     "region_id": ["a", "a", "b", "b"],

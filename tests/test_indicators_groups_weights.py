@@ -3,8 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from allocator.indicators import (DEFAULT_GROUP_WEIGHTS, GroupCut, assign_groups, default_weights,
-                                  threshold_windows)
+from allocator.indicators import DEFAULT_GROUP_WEIGHTS, GroupCut, assign_groups, default_weights, threshold_windows
 
 
 def test_reference_share_cut_and_boundaries():

@@ -5,8 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from allocator.indicators import (load_norms, load_series, need_gap, norm_need, series_trend,
-                                  wisn_need, workload_from_rates)
+from allocator.indicators import (
+    load_norms,
+    load_series,
+    need_gap,
+    norm_need,
+    series_trend,
+    wisn_need,
+    workload_from_rates,
+)
 from allocator.indicators.seed004 import SEED004_DIR
 
 

@@ -6,8 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from allocator.indicators import (SEED004_KOMK_CUT, SEED004_KOV_CUT, assign_groups, load_seed004,
-                                  reproduce_published, threshold_windows)
+from allocator.indicators import (
+    SEED004_KOMK_CUT,
+    SEED004_KOV_CUT,
+    assign_groups,
+    load_seed004,
+    reproduce_published,
+    threshold_windows,
+)
 from allocator.indicators.seed004 import SEED004_DIR, TOTAL_ID
 
 FORMATIONS = [

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from rounds import write_round
 
 from allocator import InputError, load_round, solve
 from allocator.cli import main
-from rounds import write_round
 
 PENZA = Path(__file__).resolve().parents[1] / "data" / "penza"
 

@@ -2,8 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from network import (DEFAULT_RULES, NetworkInputError, accessibility, compare_accessibility, rule_gaps,
-                     settlement_access)
+from network import DEFAULT_RULES, NetworkInputError, accessibility, compare_accessibility, rule_gaps, settlement_access
 from network.examples import facilities, hand_drawn_graph
 
 

@@ -8,8 +8,16 @@ from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import (DEFAULT_DETOUR_FACTOR, DEFAULT_SPEED_KMH, NetworkInputError, UnreachableWarning,
-                     build_road_graph, distance_matrix, generate_village_network, geodesic_matrix)
+from network import (
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_SPEED_KMH,
+    NetworkInputError,
+    UnreachableWarning,
+    build_road_graph,
+    distance_matrix,
+    generate_village_network,
+    geodesic_matrix,
+)
 from network.examples import SETTLEMENTS, hand_drawn_graph
 from network.snap import CONNECTOR_SPEED_KMH
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from network import geodesic_km, snap_points
-from network.geo import central_angle, nearest_index
 from network.examples import hand_drawn_graph
+from network.geo import central_angle, nearest_index
 
 lat = st.floats(min_value=35.0, max_value=70.0)
 lon = st.floats(min_value=20.0, max_value=90.0)

@@ -4,8 +4,14 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from network import (DEFAULT_SPEED_KMH, SPEED_KMH, DisconnectedNetworkWarning, NetworkInputError,
-                     build_road_graph, connected_components_report)
+from network import (
+    DEFAULT_SPEED_KMH,
+    SPEED_KMH,
+    DisconnectedNetworkWarning,
+    NetworkInputError,
+    build_road_graph,
+    connected_components_report,
+)
 from network.errors import DataQualityWarning
 from network.examples import ROADS, SETTLEMENTS
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-from allocator import round_from_frames, solve
 from oracle import World, brute_force, chosen_from
 from rounds import tiny_rounds
+
+from allocator import round_from_frames, solve
 
 SOLVERS = ("cbc", "highs", "cpsat", "flow")
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from store_helpers import BACKENDS, PENZA, store_url
 
 from allocator import load_round, solve
 from allocator.store import open_store, record_run
 from allocator.store.models import Assignment, Blob, Deficit, Run, RunInput, Unplaced
 from allocator.store.record import PAUSE_ENV
-from store_helpers import BACKENDS, PENZA, store_url
 
 HERE = Path(__file__).resolve().parent
 WRITERS = 8

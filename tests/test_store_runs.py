@@ -10,17 +10,18 @@ import logging
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
+from store_helpers import BACKENDS, PENZA, plain, store_url
 
-from allocator import load_round, solve, write_solution
+from allocator import load_round, solve
 from allocator.cli import main
 from allocator.store import StoreError, open_store, record_run, resolve_url
 from allocator.store.db import current_revision
 from allocator.store.diff import diff_runs
 from allocator.store.migrate import head_revision
-from allocator.store.models import Blob, Run
-from allocator.store.query import get_run, list_runs, load_round as stored_round, load_solution
+from allocator.store.models import Blob
+from allocator.store.query import get_run, list_runs, load_solution
+from allocator.store.query import load_round as stored_round
 from allocator.store.rerun import rerun
-from store_helpers import BACKENDS, PENZA, plain, store_url
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
+from store_helpers import plain  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from allocator import load_round, solve  # noqa: E402
 from allocator.store import open_store, record_run  # noqa: E402
 from allocator.store.query import list_runs  # noqa: E402
-from store_helpers import plain  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "ui_streamlit.py")

@@ -12,10 +12,11 @@ import logging
 
 import pandas as pd
 
-from allocator.store import open_store, record_failure, record_run
+from allocator.store import open_store
 from allocator.store.db import Store, resolve_url
 from allocator.store.masking import mask_secrets, secrets_of
 from allocator.store.query import get_run, list_runs, load_round, load_solution
+from allocator.store.spool import keep_run
 
 from .i18n import t
 from .state import RunRecord
@@ -33,20 +34,25 @@ def store() -> Store:
 
 
 def record(round_, solution, *, user: str | None = None) -> int | None:
-    """Keep a run made in the app; None (and a logged warning) when the store is unavailable."""
-    try:
-        return record_run(store(), round_, solution, user=user, source="ui")
-    except Exception as exc:  # noqa: BLE001 - the result is still shown
-        log.warning("run not stored: %s", _first_line(exc))
-        return None
+    """Keep a run made in the app, as the command line does (queued when the store fails after
+    it opened, allocator.store.spool); None (and a logged warning) when it is not stored now."""
+    return _keep(round_, solution, None, user)
 
 
 def record_failed(round_, error: BaseException, *, user: str | None = None) -> int | None:
+    return _keep(round_, None, error, user)
+
+
+def _keep(round_, solution, error, user) -> int | None:
     try:
-        return record_failure(store(), round_, error, user=user, source="ui")
-    except Exception as exc:  # noqa: BLE001
-        log.warning("failed run not stored: %s", _first_line(exc))
+        kept = keep_run(store(), round_, solution, error=error, user=user, source="ui")
+    except Exception as exc:  # noqa: BLE001 - the store cannot be opened: the result is still shown
+        log.warning("run not stored: %s", _first_line(exc))
         return None
+    if kept.run_id is None:
+        log.warning("run not stored (%s); %s", kept.reason,
+                    "queued for the next time the store opens" if kept.queued else "not queued either")
+    return kept.run_id
 
 
 def _first_line(exc: BaseException) -> str:

@@ -181,7 +181,8 @@ def map_deck(round_, solution, lang: str, lines: bool = True):
     import pydeck as pdk
 
     per = region_before_after(round_, solution)
-    per["share"] = np.where(per["vacancies"] > 0, per["remaining"] / per["vacancies"].where(per["vacancies"] > 0), np.nan)
+    live = per["vacancies"] > 0
+    per["share"] = np.where(live, per["remaining"] / per["vacancies"].where(live), np.nan)
     per["colour"] = per["share"].map(_share_colour)
     per["radius"] = 1500 + 900 * np.sqrt(per["vacancies"].astype(float))
     per["label"] = per.apply(

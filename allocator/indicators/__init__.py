@@ -13,15 +13,22 @@ worked examples):
 * :mod:`.table`     one row per region with all of the above
 * :mod:`.cli`       ``allocator indicators ROUND [--out FILE]``
 """
-from .groups import (EQUAL_COUNT_CUT, GROUP_LABELS, SEED004_KOMK_CUT, SEED004_KOV_CUT, SIGMA_CUT,
-                     GroupCut, assign_groups, threshold_windows)
+from .groups import (
+                     EQUAL_COUNT_CUT,
+                     GROUP_LABELS,
+                     SEED004_KOMK_CUT,
+                     SEED004_KOV_CUT,
+                     SIGMA_CUT,
+                     GroupCut,
+                     assign_groups,
+                     threshold_windows,
+)
 from .integral import components_from_indicators, integral_coefficient, komk_table
 from .norms import load_norms, need_gap, norm_need, wisn_need, workload_from_rates
 from .seed004 import SEED004_CORRECTIONS, load_seed004, reproduce_published
 from .series import load_series, series_trend, trend_wide
 from .staffing import aggregate_staffing, staffing_indicators
-from .table import (expand_formations, indicator_table_from_staffing, penza_indicator_table,
-                    region_indicator_table)
+from .table import expand_formations, indicator_table_from_staffing, penza_indicator_table, region_indicator_table
 from .weights import DEFAULT_GROUP_WEIGHTS, default_weights
 
 __all__ = [

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .groups import METHODS, GroupCut, SEED004_KOMK_CUT
+from .groups import METHODS, SEED004_KOMK_CUT, GroupCut
 from .table import expand_formations, indicator_table_from_staffing, penza_indicator_table
 
 

@@ -14,7 +14,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "port": ("the port is not a number", "порт — не число"),
     "unparsable": ("it cannot be parsed", "его нельзя разобрать"),
     "cannot_use": ("cannot use database {url}: {reason}", "нельзя использовать базу {url}: {reason}"),
-    "cannot_open": ("cannot open the run store {url}: {reason}", "не удаётся открыть хранилище расчётов {url}: {reason}"),
+    "cannot_open": ("cannot open the run store {url}: {reason}",
+                    "не удаётся открыть хранилище расчётов {url}: {reason}"),
     "folder": ("the run store {url} is a folder, not an SQLite file",
                "хранилище расчётов {url} — папка, а не файл SQLite"),
     "damaged": (("the run store {url} is damaged (SQLite quick_check: {detail}); it was left as it is: "

@@ -183,8 +183,9 @@ d1, d2, d3 = st.columns(3)
 slug = "".join(ch if ch.isalnum() else "_" for ch in record.name)
 d1.download_button(t("download_csv", lang), exports.csv_bytes(display), file_name=f"assignments_{slug}.csv",
                    mime="text/csv", key="dl_csv")
-d2.download_button(t("download_xlsx", lang), record.download("xlsx", lang, lambda: exports.result_workbook(record, lang)),
-                   file_name=f"allocation_{slug}.xlsx", key="dl_xlsx",
+workbook = record.download("xlsx", lang, lambda: exports.result_workbook(record, lang))
+d2.download_button(t("download_xlsx", lang), workbook, file_name=f"allocation_{slug}.xlsx", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d3.download_button(t("download_zip", lang), record.download("zip", "", lambda: exports.solution_zip(solution)), file_name=f"result_{slug}.zip",
-                   mime="application/zip", key="dl_zip")
+files = record.download("zip", "", lambda: exports.solution_zip(solution))
+d3.download_button(t("download_zip", lang), files, file_name=f"result_{slug}.zip", mime="application/zip",
+                   key="dl_zip")

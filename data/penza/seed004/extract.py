@@ -279,10 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(komk) != 29:
         raise ValueError("Table 16: expected 29 formations")
 
-    kov_groups_line = find_line(lines, r"^Распределение муниципальных образований по коэффициенту обеспеченности медицинскими кадрами, врачи", t11)
+    kov_groups_line = find_line(lines, r"^Распределение муниципальных образований по коэффициенту "
+                                 r"обеспеченности медицинскими кадрами, врачи", t11)
     kov_cells = find_line(lines, r"^<p>", find_line(lines, r"^<p>", kov_groups_line) + 1)
     kov_group = group_lists(lines[kov_cells], "Table 12", kov_cells + 1)
-    kosmp_groups_line = find_line(lines, r"^Распределение муниципальных образований по коэффициенту обеспеченности средним", t14)
+    kosmp_groups_line = find_line(
+        lines, r"^Распределение муниципальных образований по коэффициенту обеспеченности средним", t14)
     kosmp_cells = find_line(lines, r"^<p>", find_line(lines, r"^<p>", kosmp_groups_line) + 1)
     kosmp_group = group_lists(lines[kosmp_cells], "Table 15 (unnumbered)", kosmp_cells + 1)
     access_line = find_line(lines, r"^Распределение муниципальных образований по коэффициенту доступности", t16)
@@ -290,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     access_group = group_lists(lines[access_cells], "Table 17 (unnumbered, access groups)", access_cells + 1)
 
     # Final table: "Распределение ... по интегральному коэффициенту ... (КОМК)".
-    final_line = find_line(lines, r"^Распределение муниципальных образований по интегральному коэффициенту", access_line)
+    final_line = find_line(
+        lines, r"^Распределение муниципальных образований по интегральному коэффициенту", access_line)
     end = find_line(lines, r"^2\) Управление штатным расписанием", final_line)
     level_rx = [("I", r"Крайне низкий КОМК"), ("V", r"Крайне высокий КОМК"),
                 ("II", r"Низкий КОМК"), ("IV", r"Высокий КОМК"), ("III", r"Средний КОМК")]

@@ -1,7 +1,7 @@
 """Runs, their inputs (content-addressed blobs) and results: the first schema.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 14:40:02.020562
 """
 import sqlalchemy as sa
