@@ -2,27 +2,26 @@
 
 The first filter stage of :mod:`allocator.pairs` that leaves a graduate with
 no pair names the reason; a graduate who kept pairs lost them to others.
+The reasons' texts (EN/RU) are in the catalogue (:mod:`allocator.catalogue`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-REASONS = {
-    "no_vacancy_of_specialty": "no vacancy of the graduate's specialty in the round",
-    "none_in_sponsor_region": "no vacancy of the specialty in the sponsor region",
-    "none_within_max_km": "no vacancy of the specialty within max_km of home",
-    "no_programme_place": "paid graduate: no support programme funds any rural post in reach",
-    "all_taken": "every allowed post went to others (or programme quota/budget ran out)",
-}
+from .catalogue import has, text
 
-REASONS_RU = {
-    "no_vacancy_of_specialty": "нет вакансий по специальности выпускника",
-    "none_in_sponsor_region": "нет вакансий по специальности в регионе-заказчике",
-    "none_within_max_km": "нет вакансий по специальности в пределах max_km от дома",
-    "no_programme_place": "платное обучение: ни одна программа поддержки не финансирует доступное сельское место",
-    "all_taken": "все допустимые места заняты другими (или исчерпаны квота/бюджет программы)",
-}
+#: Reason codes, in the order of the filter stages; their texts are the catalogue's
+#: ``reason_<code>`` entries (allocator/texts/reasons.csv).
+REASON_CODES = ("no_vacancy_of_specialty", "none_in_sponsor_region", "none_within_max_km",
+                "no_programme_place", "all_taken")
+
+
+def reason_text(code: str, lang: str = "en") -> str:
+    """Why a graduate was not placed, in ``lang``; an unknown code is shown as it is."""
+    key = f"reason_{code}"
+    return text(key, lang) if has(key) else str(code)
+
 
 # Stage whose count dropping to zero gives the reason, in filter order.
 _STAGE_REASON = (
@@ -34,6 +33,7 @@ _STAGE_REASON = (
 
 
 def unplaced_reasons(round_, pairs, assignments: pd.DataFrame) -> pd.DataFrame:
+    """One row per unplaced graduate: funding, specialty, reason code and its English ``detail``."""
     grads = round_.graduates.set_index("graduate_id")
     missing = grads.index[~grads.index.isin(assignments["graduate_id"])]
     stages = pairs.stages.reindex(missing)
@@ -46,5 +46,5 @@ def unplaced_reasons(round_, pairs, assignments: pd.DataFrame) -> pd.DataFrame:
         "specialty": grads.loc[missing, "specialty"].to_numpy(),
         "reason": reason.to_numpy(),
     })
-    out["detail"] = out["reason"].map(REASONS)
+    out["detail"] = out["reason"].map({code: reason_text(code) for code in REASON_CODES})
     return out.sort_values("graduate_id", kind="mergesort").reset_index(drop=True)

@@ -194,9 +194,10 @@ def test_time_limit_gives_status_and_exit_code_4(tmp_path):
 def test_every_problem_message_exists_in_english_and_russian():
     from string import Formatter
 
-    from allocator.messages import MESSAGES
+    from allocator.catalogue import domain
 
-    for code, (en, ru) in MESSAGES.items():
+    for code, entry in domain("input").items():
+        en, ru = entry.en, entry.ru
         assert en and ru, code
         fields = lambda text: {f for _, f, _, _ in Formatter().parse(text) if f}  # noqa: E731
         assert fields(en) == fields(ru), code

@@ -5,7 +5,7 @@ import re
 import string
 from pathlib import Path
 
-from allocator.diagnose import REASONS
+from allocator.diagnose import REASON_CODES
 from ui import i18n
 
 UI = Path(__file__).resolve().parent.parent / "ui"
@@ -50,7 +50,7 @@ def test_every_key_used_in_the_code_exists():
 
 
 def test_reasons_and_progress_messages_translate():
-    for code in REASONS:
+    for code in REASON_CODES:
         assert i18n.reason(code, "ru") != i18n.reason(code, "en")
     assert i18n.progress_message("level 2/3: deficit", "ru") == "Уровень 2/3: взвешенный дефицит"
     assert i18n.progress_message("building the model: 12 pairs", "en") == "Building the model: 12 pairs"

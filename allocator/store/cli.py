@@ -19,54 +19,24 @@ import sys
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..catalogue import language_from_locale, text
 from .db import ENV_DB, StoreError, describe_error, open_store, public_url
 from .masking import mask_secrets, secrets_of
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_OUT, EXIT_STORE, EXIT_OUTPUT = 0, 1, 2, 5, 6
 
-TEXT = {
-    "no_runs": ("no runs stored in {url}", "в {url} нет сохранённых расчётов"),
-    "error": ("error: {error}", "ошибка: {error}"),
-    "options": ("changed options:", "изменённые параметры:"),
-    "no_options": ("options: the same", "параметры: те же"),
-    "inputs": ("changed input tables:", "изменённые входные таблицы:"),
-    "no_inputs": ("input tables: the same", "входные таблицы: те же"),
-    "figures": ("changed figures:", "изменившиеся показатели:"),
-    "deficits": ("per-region deficit changes (remaining vacancies):",
-                 "изменения дефицита по районам (незанятые вакансии):"),
-    "no_deficits": ("per-region deficits: the same", "дефицит по районам: тот же"),
-    "posts": ("graduates whose post changed: {n}", "выпускники, чьё место изменилось: {n}"),
-    "exported": ("run {id} written: {files}", "расчёт {id} записан: {files}"),
-    "identical": ("run {id} solved again{new}: identical assignments and objective levels",
-                  "расчёт {id} решён заново{new}: назначения и уровни цели совпадают"),
-    "different": ("run {id} solved again{new}: results DIFFER",
-                  "расчёт {id} решён заново{new}: результаты РАЗЛИЧАЮТСЯ"),
-    "inputs_changed": ("the rebuilt inputs do not match the stored input hash",
-                       "восстановленные входные данные не совпадают с сохранённым хешем"),
-    "new_run": (" (stored as run {id})", " (сохранён как расчёт {id})"),
-    "open_failed": ("error: {error} (use --no-store to solve without keeping the run)",
-                    "ошибка: {error} (--no-store: решить, не сохраняя расчёт)"),
-    "not_stored": ("error: outputs written to {out}; the run was NOT stored in {url}: {reason}",
-                   "ошибка: результаты записаны в {out}; расчёт НЕ сохранён в {url}: {reason}"),
-    "queued": ("; it is queued ({path}) and will be stored the next time this store opens",
-               "; он поставлен в очередь ({path}) и будет сохранён при следующем открытии хранилища"),
-    "not_queued": ("; it could not be queued either: {reason}", "; поставить его в очередь тоже не удалось: {reason}"),
-    "failed_not_stored": ("error: the failed run was NOT stored in {url}: {reason}",
-                          "ошибка: неудавшийся расчёт НЕ сохранён в {url}: {reason}"),
-    "flushed": ("{n} queued run(s) stored in {url}: {ids}", "расчёты из очереди сохранены в {url} ({n}): {ids}"),
-}
-
 
 def say(lang: str, key: str, **params) -> str:
-    en, ru = TEXT[key]
-    return (ru if lang == "ru" else en).format(**params)
+    """The ``allocator runs`` message ``key`` (catalogue code ``runs_<key>``, allocator/texts/store.csv)."""
+    return text(f"runs_{key}", lang, **params)
 
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL_OR_PATH",
                         help=f"store: SQLAlchemy URL or SQLite file (default ${ENV_DB}, else a per-user file)")
-    common.add_argument("--lang", choices=("en", "ru"), default="en", help="language of messages")
+    common.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
+                        help="language of messages (default from the locale: ru when LANG is ru_*)")
     p = argparse.ArgumentParser(prog="allocator runs", description="stored runs: list, show, compare, "
                                 "export, solve again (docs/store.md)")
     sub = p.add_subparsers(dest="action", required=True)
@@ -129,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         print(say(args.lang, "error", error=mask_secrets(exc.text(args.lang), known)), file=sys.stderr)
         return EXIT_STORE
     except (SQLAlchemyError, sqlite3.Error) as exc:  # damaged pages read, server gone mid-command
-        error = f"the run store {store.public_url} failed: {describe_error(exc)}"
+        error = say(args.lang, "store_failed", url=store.public_url, error=describe_error(exc))
         print(say(args.lang, "error", error=mask_secrets(error, known)), file=sys.stderr)
         return EXIT_STORE
     finally:
@@ -158,16 +128,17 @@ def _list(store, args) -> int:
     if runs.empty:
         print(say(args.lang, "no_runs", url=public_url(store.url)))
         return EXIT_OK
+    lang = args.lang
     view = pd.DataFrame({
         "id": runs["id"],
-        "when (UTC)": [t.strftime("%Y-%m-%d %H:%M:%S") for t in runs["created_at"]],
-        "user": runs["user"].fillna("-"),
-        "round": runs["round_name"],
-        "solver": runs["solver"].fillna("-"),
-        "status": runs["status"],
-        "placed": [f"{p:.0f} of {g:.0f}" if pd.notna(p) else "-" for p, g in
-                   zip(runs["placed_total"], runs["graduates_total"])],
-        "weighted deficit": [f"{w:.4g}" if pd.notna(w) else "-" for w in runs["weighted_deficit"]],
+        say(lang, "col_when"): [t.strftime("%Y-%m-%d %H:%M:%S") for t in runs["created_at"]],
+        say(lang, "col_user"): runs["user"].fillna("-"),
+        say(lang, "col_round"): runs["round_name"],
+        say(lang, "col_solver"): runs["solver"].fillna("-"),
+        say(lang, "col_status"): runs["status"],
+        say(lang, "col_placed"): [say(lang, "placed_of", placed=f"{p:.0f}", total=f"{g:.0f}") if pd.notna(p)
+                                  else "-" for p, g in zip(runs["placed_total"], runs["graduates_total"])],
+        say(lang, "col_deficit"): [f"{w:.4g}" if pd.notna(w) else "-" for w in runs["weighted_deficit"]],
     })
     print(_table(view))
     return EXIT_OK
@@ -196,7 +167,7 @@ def _diff(store, args) -> int:
 
     d = diff_runs(store, args.a, args.b)
     lang = args.lang
-    print(f"run {d.a} -> run {d.b}")
+    print(say(lang, "diff_head", a=d.a, b=d.b))
     _pairs(lang, "options", "no_options", d.options)
     _pairs(lang, "inputs", "no_inputs", d.inputs)
     if d.figures:

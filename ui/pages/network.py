@@ -70,8 +70,8 @@ tot = network_view.totals(result.comparison)
 m = st.columns(4)
 m[0].metric(t("network_before", lang), f"{100 * tot['share_before']:.1f} %", border=True)
 m[1].metric(t("network_after", lang), f"{100 * tot['share_after']:.1f} %",
-            delta=f"{100 * (tot['share_after'] - tot['share_before']):+.1f} п.п." if lang == "ru"
-            else f"{100 * (tot['share_after'] - tot['share_before']):+.1f} pp", border=True)
+            delta=t("network_delta_pp", lang, delta=f"{100 * (tot['share_after'] - tot['share_before']):+.1f}"),
+            border=True)
 m[2].metric(t("network_new_sites", lang), len(result.sites), border=True)
 staff = result.sites["staff_positions"].sum() if "staff_positions" in result.sites else 0
 m[3].metric(t("network_staff", lang), f"{staff:g}", border=True)

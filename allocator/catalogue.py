@@ -1,0 +1,120 @@
+"""The one catalogue of every text the project shows, in English and Russian.
+
+Texts are data: one CSV per domain with the columns ``code, en, ru`` (UTF-8,
+as ``schema.csv``), under ``allocator/texts/`` but for the lower layer's own:
+
+==============  ==========================================================
+``core``        ``medstaff_core/texts.csv``: the CSV reader's problems and
+                the frame of a problem report (row, column, "N problem(s)")
+``input.csv``   input problems (:class:`allocator.messages.Problem`);
+                codes as ``Problem.code``
+``reasons.csv`` why a graduate was not placed (``reason_<code>``,
+                :mod:`allocator.diagnose`)
+``store.csv``   the run store's refusals (``store_<key>``) and the
+                ``allocator runs`` messages (``runs_<key>``)
+``cli.csv``     the command line's summary and notes (``cli_<key>``)
+``ui.csv``      the Streamlit app's labels, messages and export headers
+==============  ==========================================================
+
+A code is unique across all files (checked when loading). Both languages use
+the same ``{placeholders}`` (tests/test_catalogue.py checks every entry).
+Code keeps codes and parameters (:class:`Message`); text is made only at the
+edge, in the reader's language, by :func:`text`.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("en", "ru")
+DOMAINS = ("core", "input", "reasons", "store", "cli", "ui")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue row: a code, its English and Russian text, and the file it is in."""
+
+    code: str
+    en: str
+    ru: str
+    domain: str
+
+    def in_language(self, lang: str) -> str:
+        """The raw text (placeholders unfilled) in ``lang``; English unless ``lang`` is "ru"."""
+        return self.ru if lang == "ru" else self.en
+
+
+@cache
+def catalogue() -> dict[str, Entry]:
+    """Every entry of every domain, by code (loaded once)."""
+    out: dict[str, Entry] = {}
+    for domain in DOMAINS:
+        for code, en, ru in _rows(domain):
+            if code in out:
+                raise ValueError(f"catalogue code {code!r} is in both {out[code].domain} and {domain}")
+            out[code] = Entry(code, en, ru, domain)
+    return out
+
+
+def _rows(domain: str):
+    """(code, en, ru) of one domain's file."""
+    if domain == "core":
+        path = resources.files("medstaff_core").joinpath("texts.csv")
+    else:
+        path = resources.files("allocator").joinpath("texts", f"{domain}.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [(row["code"], row["en"], row["ru"]) for row in csv.DictReader(fh)]
+
+
+def domain(name: str) -> dict[str, Entry]:
+    """The entries of one file of the catalogue, in file order."""
+    if name not in DOMAINS:
+        raise KeyError(f"unknown catalogue domain {name!r}")
+    return {code: e for code, e in catalogue().items() if e.domain == name}
+
+
+def text(code: str, lang: str = "en", **params) -> str:
+    """The text of ``code`` in ``lang`` ("en" or "ru"), its placeholders filled from ``params``."""
+    raw = catalogue()[code].in_language(lang)
+    return raw.format(**params) if params else raw
+
+
+def texts(code: str, **params) -> tuple[str, str]:
+    """(English, Russian) text of ``code`` with its parameters."""
+    return text(code, "en", **params), text(code, "ru", **params)
+
+
+def has(code: str) -> bool:
+    """Whether ``code`` is in the catalogue."""
+    return code in catalogue()
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text not yet rendered: a catalogue code and its parameters."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return text(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
+    """"ru" when the locale is Russian (the first set of LC_ALL, LC_MESSAGES, LANG starts with "ru"),
+    else "en": the default of every ``--lang``."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
