@@ -8,7 +8,7 @@ solving (the outputs are written and the run is queued, docs/store.md);
 6 the outputs could not be written (disk full, permission, a locked file:
 the output folder is unchanged, see
 allocator.output); 7 the engine returned a solution that breaks a rule of the
-round (a bug, caught by allocator.verify before anything was written: please
+round (a bug, caught by allocator.check before anything was written: please
 report it with the round). Output paths (``--out``, ``--solver-log``) are checked
 before solving (exit 2). ``solve`` keeps every run in the run store
 (``allocator runs``, docs/store.md) unless ``--no-store``.
@@ -20,6 +20,7 @@ import argparse
 import logging
 import sys
 
+from .catalogue import has, language_from_locale, text
 from .messages import InputError
 from .problem import DISTANCE_SOURCES, SOLVERS
 from .validate import load_round
@@ -27,7 +28,7 @@ from .validate import load_round
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
 EXIT_STORE = 5  # the run store cannot be opened or could not keep the run (allocator.store)
 EXIT_OUTPUT = 6  # the outputs could not be written; the output folder is unchanged (allocator.output)
-EXIT_ENGINE = 7  # an engine's solution broke a rule of the round (allocator.verify); nothing written
+EXIT_ENGINE = 7  # an engine's solution broke a rule of the round (allocator.check); nothing written
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
 
@@ -49,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, help="CBC and CP-SAT threads (default 1, repeatable results)")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    s.add_argument("--lang", choices=("en", "ru"), default="en", help="language of input problems")
+    s.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
+                   help="language of the messages and the summary (default from the locale: ru when LANG is ru_*)")
     s.add_argument("--db", metavar="URL_OR_PATH",
                    help="run store: SQLAlchemy URL or SQLite file (default $ALLOCATOR_DB, else a per-user "
                         "file; docs/store.md)")
@@ -58,10 +60,13 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a round and list every problem")
     v.add_argument("round")
-    v.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the problems")
+    v.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
+                   help="language of the problems (default from the locale: ru when LANG is ru_*)")
 
     tp = sub.add_parser("template", help="write the input template workbook (.xlsx) to fill in Excel")
     tp.add_argument("file", help="where to write it, e.g. round.xlsx")
+    tp.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
+                    help="language of the message (default from the locale)")
 
     sub.add_parser("indicators", add_help=False,
                    help="staffing indicators, KOMK ranking and default weights per region "
@@ -102,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with open(args.file, "wb") as fh:
             fh.write(template_workbook())
-        print(f"template written: {args.file}")
+        print(text("cli_template_written", args.lang, file=args.file))
         return EXIT_OK
     return _solve(args)
 
@@ -114,19 +119,19 @@ def _validate(args) -> int:
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_INPUT
     for warning in round_.warnings:  # the round is valid; these are worth a look
-        print(f"{'предупреждение' if args.lang == 'ru' else 'warning'}: {warning.line(args.lang)}",
-              file=sys.stderr)
-    vac = int(round_.vacancies["vacancies"].sum())
-    print(f"{args.round}: OK - {len(round_.regions)} regions, {len(round_.facilities)} facilities, "
-          f"{vac} vacancies, {len(round_.graduates)} graduates, {len(round_.programmes)} programmes")
+        print(text("cli_warning", args.lang, line=warning.line(args.lang)), file=sys.stderr)
+    print(text("cli_valid", args.lang, round=args.round, regions=len(round_.regions),
+               facilities=len(round_.facilities), vacancies=int(round_.vacancies["vacancies"].sum()),
+               graduates=len(round_.graduates), programmes=len(round_.programmes)))
     return EXIT_OK
 
 
 def _solve(args) -> int:
+    from .check import SolutionError
     from .outpaths import check_log_file, check_out_dir
     from .output import OutputError, clean_leftovers, write_solution
     from .solve import solve
-    from .verify import SolutionError
+    from .status import describe
 
     overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
                      distances=args.distances, diminishing_returns=args.diminishing_returns,
@@ -148,9 +153,9 @@ def _solve(args) -> int:
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_OUTPUT
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(event) -> None:  # an allocator.status.Progress, rendered in --lang
         if not args.quiet:
-            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+            print(f"[{event.fraction:4.0%}] {describe(event, args.lang)}", file=sys.stderr, flush=True)
 
     store = None if args.no_store else _open_store(args.db, args.lang)
     if store is False:
@@ -161,7 +166,7 @@ def _solve(args) -> int:
         if store is not None:  # a failed solve is kept too (or queued), with its error
             _keep(store, round_, args, error=exc)
         if isinstance(exc, SolutionError):
-            print(f"error: {exc}; nothing was written", file=sys.stderr)
+            print(text("cli_engine_error", args.lang, error=exc), file=sys.stderr)
             return EXIT_ENGINE
         raise
     try:
@@ -171,13 +176,13 @@ def _solve(args) -> int:
         return EXIT_OUTPUT
     kept = None if store is None else _keep(store, round_, args, solution=solution)  # after the outputs
     if not args.quiet:
-        print(format_summary(solution.summary, args.lang))
-        print(f"written: {', '.join(str(p) for p in written)}")
+        print(format_summary(solution, args.lang))
+        print(text("cli_written", args.lang, files=", ".join(str(p) for p in written)))
         if kept is not None and kept.stored:
-            print(f"stored as run {kept.run_id} (allocator runs show {kept.run_id})")
+            print(text("cli_stored", args.lang, id=kept.run_id))
     if kept is not None and not kept.stored:
         return EXIT_STORE  # outputs written; the run is queued or the message says it is not
-    return EXIT_BY_STATUS[solution.summary["status"]]
+    return EXIT_BY_STATUS[solution.status]
 
 
 def _open_store(value, lang: str = "en"):
@@ -210,29 +215,43 @@ def _keep(store, round_, args, *, solution=None, error=None):
     return kept
 
 
-def format_summary(s: dict, lang: str = "en") -> str:
-    o = s["objective"]
+def format_summary(s, lang: str = "en") -> str:
+    """The figures of a :class:`allocator.solution.Solution` as the lines ``allocator solve`` prints,
+    in ``lang`` (catalogue codes ``cli_*``). English names statuses, fundings and reasons by code;
+    Russian in words."""
+    gap = text("cli_gap", lang, gap=f"{s.gap:.2%}") if s.gap else ""
     lines = [
-        f"status: {s['status']} (solver {s['solver']}"
-        + (f", gap {s['gap']:.2%}" if s.get("gap") else "") + ")",
-        f"1. obligated graduates placed: {o['1_obligated_placed']} of {s['obligated_total']}",
-        f"2. weighted deficit: {s['weighted_deficit_before']:.4g} before -> {o['2_weighted_deficit']:.4g} after",
-        f"3. total km: {o['3_total_km']:.1f}",
-        f"placed: {s['placed_total']} of {s['graduates_total']} graduates "
-        f"({', '.join(f'{k} {v}' for k, v in s['placed_by_funding'].items())}); "
-        f"vacancies {s['vacancies_total']}",
+        text("cli_status", lang, status=_word("status", s.status, lang), solver=s.solver, gap=gap),
+        text("cli_obligated", lang, placed=s.obligated_placed, total=s.obligated_total),
+        text("cli_deficit", lang, before=f"{s.weighted_deficit_before:.4g}", after=f"{s.weighted_deficit:.4g}"),
+        text("cli_km", lang, km=f"{s.km_objective:.1f}"),
+        text("cli_placed", lang, placed=s.placed_total, total=s.graduates_total, vacancies=s.vacancies_total,
+             by_funding=", ".join(text("cli_count", lang, name=_word("funding", k, lang), n=v)
+                                  for k, v in s.placed_by_funding.items())),
     ]
-    for p in s["programmes"]:
-        quota = "" if p["quota"] is None else f" of {p['quota']}"
-        budget = "" if p["budget"] is None else f" of {_money(p['budget'])}"
-        lines.append(f"programme {p['programme_id']}: {p['placed']}{quota} places, spend {_money(p['spend'])}{budget}")
-    if s["unplaced_by_reason"]:
-        lines.append("unplaced: " + ", ".join(f"{k} {v}" for k, v in s["unplaced_by_reason"].items()))
-    for w in s.get("warnings", []):
-        where = ", ".join(str(part) for part in (w.get("file"), w.get("row"), w.get("column")) if part)
-        lines.append(f"{'предупреждение' if lang == 'ru' else 'warning'}: {where}: {w[lang]}")
-    lines.append(f"time: {s['wall_time_s']['total']:.2f} s; {s['model']['pairs']} pairs")
+    for p in s.programmes:
+        quota = "" if p.quota is None else text("cli_of", lang, n=p.quota)
+        budget = "" if p.budget is None else text("cli_of", lang, n=_money(p.budget))
+        lines.append(text("cli_programme", lang, id=p.programme_id, placed=p.placed, quota=quota,
+                          spend=_money(p.spend), budget=budget))
+    if s.unplaced_by_reason:
+        lines.append(text("cli_unplaced", lang, reasons=text("cli_reason_separator", lang).join(
+            text("cli_reason_count", lang, name=_word("reason", k, lang), n=v)
+            for k, v in s.unplaced_by_reason.items())))
+    for w in s.warnings:
+        where = ", ".join(str(part) for part in (w.file, w.row, w.column) if part)
+        lines.append(text("cli_warning", lang, line=f"{where}: {w.text(lang)}"))
+    lines.append(text("cli_time", lang, seconds=f"{s.timings['total']:.2f}", pairs=s.model_size.pairs))
     return "\n".join(lines)
+
+
+def _word(kind: str, code, lang: str) -> str:
+    """A status, funding or reason code as ``lang`` shows it: the code in English, the
+    catalogue's word (``status_*``, ``funding_*``, ``reason_*``) in Russian."""
+    code = str(code)
+    if lang == "ru" and has(f"{kind}_{code}"):
+        return text(f"{kind}_{code}", lang)
+    return code
 
 
 def _money(value) -> str:
