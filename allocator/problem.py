@@ -1,58 +1,26 @@
 """The validated, typed inputs of one allocation round.
 
-A :class:`Round` is built only by :func:`allocator.validate.validate`; nothing
-downstream re-checks raw input. It is frozen: models read it, never write it.
+A :class:`Round` holds tables that passed :func:`allocator.validate.validate`:
+it is built by ``validate`` (from files, :func:`~allocator.validate.load_round`,
+or from frames, :func:`~allocator.validate.round_from_frames`), then changed
+only by :func:`allocator.scenario.apply_scenario` (``Round.with_scenario``,
+other options, the same tables) and rebuilt by the run store
+(:mod:`allocator.store.query`) from the typed tables a validated round was
+stored with. Nothing downstream re-checks raw input. It is frozen: models
+read it, never write it. ``Scenario`` lives in :mod:`allocator.scenario`
+(re-exported here).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, fields
-from types import MappingProxyType
-from typing import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
-SOLVERS = ("cbc", "highs", "cpsat", "flow")
-DISTANCE_SOURCES = ("geodesic", "road")
+from .scenario import DISTANCE_SOURCES, SOLVERS, Scenario, apply_scenario
 
-
-@dataclass(frozen=True)
-class Scenario:
-    """Options of a run: from ``scenario.toml``, overridden by the command line.
-
-    ``max_km``: default largest home-to-post distance (None = unlimited).
-    ``solver``: flow (default; exact, fast, see :mod:`allocator.flow`) | cbc | highs | cpsat.
-    ``time_limit``: seconds for the whole
-    lexicographic solve (None = no limit).  ``diminishing_returns``: use the
-    convex piecewise-linear deficit penalty (see :mod:`allocator.model`).
-    ``distances``: geodesic | road.  ``weights``: region_id -> weight
-    overrides.  ``threads``: CBC and CP-SAT threads (1 keeps CP-SAT deterministic;
-    HiGHS keeps its own process-wide pool).
-    """
-
-    max_km: float | None = None
-    solver: str = "flow"
-    time_limit: float | None = None
-    diminishing_returns: bool = False
-    distances: str = "geodesic"
-    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
-    threads: int = 1
-
-    @classmethod
-    def keys(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
-
-    def replace(self, **changes) -> "Scenario":
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update({k: v for k, v in changes.items() if v is not None})
-        return Scenario(**values)
-
-    def as_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["weights"] = dict(sorted(self.weights.items()))
-        return out
-
+__all__ = ["DISTANCE_SOURCES", "SOLVERS", "Round", "Scenario"]
 
 @dataclass(frozen=True)
 class Round:
@@ -79,10 +47,13 @@ class Round:
     # Problems that do not stop a run but a planner should see (allocator.messages.Problem):
     # printed by the command line, shown by the UI and kept in summary.json["warnings"].
     warnings: tuple = ()
+    # The staffing indicator table (allocator.indicators), one row per region id, when validation
+    # computed it for default weights; the UI shows it instead of computing it again. Not an input:
+    # it is derived from the folder's staffing data and is not part of input_hash.
+    indicators: pd.DataFrame | None = None
 
     def with_scenario(self, scenario: Scenario) -> "Round":
-        from .scenario import apply_scenario
-
+        """This round under other options (defaults that depend on them filled again)."""
         return apply_scenario(self, scenario)
 
     def input_hash(self) -> str:

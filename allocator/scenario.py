@@ -2,25 +2,68 @@
 
 ``scenario.toml`` (or a workbook's ``scenario`` sheet, or the command line)
 becomes a :class:`~allocator.problem.Scenario`; :func:`apply_scenario` then
-fills what depends on it: each region's weight (given, else the staffing
+fills what depends on it (on any :class:`~allocator.problem.Round`: this
+module does not import the Round, so there is no cycle): each region's weight (given, else the staffing
 indicators' default, else 1, then the scenario's overrides) and each
 graduate's max_km (own, else the scenario's default).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .messages import InputError, Problem
-from .problem import DISTANCE_SOURCES, SOLVERS, Round, Scenario
+
+SOLVERS = ("cbc", "highs", "cpsat", "flow")
+DISTANCE_SOURCES = ("geodesic", "road")
 
 
-def apply_scenario(round_: Round, scenario: Scenario) -> Round:
+@dataclass(frozen=True)
+class Scenario:
+    """Options of a run: from ``scenario.toml``, overridden by the command line.
+
+    ``max_km``: default largest home-to-post distance (None = unlimited).
+    ``solver``: flow (default; exact, fast, see :mod:`allocator.flow`) | cbc | highs | cpsat.
+    ``time_limit``: seconds for the whole
+    lexicographic solve (None = no limit).  ``diminishing_returns``: use the
+    convex piecewise-linear deficit penalty (see :mod:`allocator.model`).
+    ``distances``: geodesic | road.  ``weights``: region_id -> weight
+    overrides.  ``threads``: CBC and CP-SAT threads (1 keeps CP-SAT deterministic;
+    HiGHS keeps its own process-wide pool).
+    """
+
+    max_km: float | None = None
+    solver: str = "flow"
+    time_limit: float | None = None
+    diminishing_returns: bool = False
+    distances: str = "geodesic"
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    threads: int = 1
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def replace(self, **changes) -> "Scenario":
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update({k: v for k, v in changes.items() if v is not None})
+        return Scenario(**values)
+
+    def as_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["weights"] = dict(sorted(self.weights.items()))
+        return out
+
+
+def apply_scenario(round_, scenario: Scenario):
     """Fill defaults that depend on options: region weights, graduates' max_km."""
     problems = check_scenario(scenario, "options") + check_scale(round_.vacancies, scenario, "options")
     if problems:
@@ -43,40 +86,34 @@ def apply_scenario(round_: Round, scenario: Scenario) -> Round:
     graduates["max_km_given"] = given_km
     default = np.nan if scenario.max_km is None else float(scenario.max_km)
     graduates["max_km"] = given_km.fillna(default).astype(float)
-    return Round(
-        regions=regions,
-        facilities=round_.facilities,
-        vacancies=round_.vacancies,
-        graduates=graduates,
-        programmes=round_.programmes,
-        scenario=scenario,
-        name=round_.name,
-        settlements=round_.settlements,
-        roads=round_.roads,
-        warnings=round_.warnings,
-    )
+    return dataclasses.replace(round_, regions=regions, graduates=graduates, scenario=scenario)
 
 
-def attach_indicator_weights(regions: pd.DataFrame, source: Path) -> None:
+def attach_indicator_weights(regions: pd.DataFrame, source: Path) -> pd.DataFrame | None:
     """Default weights from the staffing indicators when the round folder has staffing data.
 
     The indicators package (``allocator.indicators``) reads ``staffing.csv`` or
     ``seed004/*.csv`` beside the round; without either, weights default to 1.
+    Computed only when some region has no weight. Returns the indicator table
+    aligned to the round's region ids (kept as ``Round.indicators``, so the UI
+    does not compute it again), or None when it was not computed.
     """
-    from .indicators.cli import indicator_table_for_round
+    from .indicators.for_round import indicator_table_for_round
     from .indicators.table import expand_formations
 
     if not Path(source).is_dir() or regions["weight"].notna().all():
-        return
+        return None
     try:
         table = indicator_table_for_round(Path(source))
     except FileNotFoundError:
-        return
-    table = expand_formations(table, regions["region_id"]).set_index("region_id")
-    regions["indicator_weight"] = regions["region_id"].map(table["weight"]).astype(float)
+        return None
+    table = expand_formations(table, regions["region_id"])
+    by_region = table.set_index("region_id")
+    regions["indicator_weight"] = regions["region_id"].map(by_region["weight"]).astype(float)
     regions["indicator_basis"] = regions["region_id"].map(
-        "KOMK group " + table["group"].astype(str)
+        "KOMK group " + by_region["group"].astype(str)
     )
+    return table
 
 
 def _default_weights(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

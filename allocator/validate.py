@@ -85,8 +85,9 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     base = base.replace(**overrides)
     problems += check_scenario(base, raw.scenario_file or "options")
     problems += check_scale(typed["vacancies"], base, raw.scenario_file or "options")
-    settlements, roads = None, None
-    if base.distances == "road":
+    settlements, roads = raw.extra_tables.get("settlements"), raw.extra_tables.get("roads")
+    if base.distances == "road" and (settlements is None or roads is None):
+        settlements, roads = None, None
         if not {"settlements.csv", "roads.csv"} <= set(raw.extra_files):
             problems.append(
                 Problem.of(str(raw.source), None, None, "road_files_missing")
@@ -102,17 +103,18 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
     warnings = list(raw.warnings) + coordinate_warnings(typed["regions"], typed["facilities"],
                                                         raw.where("facilities"))
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
-    attach_indicator_weights(typed["regions"], raw.source)
+    indicators = attach_indicator_weights(typed["regions"], raw.source)
     round_ = Round(
         regions=typed["regions"],
         facilities=typed["facilities"],
         vacancies=typed["vacancies"],
         graduates=typed["graduates"],
         programmes=typed["programmes"],
-        name=Path(raw.source).stem,
+        name=raw.name or Path(raw.source).stem,
         settlements=settlements,
         roads=roads,
         warnings=tuple(warnings),
+        indicators=indicators,
     )
     return apply_scenario(round_, base)
 
@@ -291,16 +293,24 @@ def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
 
 def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,
                       graduates: pd.DataFrame, programmes: pd.DataFrame | None = None,
-                      scenario: Scenario | None = None, **overrides) -> Round:
-    """Validate in-memory tables exactly as files are validated (the Python API)."""
-    raw = RawRound(source=Path("frames"))
+                      scenario: Scenario | None = None, *, settlements: pd.DataFrame | None = None,
+                      roads: pd.DataFrame | None = None, name: str = "frames", **overrides) -> Round:
+    """Validate in-memory tables exactly as files are validated (the Python API).
+
+    ``settlements`` and ``roads`` (typed, as a validated Round holds them) are
+    kept on the Round as given; ``distances = "road"`` needs both. ``name``
+    names the round (a folder's round is named after the folder).
+    """
+    raw = RawRound(source=Path("frames"), name=name)
     given = {"regions": regions, "facilities": facilities, "vacancies": vacancies,
              "graduates": graduates, "programmes": programmes}
-    for name, frame in given.items():
+    for table, frame in given.items():
         if frame is None:
             continue
         text = frame.astype(object).where(frame.notna(), "").astype(str)
         text.columns = [str(c).strip().lower() for c in text.columns]
-        raw.tables[name] = text.reset_index(drop=True)
-        raw.files[name] = name
+        raw.tables[table] = text.reset_index(drop=True)
+        raw.files[table] = table
+    if settlements is not None and roads is not None:
+        raw.extra_tables = {"settlements": settlements, "roads": roads}
     return validate(raw, scenario=scenario, **overrides)

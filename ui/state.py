@@ -10,7 +10,6 @@ are checked and raises :class:`allocator.InputError` listing every problem.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import tempfile
 from dataclasses import dataclass, field
@@ -91,7 +90,8 @@ def _loaded(folder: Path, label: str, keep_folder: bool) -> LoadedRound:
     """The round of ``folder`` with its indicators and network tables, all read now."""
     round_ = load_round(folder)
     return LoadedRound(round_, label, folder if keep_folder else None,
-                       region_indicators(folder, round_.regions["region_id"]), network_tables(folder))
+                       region_indicators(folder, round_.regions["region_id"], round_.indicators),
+                       network_tables(folder))
 
 
 def load_upload(name: str, data: bytes, workdir: Path | None = None, limits: Limits | None = None) -> LoadedRound:
@@ -167,18 +167,26 @@ def network_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         return None
 
 
-def region_indicators(folder: Path | None, region_ids) -> pd.DataFrame | None:
-    """Provision, staffing rate, KOMK and group per region, if the folder has staffing data."""
-    if folder is None:
-        return None
-    from allocator.indicators.cli import indicator_table_for_round
-    from allocator.indicators.table import expand_formations
+def region_indicators(folder: Path | None, region_ids, computed: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Provision, staffing rate, KOMK and group per region, if the folder has staffing data.
 
-    try:
-        table = indicator_table_for_round(Path(folder))
-    except (FileNotFoundError, ValueError, KeyError):
+    ``computed`` is the table validation already made (``Round.indicators``, when
+    some weight came from it): it is used as it is, so indicators are computed
+    once per load.
+    """
+    if computed is not None:
+        table = computed
+    elif folder is None:
         return None
-    table = expand_formations(table, list(region_ids))
+    else:
+        from allocator.indicators.for_round import indicator_table_for_round
+        from allocator.indicators.table import expand_formations
+
+        try:
+            table = indicator_table_for_round(Path(folder))
+        except (FileNotFoundError, ValueError, KeyError):
+            return None
+        table = expand_formations(table, list(region_ids))
     keep = {
         "region_id": "region_id",
         "doctors_all_provision": "provision",
@@ -309,12 +317,9 @@ def build_round(loaded: LoadedRound, views: dict[str, pd.DataFrame], options: di
         programmes[col] = views["programmes"][col].to_numpy()
     vacancies = views["vacancies"][EDITABLE["vacancies"]].copy()
     facilities = base.facilities[[c.name for c in columns("facilities")]].copy()
-    plain = scenario if scenario.distances == "geodesic" else dataclasses.replace(scenario, distances="geodesic")
-    new = round_from_frames(regions, facilities, vacancies, graduates, programmes, scenario=plain)
-    # Road distances need the settlements and roads of the loaded folder; the
-    # frames route cannot read them, so they are carried over here.
-    return dataclasses.replace(new, name=base.name, settlements=base.settlements, roads=base.roads,
-                               scenario=scenario)
+    # Road distances need the settlements and roads of the loaded folder: they are handed over as read.
+    return round_from_frames(regions, facilities, vacancies, graduates, programmes, scenario=scenario,
+                             settlements=base.settlements, roads=base.roads, name=base.name)
 
 
 def options_of(round_: Round) -> dict:

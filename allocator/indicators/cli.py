@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .for_round import indicator_table_for_round
 from .groups import METHODS, SEED004_KOMK_CUT, GroupCut
-from .table import expand_formations, indicator_table_from_staffing, penza_indicator_table
+from .table import expand_formations
 
 
 def _weights(text: str | None) -> dict[str, float] | None:
@@ -60,29 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corrected", action="store_true",
                    help="seed 004 only: apply the documented corrections of seed typos")
     return p
-
-
-def indicator_table_for_round(folder: Path, *, cut: GroupCut = SEED004_KOMK_CUT,
-                              weight_mapping=None, corrected: bool = False) -> pd.DataFrame:
-    """The table ``indicators`` writes for a round folder (see module doc)."""
-    if (folder / "staffing.csv").exists():
-        staffing = pd.read_csv(folder / "staffing.csv")
-        pop_file = folder / "population.csv"
-        if not pop_file.exists():
-            pop_file = folder / "regions.csv"
-        if not pop_file.exists():
-            raise FileNotFoundError(f"{folder}: staffing.csv needs population.csv or regions.csv with population")
-        population = pd.read_csv(pop_file)
-        table = indicator_table_from_staffing(staffing, population[["region_id", "population"]],
-                                              cut=cut, weight_mapping=weight_mapping)
-    else:
-        for seed_dir in (folder / "seed004", folder):
-            if (seed_dir / "doctors_2019.csv").exists():
-                break
-        else:
-            raise FileNotFoundError(f"{folder}: neither staffing.csv nor seed004/doctors_2019.csv found")
-        table = penza_indicator_table(seed_dir, corrected=corrected, cut=cut, weight_mapping=weight_mapping)
-    return table
 
 
 def main(argv: list[str] | None = None) -> int:
