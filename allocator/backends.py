@@ -1,13 +1,17 @@
 """Solver backends over a :class:`~allocator.model.MatrixModel`.
 
 Each backend holds one model, optimises a given objective vector, and can add
-a row that fixes an objective at a value (the lexicographic step). They
-share one status vocabulary:
+a row that fixes an objective at a value (the lexicographic step); each
+returns a :class:`allocator.driver.LevelResult` in the shared vocabulary of
+:class:`allocator.status.Status`:
 
 - ``optimal``: proven optimal;
 - ``feasible``: a solution, not proven optimal (time limit); ``gap`` says how far;
 - ``infeasible``: proven to have no solution;
 - ``time_limit``: the time ran out before any solution was found.
+
+:class:`MatrixEngine` is a backend seen as an :class:`allocator.driver.Engine`,
+so the level loop is :func:`allocator.driver.run_levels`, as for every engine.
 
 Gaps are requested as zero (an absolute gap below 1 on an integer objective
 proves optimality), so all backends reach the same optimal values.
@@ -19,27 +23,15 @@ import contextlib
 import logging
 import os
 import sys
-from dataclasses import dataclass
+import time
 
 import numpy as np
 
+from .driver import LevelResult
 from .model import MatrixModel
+from .status import Status
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LevelResult:
-    status: str
-    x: np.ndarray | None
-    value: float | None
-    bound: float | None
-
-    @property
-    def gap(self) -> float | None:
-        if self.value is None or self.bound is None:
-            return None
-        return abs(self.bound - self.value) / max(1.0, abs(self.value))
 
 
 @contextlib.contextmanager
@@ -57,6 +49,7 @@ def quiet_stdout():
 
 
 def make_backend(name: str, model: MatrixModel, threads: int = 1, log_path=None):
+    """The backend ``name`` (cbc, highs or cpsat) holding ``model``."""
     if name in ("cbc", "highs"):
         return PulpBackend(model, name, threads, log_path)
     if name == "cpsat":
@@ -140,12 +133,12 @@ class PulpBackend:
         if sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) and self.prob.status != -1:
             x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
             value = float(objective @ x)
-            status = "optimal" if sol == pulp.LpSolutionOptimal else "feasible"
-            bound = value if status == "optimal" else self._bound()
-            return LevelResult(status, x, value, bound)
+            status = Status.OPTIMAL if sol == pulp.LpSolutionOptimal else Status.FEASIBLE
+            bound = value if status == Status.OPTIMAL else self._bound()
+            return LevelResult(status, x, value, bound, self.solver_name)
         if sol == pulp.LpSolutionInfeasible or self.prob.status == pulp.LpStatusInfeasible:
-            return LevelResult("infeasible", None, None, None)
-        return LevelResult("time_limit", None, None, None)
+            return LevelResult(Status.INFEASIBLE, method=self.solver_name)
+        return LevelResult(Status.TIME_LIMIT, method=self.solver_name)
 
     def _bound(self) -> float | None:
         model = getattr(self.prob, "solverModel", None)
@@ -217,10 +210,36 @@ class CpSatBackend:
             self.model.clear_hints()
             for var, val in zip(self.x, x):
                 self.model.add_hint(var, bool(val))
-            kind = "optimal" if status == cp.OPTIMAL else "feasible"
-            return LevelResult(kind, x, value, float(solver.best_objective_bound))
+            kind = Status.OPTIMAL if status == cp.OPTIMAL else Status.FEASIBLE
+            return LevelResult(kind, x, value, float(solver.best_objective_bound), "cpsat")
         if status == cp.INFEASIBLE:
-            return LevelResult("infeasible", None, None, None)
+            return LevelResult(Status.INFEASIBLE, method="cpsat")
         if status == cp.MODEL_INVALID:  # pragma: no cover - a bug, not an input problem
             raise RuntimeError("CP-SAT rejected the model: " + self.model.validate())
-        return LevelResult("time_limit", None, None, None)
+        return LevelResult(Status.TIME_LIMIT, method="cpsat")
+
+
+class MatrixEngine:
+    """A backend over a :class:`MatrixModel` as an :class:`allocator.driver.Engine`."""
+
+    def __init__(self, model: MatrixModel, backend):
+        self.model, self.backend = model, backend
+
+    def initial(self) -> np.ndarray:
+        """Nothing chosen."""
+        return np.zeros(self.model.n_vars, dtype=bool)
+
+    def has_objective(self, level: str) -> bool:
+        """False when the level's coefficients are all zero."""
+        return bool(self.model.objectives[level][0].any())
+
+    def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
+        """The backend's optimum of the level within the time left before ``deadline``."""
+        coef, maximise = self.model.objectives[level]
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        return self.backend.solve(coef, maximise, remaining)
+
+    def hold(self, level: str, result: LevelResult) -> None:
+        """A row that keeps the level at its optimum."""
+        coef, maximise = self.model.objectives[level]
+        self.backend.fix(coef, result.value, maximise)

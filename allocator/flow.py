@@ -56,6 +56,10 @@ One level
 
 Between levels
 --------------
+The level loop, and what a time limit or an unproven level means, is
+:func:`allocator.driver.run_levels`, shared with the matrix backends;
+:class:`FlowEngine` is this engine's side of it.
+
 With optimal LP duals (steps 1-3, or 4 when the repaired flow reaches the
 LP bound itself), every optimal flow of the level satisfies complementary
 slackness with them, so the next level keeps exactly the optimal solutions
@@ -81,7 +85,9 @@ from ortools.graph.python import min_cost_flow
 from scipy import sparse
 
 from .backends import quiet_stdout
+from .driver import LEVELS, LevelResult, run_levels
 from .scaling import KM_SCALE, headcount_cap, weight_max, weight_units
+from .status import Status
 
 log = logging.getLogger(__name__)
 
@@ -118,15 +124,6 @@ class Network:
     @property
     def n_arcs(self) -> int:
         return len(self.tail)
-
-
-@dataclass
-class LevelResult:
-    status: str          # optimal | time_limit
-    value: int | None
-    flow: np.ndarray | None
-    method: str          # flow | flow_without | lp | lp_repaired | mip
-    bound: float | None = None  # best bound when not proven (time limit)
 
 
 def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame, cells: pd.DataFrame,
@@ -283,7 +280,7 @@ def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline:
                 rc = cost[out] - pi2[net.tail[out]] + pi2[net.head[out]]
                 if len(rc) == 0 or rc.min() >= 0:
                     proof = (pi2.astype(float),) + no_sides
-                    return LevelResult("optimal", int(cost @ flow2), flow2, "flow_without"), proof
+                    return LevelResult(Status.OPTIMAL, flow2, int(cost @ flow2), method="flow_without"), proof
     t0 = time.perf_counter()
     flow, pi = _mcf(net, cost)
     if keep is not None and not without_first:
@@ -291,11 +288,11 @@ def solve_level(net: Network, cost: np.ndarray, incumbent: np.ndarray, deadline:
     log.debug("min-cost flows and potentials: %.2fs", time.perf_counter() - t0)
     relaxed = int(cost @ flow)
     if not _violated(net, flow):
-        return LevelResult("optimal", relaxed, flow, "flow"), (pi.astype(float),) + no_sides
+        return LevelResult(Status.OPTIMAL, flow, relaxed, method="flow"), (pi.astype(float),) + no_sides
     columns = [flow, incumbent]
     if flow2 is not None:
         if int(cost @ flow2) == relaxed:
-            return LevelResult("optimal", relaxed, flow2, "flow_without"), (pi.astype(float),) + no_sides
+            return LevelResult(Status.OPTIMAL, flow2, relaxed, method="flow_without"), (pi.astype(float),) + no_sides
         columns.append(flow2)
     return _solve_lp(net, cost, columns, incumbent, deadline, pi)
 
@@ -397,7 +394,7 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline, pi):
         solved = lp.run(deadline)
         if solved is None:  # out of time: the round keeps the previous level's flow
             log.info("LP round %d: time limit", rounds)
-            return LevelResult("time_limit", None, None, "lp"), None
+            return LevelResult(Status.TIME_LIMIT, method="lp"), None
         x, pi, mu = solved
         log.debug("LP round %d: %d columns, %.2fs", rounds, len(lp.cols), time.perf_counter() - t0)
         rc = reduced_costs(net, cost.astype(float), pi, mu)
@@ -413,17 +410,17 @@ def _solve_lp(net: Network, cost, columns, incumbent, deadline, pi):
     log.info("LP over %d of %d arcs after %d rounds: %.1f", len(lp.cols), net.n_arcs, rounds, bound)
     if np.all(np.abs(flow - np.round(flow)) < TOL):
         flow = np.round(flow).astype(np.int64)
-        return LevelResult("optimal", int(cost @ flow), flow, "lp"), (pi, mu)
+        return LevelResult(Status.OPTIMAL, flow, int(cost @ flow), method="lp"), (pi, mu)
     # a fractional vertex: repair it with a small MIP that frees only the arcs around the
     # fractional ones; it often meets the bound, which proves it optimal
     best = int(cost @ incumbent)
     target = int(np.ceil(bound - TOL))
     repaired = _repair(net, cost, lp.cols, flow, incumbent, deadline)
-    if repaired.flow is not None and repaired.value < best:
-        incumbent, best = repaired.flow, repaired.value
+    if repaired.x is not None and repaired.value < best:
+        incumbent, best = repaired.x, repaired.value
     if best <= target:  # integer costs: nothing lies strictly between the bound and its ceiling
         exact = best <= bound + TOL  # then the LP duals still describe every optimum
-        return LevelResult("optimal", best, incumbent, "lp_repaired"), ((pi, mu) if exact else None)
+        return LevelResult(Status.OPTIMAL, incumbent, best, method="lp_repaired"), ((pi, mu) if exact else None)
     # else MIP over every arc that can be in a solution better than the incumbent
     cand = in_lp | (pool & (rc <= best - bound + TOL))
     return _solve_mip(net, cost, np.flatnonzero(cand), incumbent, deadline), None
@@ -471,10 +468,10 @@ def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> Lev
     flow[arcs] = np.round(x).astype(np.int64)
     log.info("MIP over %d arcs: %s", len(arcs), h.modelStatusToString(status))
     if status == highspy.HighsModelStatus.kOptimal:
-        return LevelResult("optimal", int(cost @ flow), flow, "mip")
+        return LevelResult(Status.OPTIMAL, flow, int(cost @ flow), method="mip")
     if h.getInfo().primal_solution_status == 2:  # feasible point at the time limit
-        return LevelResult("time_limit", int(cost @ flow), flow, "mip", bound=h.getInfo().mip_dual_bound)
-    return LevelResult("time_limit", None, None, "mip")
+        return LevelResult(Status.FEASIBLE, flow, int(cost @ flow), h.getInfo().mip_dual_bound, "mip")
+    return LevelResult(Status.TIME_LIMIT, method="mip")
 
 
 def restrict(net: Network, cost: np.ndarray, flow: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> None:
@@ -501,13 +498,56 @@ def keep_level(net: Network, cost: np.ndarray, value: int) -> None:
 
 
 # --------------------------------------------------------------------------- a round
-LEVELS = ("obligated", "deficit", "km")
+class FlowEngine:
+    """The network of a round as an :class:`allocator.driver.Engine`.
+
+    Built from the grouped pairs of :func:`allocator.pairs.allowed_pairs`; a level is
+    :func:`solve_level` (looked up at call time), held by :func:`restrict` when its LP
+    duals prove it and by :func:`keep_level` otherwise.
+    """
+
+    def __init__(self, pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes: pd.DataFrame,
+                 diminishing_returns: bool):
+        self.pairs = pairs
+        self.net = _round_network(pairs, vacancies, cells, programmes, diminishing_returns)
+        self._duals: dict = {}
+
+    def initial(self) -> np.ndarray:
+        """Every graduate on the unplaced arc."""
+        flow = np.zeros(self.net.n_arcs, np.int64)
+        n_pair, n_groups = self.net.n_pair, len(self.pairs.groups)
+        flow[n_pair:n_pair + n_groups] = self.pairs.groups["size"].to_numpy()
+        return flow
+
+    def has_objective(self, level: str) -> bool:
+        """False when no arc has a cost at this level."""
+        return bool(self.net.costs[level].any())
+
+    def solve_level(self, level: str, deadline: float | None, incumbent: np.ndarray) -> LevelResult:
+        """The level's optimum by min-cost flow, LP column generation or MIP (module docstring)."""
+        # level 1 counts obligated graduates, who never need a programme place
+        result, duals = solve_level(self.net, self.net.costs[level], incumbent, deadline,
+                                    without_first=level == "obligated")
+        self._duals[level] = duals
+        return result
+
+    def hold(self, level: str, result: LevelResult) -> None:
+        """Fix what complementary slackness allows, else add the level's row."""
+        cost, duals = self.net.costs[level], self._duals.get(level)
+        if duals is not None:
+            restrict(self.net, cost, result.x, *duals)
+        else:
+            keep_level(self.net, cost, result.value)
+
+    def chosen(self, flow: np.ndarray) -> pd.DataFrame:
+        """The arcs given to graduates by ``flow``: one row per placed graduate."""
+        return _disaggregate(self.pairs, flow[: self.net.n_pair])
 
 
 @dataclass
 class FlowRun:
     chosen: pd.DataFrame     # arcs rows given to graduates: graduate_id + the arc's columns
-    status: str              # optimal | feasible | time_limit
+    status: Status           # optimal | feasible | time_limit (allocator.driver)
     gap: float | None        # 0 when optimal; the unproven level's relative gap, if known
     values: dict             # level -> optimal cost of the level (km: whole metres, as the matrix model)
     methods: dict            # level -> how it was proven
@@ -517,7 +557,15 @@ class FlowRun:
 
 def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes: pd.DataFrame,
                 diminishing_returns: bool, deadline: float | None = None) -> FlowRun:
-    """Solve the three levels for the grouped pairs of :func:`allocator.pairs.allowed_pairs`."""
+    """Solve the levels (:data:`allocator.driver.LEVELS`) for the grouped pairs of
+    :func:`allocator.pairs.allowed_pairs` with :class:`FlowEngine` and the level driver."""
+    engine = FlowEngine(pairs, vacancies, cells, programmes, diminishing_returns)
+    run = run_levels(engine, deadline, levels=LEVELS)
+    return FlowRun(chosen=engine.chosen(run.x), status=run.status, gap=run.gap, values=run.values,
+                   methods=run.methods, n_arcs=engine.net.n_arcs, n_nodes=engine.net.n_nodes)
+
+
+def _round_network(pairs, vacancies, cells, programmes, diminishing_returns) -> Network:
     arcs_frame = pairs.arcs
     live = vacancies["vacancies"] > 0
     slot_frame = vacancies.loc[live, ["facility_id", "specialty", "vacancies"]].reset_index(drop=True)
@@ -533,39 +581,7 @@ def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes:
         "km": arcs_frame["km"].to_numpy(float),
         "programme_id": arcs_frame["programme_id"].to_numpy(object),
     })
-    net = build_network(pairs.groups, arcs, slot_frame, cells, programmes, diminishing_returns)
-
-    flow = np.zeros(net.n_arcs, np.int64)
-    flow[net.n_pair:net.n_pair + len(pairs.groups)] = pairs.groups["size"].to_numpy()  # all unplaced
-    status, gap, values, methods = "optimal", 0.0, {}, {}
-    for name in LEVELS:
-        cost = net.costs[name]
-        if deadline is not None and time.perf_counter() >= deadline:
-            status, gap = ("feasible" if values else "time_limit"), None
-            break
-        t0 = time.perf_counter()
-        # level 1 counts obligated graduates, who never need a programme place
-        result, duals = solve_level(net, cost, flow, deadline, without_first=name == "obligated")
-        log.info("level %s: %s by %s in %.2fs", name, result.status, result.method, time.perf_counter() - t0)
-        methods[name] = result.method
-        if result.flow is None:
-            status, gap = ("feasible" if values else "time_limit"), None
-            break
-        flow = result.flow
-        values[name] = result.value
-        if result.status != "optimal":
-            status = "feasible"
-            gap = (None if result.bound is None
-                   else abs(result.value - result.bound) / max(1.0, abs(result.value)))
-            break
-        if duals is not None:
-            restrict(net, cost, flow, *duals)
-        else:
-            keep_level(net, cost, result.value)
-
-    chosen = _disaggregate(pairs, flow[: net.n_pair])
-    return FlowRun(chosen=chosen, status=status, gap=gap, values=values, methods=methods,
-                   n_arcs=net.n_arcs, n_nodes=net.n_nodes)
+    return build_network(pairs.groups, arcs, slot_frame, cells, programmes, diminishing_returns)
 
 
 def _disaggregate(pairs, pair_flow: np.ndarray) -> pd.DataFrame:

@@ -1,8 +1,14 @@
-"""A solved round as frames: assignments, unplaced, deficits and a summary."""
+"""A solved round: the assignments, unplaced and deficits tables and the typed figures.
+
+:class:`Solution` holds the tables and every figure of the run typed (levels,
+status, gap, timings, programme use, ...); ``summary.json`` is written from
+it (:attr:`Solution.summary`, with ``schema_version``) and the run store keeps
+that dict, from which :meth:`Solution.from_summary` rebuilds an equal solution.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -12,16 +18,173 @@ from .messages import Problem
 from .pairs import OBLIGATED, Pairs, deficit_cells
 from .problem import Round
 from .scaling import exact_money, exact_spend, weight_warnings
+from .status import Status
 
 ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
 
 
+SCHEMA_VERSION = 1  # of summary.json; 1 added schema_version, levels and checks
+LEVEL_KEYS = {"obligated": "1_obligated_placed", "deficit": "2_weighted_deficit", "km": "3_total_km"}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the lexicographic objective as reported.
+
+    ``value``: obligated graduates placed (int), weighted deficit after (recomputed from
+    the unrounded data), or total km as optimised (whole metres; the exact sum when the
+    level was not reached); ``status``: the level's own status, None when the driver
+    stopped before it; ``method``: how it was solved (``empty``: nothing to optimise).
+    """
+
+    name: str
+    value: float
+    status: Status | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgrammeUse:
+    """What a run uses of one support programme; ``spend`` counted exactly, in money units."""
+
+    programme_id: str
+    name: str
+    placed: int
+    spend: float
+    quota: int | None
+    budget: float | None
+
+
+@dataclass(frozen=True)
+class RunWarning:
+    """A warning the run went on despite (the round's and the weights' scaling), in both languages."""
+
+    code: str
+    file: str | None
+    row: int | None
+    column: str | None
+    en: str
+    ru: str
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (ru or en)."""
+        return self.ru if lang == "ru" else self.en
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """Size of the solved model: allowed pairs, variables (flow: arcs) and rows (flow: nodes)."""
+
+    pairs: int
+    variables: int
+    constraints: int
+
+
 @dataclass(frozen=True)
 class Solution:
-    assignments: pd.DataFrame
-    unplaced: pd.DataFrame
-    deficits: pd.DataFrame
-    summary: dict
+    """A solved round: the three tables and the typed figures ``summary.json`` is written from.
+
+    ``==`` compares the figures, not the tables. ``checks`` lists the rules of the round the
+    solution breaks (:mod:`allocator.check`); a returned solution has none.
+    """
+
+    assignments: pd.DataFrame = field(compare=False, repr=False)
+    unplaced: pd.DataFrame = field(compare=False, repr=False)
+    deficits: pd.DataFrame = field(compare=False, repr=False)
+    status: Status
+    solver: str
+    gap: float | None
+    levels: tuple[Level, ...]
+    total_km: float
+    obligated_total: int
+    graduates_total: int
+    placed_total: int
+    placed_by_funding: dict
+    vacancies_total: int
+    weighted_deficit_before: float
+    programmes: tuple[ProgrammeUse, ...]
+    unplaced_by_reason: dict
+    warnings: tuple[RunWarning, ...]
+    model_size: ModelSize
+    scenario: dict
+    timings: dict  # seconds by stage (build, each level solved, total), rounded to ms
+    input_hash: str
+    checks: tuple[str, ...] = ()
+
+    def level(self, name: str) -> Level:
+        """The level ``name`` (obligated, deficit or km)."""
+        return next(lv for lv in self.levels if lv.name == name)
+
+    @property
+    def obligated_placed(self) -> int:
+        """Level 1: obligated graduates placed."""
+        return int(self.level("obligated").value)
+
+    @property
+    def weighted_deficit(self) -> float:
+        """Level 2: the weighted deficit after the round."""
+        return self.level("deficit").value
+
+    @property
+    def km_objective(self) -> float:
+        """Level 3: total km as optimised."""
+        return self.level("km").value
+
+    @property
+    def summary(self) -> dict:
+        """The figures as ``summary.json`` holds them (the keys of schema 0, plus schema_version,
+        levels and checks)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "status": str(self.status),
+            "solver": self.solver,
+            "gap": self.gap,
+            "objective": {LEVEL_KEYS[lv.name]: lv.value for lv in self.levels},
+            "levels": [{"name": lv.name, "value": lv.value, "status": None if lv.status is None else str(lv.status),
+                        "method": lv.method} for lv in self.levels],
+            "total_km": self.total_km,
+            "obligated_total": self.obligated_total,
+            "graduates_total": self.graduates_total,
+            "placed_total": self.placed_total,
+            "placed_by_funding": dict(self.placed_by_funding),
+            "vacancies_total": self.vacancies_total,
+            "weighted_deficit_before": self.weighted_deficit_before,
+            "programmes": [asdict(p) for p in self.programmes],
+            "unplaced_by_reason": dict(self.unplaced_by_reason),
+            "warnings": [asdict(w) for w in self.warnings],
+            "model": {"pairs": self.model_size.pairs, "variables": self.model_size.variables,
+                      "constraints": self.model_size.constraints},
+            "scenario": self.scenario,
+            "wall_time_s": dict(self.timings),
+            "input_hash": self.input_hash,
+            "checks": {"broken_rules": list(self.checks)},
+        }
+
+    @classmethod
+    def from_summary(cls, summary: dict, assignments: pd.DataFrame, unplaced: pd.DataFrame,
+                     deficits: pd.DataFrame) -> Solution:
+        """The solution a ``summary`` (as :attr:`summary` wrote it, or of schema 0) and tables describe."""
+        objective = summary["objective"]
+        if "levels" in summary:
+            levels = tuple(Level(lv["name"], lv["value"], None if lv["status"] is None else Status(lv["status"]),
+                                 lv["method"]) for lv in summary["levels"])
+        else:  # schema 0: the values only
+            levels = tuple(Level(name, objective[key]) for name, key in LEVEL_KEYS.items() if key in objective)
+        model = summary["model"]
+        return cls(
+            assignments=assignments, unplaced=unplaced, deficits=deficits,
+            status=Status(summary["status"]), solver=summary["solver"], gap=summary.get("gap"), levels=levels,
+            total_km=summary["total_km"], obligated_total=summary["obligated_total"],
+            graduates_total=summary["graduates_total"], placed_total=summary["placed_total"],
+            placed_by_funding=dict(summary["placed_by_funding"]), vacancies_total=summary["vacancies_total"],
+            weighted_deficit_before=summary["weighted_deficit_before"],
+            programmes=tuple(ProgrammeUse(**p) for p in summary["programmes"]),
+            unplaced_by_reason=dict(summary["unplaced_by_reason"]),
+            warnings=tuple(RunWarning(**w) for w in summary.get("warnings", [])),
+            model_size=ModelSize(model["pairs"], model["variables"], model["constraints"]),
+            scenario=summary["scenario"], timings=dict(summary["wall_time_s"]), input_hash=summary["input_hash"],
+            checks=tuple(summary.get("checks", {}).get("broken_rules", ())),
+        )
 
 
 def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> np.ndarray:
@@ -34,14 +197,16 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
     return weight * remaining * (remaining + 1) / (2 * n)
 
 
-def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, status: str,
-                  gap: float | None, timings: dict, km_objective: float | None) -> Solution:
-    """Frames and summary of the chosen pairs (rows of ``pairs.table``, one per placed graduate).
+def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataFrame, *, status: Status,
+                  gap: float | None, timings: dict, km_objective: float | None,
+                  level_states: dict | None = None) -> Solution:
+    """Frames and figures of the chosen pairs (rows of ``pairs.table``, one per placed graduate).
 
     ``km_objective`` is level 3 as optimised (km rounded to whole metres per placement,
     see :mod:`allocator.model`), identical across solvers at the optimum;
     ``total_km`` is the exact sum of the assignments' km (also used for level 3
-    when it was not reached).
+    when it was not reached). ``level_states``: level name -> (status, method) as the
+    driver saw it (:func:`allocator.solve.level_states`).
     """
     chosen = chosen.copy()
     chosen["km"] = chosen["km"].round(3)
@@ -69,43 +234,44 @@ def make_solution(round_: Round, pairs: Pairs, model, chosen: pd.DataFrame, *, s
     programmes = []
     for prog in round_.programmes.sort_values("programme_id").itertuples(index=False):
         used = assignments[assignments["programme_id"] == prog.programme_id]
-        programmes.append({
-            "programme_id": prog.programme_id,
-            "name": prog.name,
-            "placed": len(used),
-            "spend": float(exact_spend(used["payment"])),  # exact: counted in the typed decimals
-            "quota": None if pd.isna(prog.quota) else int(prog.quota),
-            "budget": None if pd.isna(prog.budget) else float(exact_money(prog.budget)),
-        })
+        programmes.append(ProgrammeUse(
+            programme_id=prog.programme_id,
+            name=prog.name,
+            placed=len(used),
+            spend=float(exact_spend(used["payment"])),  # exact: counted in the typed decimals
+            quota=None if pd.isna(prog.quota) else int(prog.quota),
+            budget=None if pd.isna(prog.budget) else float(exact_money(prog.budget)),
+        ))
 
-    summary = {
-        "status": status,
-        "solver": round_.scenario.solver,
-        "gap": None if gap is None else float(gap),
-        "objective": {
-            "1_obligated_placed": int((placed & obligated.to_numpy()).sum()),
-            "2_weighted_deficit": round(float(after), 6),
-            "3_total_km": round(total_km if km_objective is None else float(km_objective), 3),
-        },
-        "total_km": round(total_km, 3),
-        "obligated_total": int(obligated.sum()),
-        "graduates_total": len(grads),
-        "placed_total": len(assignments),
-        "placed_by_funding": {
-            f: int((placed & (grads["funding"] == f).to_numpy()).sum())
-            for f in ("grant", "targeted", "paid")
-        },
-        "vacancies_total": int(deficits["vacancies"].sum()),
-        "weighted_deficit_before": round(float(before), 6),
-        "programmes": programmes,
-        "unplaced_by_reason": {k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()},
-        "warnings": [_warning_dict(p) for p in run_warnings(round_, deficits)],
-        "model": {"pairs": pairs.n_pairs, "variables": int(model.n_vars), "constraints": int(model.n_rows)},
-        "scenario": round_.scenario.as_dict(),
-        "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
-        "input_hash": round_.input_hash(),
+    values = {
+        "obligated": int((placed & obligated.to_numpy()).sum()),
+        "deficit": round(float(after), 6),
+        "km": round(total_km if km_objective is None else float(km_objective), 3),
     }
-    return Solution(assignments=assignments, unplaced=unplaced, deficits=deficits, summary=summary)
+    states = level_states or {}
+    levels = tuple(Level(name, value, *states.get(name, (None, None))) for name, value in values.items())
+    return Solution(
+        assignments=assignments, unplaced=unplaced, deficits=deficits,
+        status=Status(status),
+        solver=round_.scenario.solver,
+        gap=None if gap is None else float(gap),
+        levels=levels,
+        total_km=round(total_km, 3),
+        obligated_total=int(obligated.sum()),
+        graduates_total=len(grads),
+        placed_total=len(assignments),
+        placed_by_funding={f: int((placed & (grads["funding"] == f).to_numpy()).sum())
+                           for f in ("grant", "targeted", "paid")},
+        vacancies_total=int(deficits["vacancies"].sum()),
+        weighted_deficit_before=round(float(before), 6),
+        programmes=tuple(programmes),
+        unplaced_by_reason={k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()},
+        warnings=tuple(_warning(p) for p in run_warnings(round_, deficits)),
+        model_size=ModelSize(pairs.n_pairs, int(size.variables), int(size.constraints)),
+        scenario=round_.scenario.as_dict(),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        input_hash=round_.input_hash(),
+    )
 
 
 def run_warnings(round_: Round, deficits: pd.DataFrame) -> list[Problem]:
@@ -119,6 +285,6 @@ def run_warnings(round_: Round, deficits: pd.DataFrame) -> list[Problem]:
     return out
 
 
-def _warning_dict(problem: Problem) -> dict:
-    return {"code": problem.code, "file": problem.file, "row": problem.row, "column": problem.column,
-            "en": problem.message, "ru": problem.message_ru}
+def _warning(problem: Problem) -> RunWarning:
+    return RunWarning(code=problem.code, file=problem.file, row=problem.row, column=problem.column,
+                      en=problem.message, ru=problem.message_ru)

@@ -1,25 +1,33 @@
-"""The lexicographic solve: pairs -> model -> backend, three levels, one result."""
+"""The lexicographic solve: pairs -> model or network -> engine -> levels -> checked solution.
+
+One level loop serves every engine (:func:`allocator.driver.run_levels`, whose
+docstring states what a time limit or an unproven level means); this module
+builds the engine the scenario asks for, reports typed progress events
+(:class:`allocator.status.Progress`) and checks the solution against the
+round's rules (:mod:`allocator.check`), recording the result in it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from .backends import make_backend
+from .backends import MatrixEngine, make_backend
+from .check import SolutionError, broken_rules
+from .driver import LEVELS, DriverRun, run_levels
 from .model import build
 from .pairs import allowed_pairs, deficit_cells
 from .problem import Round
 from .scaling import KM_SCALE
-from .solution import Solution, make_solution
-from .verify import SolutionError, broken_rules
+from .solution import ModelSize, Solution, make_solution
+from .status import Progress, Status
+
+__all__ = ["LEVELS", "level_states", "solve"]
 
 log = logging.getLogger(__name__)
 
-LEVELS = ("obligated", "deficit", "km")
 # Measured (benchmarks/bench_allocator.py): CP-SAT proves Penza's 2,438 pairs in ~1.2 s
 # but not 29,975 pairs in 150 s, where CBC needs ~4 s and the flow engine ~0.4 s.
 CPSAT_COMFORT_PAIRS = 20_000
@@ -28,25 +36,37 @@ CPSAT_COMFORT_PAIRS = 20_000
 def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> Solution:
     """Solve a validated round with the solver, time limit and options of its scenario.
 
-    ``progress``: optional callable(fraction 0..1, message) for UIs.
+    ``progress``: optional callable receiving :class:`allocator.status.Progress` events
+    (stage code, fraction 0..1, parameters; :func:`allocator.status.describe` renders them).
     ``log_path``: where the solver writes its log (appended).
-    Every solution is checked against the round's rules (:mod:`allocator.verify`) before
-    it is returned; one that breaks a rule raises :class:`allocator.verify.SolutionError`.
+    Every solution is checked against the round's rules (:mod:`allocator.check`) before
+    it is returned, and the (empty) list of broken rules is kept in ``solution.checks``;
+    one that breaks a rule raises :class:`allocator.check.SolutionError`.
     """
-    solution = _solve(round_, log_path, progress)
+    solution = _solve(round_, log_path, progress or (lambda event: None))
     broken = broken_rules(round_, solution.assignments)
     if broken:
         raise SolutionError(round_.scenario.solver, broken)
-    return solution
+    return dataclasses.replace(solution, checks=tuple(broken))
 
 
-def _solve(round_: Round, log_path, progress) -> Solution:
-    say = progress or (lambda fraction, message: None)
+def level_states(run: DriverRun) -> dict:
+    """Level name -> (status, method) of a driver run, for :func:`allocator.solution.make_solution`."""
+    out = {}
+    for lv in run.levels:
+        if lv.skipped:
+            out[lv.name] = (Status.OPTIMAL, "empty")
+        elif lv.result is not None:
+            out[lv.name] = (lv.result.status, lv.result.method or None)
+    return out
+
+
+def _solve(round_: Round, log_path, say) -> Solution:
     scenario = round_.scenario
     started = time.perf_counter()
     deadline = None if scenario.time_limit is None else started + scenario.time_limit
 
-    say(0.05, "building allowed pairs")
+    say(Progress("pairs", 0.05))
     pairs = allowed_pairs(round_)
     cells = deficit_cells(round_)
     n_pairs = pairs.n_pairs
@@ -56,81 +76,53 @@ def _solve(round_: Round, log_path, progress) -> Solution:
                     "flow, cbc or highs prove such rounds much faster", CPSAT_COMFORT_PAIRS, n_pairs)
     if scenario.solver == "flow":
         return _solve_flow(round_, pairs, cells, started, deadline, say, log_path)
-    say(0.15, f"building the model: {len(pairs.table)} pairs")
+    say(Progress("model", 0.15, {"pairs": len(pairs.table)}))
     model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns)
-    backend = make_backend(scenario.solver, model, scenario.threads, log_path)
+    engine = MatrixEngine(model, make_backend(scenario.solver, model, scenario.threads, log_path))
     timings = {"build": time.perf_counter() - started}
+    run = run_levels(engine, deadline, say)
+    return _finish(round_, pairs, ModelSize(n_pairs, model.n_vars, model.n_rows),
+                   pairs.table.loc[run.x[: len(pairs.table)]], run, timings, started, say)
 
-    # status/gap: "optimal" with gap 0 until a level is not proven; then the gap of
-    # the first unproven level (None where the solver reports no bound).
-    status, gap, solved = "optimal", 0.0, False
-    x, values = np.zeros(model.n_vars, dtype=bool), {}
-    for k, name in enumerate(LEVELS):
-        coef, maximise = model.objectives[name]
-        if not coef.any():  # nothing to optimise at this level (e.g. no obligated graduates)
-            values[name] = 0.0
-            continue
-        remaining = None if deadline is None else deadline - time.perf_counter()
-        result = None
-        if remaining is None or remaining > 0:
-            say(0.2 + 0.25 * k, f"level {k + 1}/3: {name}")
-            t0 = time.perf_counter()
-            result = backend.solve(coef, maximise, remaining)
-            timings[name] = time.perf_counter() - t0
-            log.info("level %s: %s value=%s (%.2fs)", name, result.status, result.value, timings[name])
-        if result is None or result.status in ("infeasible", "time_limit"):
-            log.warning("level %s not solved: %s", name, "no time left" if result is None else result.status)
-            if not solved:
-                status, gap = ("time_limit" if result is None else result.status), None
-            elif status == "optimal":
-                status, gap = "feasible", None  # an earlier level's solution, this level unproven
-            break
-        solved, x, values[name] = True, result.x, result.value
-        if result.status == "feasible" and status == "optimal":
-            status, gap = "feasible", result.gap
-        if k + 1 < len(LEVELS):
-            backend.fix(coef, result.value, maximise)
+
+def _finish(round_, pairs, size: ModelSize, chosen, run: DriverRun, timings: dict, started: float,
+            say) -> Solution:
+    for lv in run.levels:
+        if lv.result is not None:
+            timings[lv.name] = lv.seconds
     timings["total"] = time.perf_counter() - started
-    say(0.95, "writing the solution")
-    return make_solution(round_, pairs, model, pairs.table.loc[x[: len(pairs.table)]], status=status, gap=gap,
-                         timings=timings,
-                         km_objective=values["km"] / KM_SCALE if "km" in values else None)
-
-
-@dataclass(frozen=True)
-class _Size:
-    n_vars: int
-    n_rows: int
+    say(Progress("solution", 0.95))
+    values = run.values
+    return make_solution(round_, pairs, size, chosen, status=run.status, gap=run.gap, timings=timings,
+                         km_objective=values["km"] / KM_SCALE if "km" in values else None,
+                         level_states=level_states(run))
 
 
 def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say, log_path) -> Solution:
-    from .flow import solve_round
+    from .flow import FlowEngine
 
-    say(0.2, f"network flow over {len(pairs.arcs)} grouped pairs")
+    say(Progress("network", 0.2, {"arcs": len(pairs.arcs)}))
     timings = {"build": time.perf_counter() - started}
-    t0 = time.perf_counter()
-    handler = None
+    handlers = []
     if log_path is not None:  # the engine's own account of each level is its solver log
         handler = logging.FileHandler(log_path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         handler.setLevel(logging.DEBUG)
-        flow_log = logging.getLogger("allocator.flow")
-        flow_log.addHandler(handler)
-        old_level = flow_log.level
-        flow_log.setLevel(logging.DEBUG)
+        for name in ("allocator.flow", "allocator.driver"):
+            logger = logging.getLogger(name)
+            handlers.append((logger, logger.level))
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
     try:
-        run = solve_round(pairs, round_.vacancies, cells, round_.programmes,
-                          round_.scenario.diminishing_returns, deadline)
+        engine = FlowEngine(pairs, round_.vacancies, cells, round_.programmes, round_.scenario.diminishing_returns)
+        run = run_levels(engine, deadline, say)
     finally:
-        if handler is not None:
-            flow_log.removeHandler(handler)
-            flow_log.setLevel(old_level)
+        for logger, level in handlers:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        if handlers:
             handler.close()
-    timings["levels"] = time.perf_counter() - t0
-    timings["total"] = time.perf_counter() - started
     log.info("flow engine: %s (%s)", run.status, ", ".join(f"{k} by {v}" for k, v in run.methods.items()))
-    say(0.95, "writing the solution")
-    gap = run.gap
-    return make_solution(round_, pairs, _Size(run.n_arcs, run.n_nodes), run.chosen, status=run.status, gap=gap,
-                         timings=timings,
-                         km_objective=run.values["km"] / KM_SCALE if "km" in run.values else None)
+    net = engine.net
+    return _finish(round_, pairs, ModelSize(pairs.n_pairs, net.n_arcs, net.n_nodes), engine.chosen(run.x),
+                   run, timings, started, say)

@@ -23,7 +23,7 @@ def tagged(solution, generation: int):
         assignments=solution.assignments.assign(gen=generation),
         unplaced=solution.unplaced.assign(gen=generation),
         deficits=solution.deficits.assign(gen=generation),
-        summary={**solution.summary, "input_hash": f"gen-{generation}"},
+        input_hash=f"gen-{generation}",
     )
 
 

@@ -1,4 +1,4 @@
-"""The check every solution passes before it is returned (allocator.verify) finds each broken rule."""
+"""The check every solution passes before it is returned (allocator.check) finds each broken rule."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from allocator import load_round, solve
-from allocator.verify import SolutionError, broken_rules
+from allocator.check import SolutionError, broken_rules
 
 PENZA = Path(__file__).resolve().parent.parent / "data" / "penza"
 

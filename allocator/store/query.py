@@ -76,8 +76,8 @@ def load_solution(store: Store, run_id: int) -> Solution:
     if run["summary"] is None:
         raise StoreError(f"run {run_id} has no results (status {run['status']}: {run['error']})")
     frames = load_frames(store, run_id)
-    return Solution(assignments=frames["assignments"], unplaced=frames["unplaced"],
-                    deficits=frames["deficits"], summary=run["summary"])
+    return Solution.from_summary(run["summary"], assignments=frames["assignments"], unplaced=frames["unplaced"],
+                                 deficits=frames["deficits"])
 
 
 def load_round(store: Store, run_id: int) -> Round:

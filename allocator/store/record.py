@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 
 from ..problem import Round
 from ..solution import Solution
+from ..status import Status
 from . import tables
 from .db import ENV_USER, Store
 from .models import CHILD_TABLES, Blob, Run, RunInput
@@ -54,14 +55,13 @@ def default_user(user: str | None) -> str | None:
 def record_run(store: Store, round_: Round, solution: Solution, *, user: str | None = None,
                source: str | None = None, created_at: datetime | None = None) -> int:
     """Write a solved run; returns its id."""
-    s = solution.summary
-    o = s["objective"]
+    s = solution
     row = {
-        "status": s["status"], "solver": s["solver"], "gap": s.get("gap"),
-        "obligated_placed": o["1_obligated_placed"], "obligated_total": s["obligated_total"],
-        "weighted_deficit_before": s["weighted_deficit_before"], "weighted_deficit": o["2_weighted_deficit"],
-        "total_km": o["3_total_km"], "placed_total": s["placed_total"], "graduates_total": s["graduates_total"],
-        "timings": s["wall_time_s"], "summary": s, "error": None,
+        "status": str(s.status), "solver": s.solver, "gap": s.gap,
+        "obligated_placed": s.obligated_placed, "obligated_total": s.obligated_total,
+        "weighted_deficit_before": s.weighted_deficit_before, "weighted_deficit": s.weighted_deficit,
+        "total_km": s.km_objective, "placed_total": s.placed_total, "graduates_total": s.graduates_total,
+        "timings": dict(s.timings), "summary": s.summary, "error": None,
     }
     frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
     return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at)
@@ -72,7 +72,7 @@ def record_failure(store: Store, round_: Round, error: BaseException | str, *, u
                    created_at: datetime | None = None) -> int:
     """Write a solve that raised: status ``failed`` and the error text, inputs kept for a rerun."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    row = {"status": "failed", "solver": round_.scenario.solver, "graduates_total": len(round_.graduates),
+    row = {"status": str(Status.FAILED), "solver": round_.scenario.solver, "graduates_total": len(round_.graduates),
            "timings": timings, "summary": None, "error": text}
     return _write(store, round_, row, {}, user=default_user(user), source=source, created_at=created_at)
 

@@ -1,0 +1,114 @@
+"""Every returned solution checked against the round's rules before anyone sees it.
+
+:func:`broken_rules` reads the validated round's own tables (not the pairs
+table or the model that produced the solution) and lists every rule an
+assignment table breaks: one post per graduate, the graduate's specialty,
+the vacancies of each post, the sponsor region of a targeted graduate, the
+largest distance, a support-programme place for a paid graduate at a rural
+post and that programme's filters, its quota, and its budget counted in
+exact decimals. :func:`allocator.solve.solve` calls it on every engine's
+result and records what it found in :attr:`allocator.solution.Solution.checks`
+(``summary.json``: ``checks.broken_rules``), so every returned solution says
+it was checked: that list is always empty, because a non-empty one is a bug in
+an engine, never a property of the input, and stops the run
+(:class:`SolutionError`) instead of being reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .problem import Round
+from .scaling import exact_money, exact_spend
+
+KM_ROUNDING = 0.0005  # assignments carry km rounded to metres (allocator.solution)
+
+
+class SolutionError(RuntimeError):
+    """An engine returned a solution that breaks a rule of the round (a bug, not bad input)."""
+
+    def __init__(self, solver: str, broken: list[str]):
+        self.broken = broken
+        shown = "; ".join(broken[:5]) + (f"; and {len(broken) - 5} more" if len(broken) > 5 else "")
+        super().__init__(f"the {solver} engine returned a solution that breaks {len(broken)} rule(s): {shown}")
+
+
+def broken_rules(round_: Round, assignments: pd.DataFrame) -> list[str]:
+    """Every broken rule, one line each (rows named by their position, never by graduate id)."""
+    out: list[str] = []
+    a = assignments.reset_index(drop=True)
+    grads = round_.graduates.set_index("graduate_id")
+    fac = round_.facilities.set_index("facility_id")
+    if a["graduate_id"].duplicated().any():
+        out.append(f"{int(a['graduate_id'].duplicated().sum())} graduate(s) placed twice")
+    known = a["graduate_id"].isin(grads.index) & a["facility_id"].isin(fac.index)
+    if not known.all():
+        out.append(f"{int((~known).sum())} assignment(s) name an unknown graduate or facility")
+        a = a[known].reset_index(drop=True)
+    g = grads.reindex(a["graduate_id"])
+    f = fac.reindex(a["facility_id"])
+    def rows(mask):
+        return ", ".join(str(i + 1) for i in np.flatnonzero(mask)[:5])
+
+    wrong_spec = g["specialty"].to_numpy() != a["specialty"].to_numpy()
+    if wrong_spec.any():
+        out.append(f"assignment rows {rows(wrong_spec)}: not the graduate's specialty")
+    region = f["region_id"].to_numpy()
+    if not np.array_equal(region, a["region_id"].to_numpy()):
+        out.append("an assignment's region is not its facility's")
+    posts = round_.vacancies.groupby(["facility_id", "specialty"])["vacancies"].sum()
+    used = a.groupby(["facility_id", "specialty"]).size()
+    over = used > posts.reindex(used.index).fillna(0)
+    for (facility, specialty), n in used[over].items():
+        out.append(f"{facility}/{specialty}: {n} placed, {int(posts.get((facility, specialty), 0))} vacancies")
+
+    targeted = g["funding"].to_numpy() == "targeted"
+    outside = targeted & (region != g["sponsor_region_id"].to_numpy())
+    if outside.any():
+        out.append(f"assignment rows {rows(outside)}: a targeted graduate outside the sponsor region")
+    limit = g["max_km"].to_numpy(dtype=float)
+    km = a["km"].to_numpy(dtype=float)
+    far = ~np.isnan(limit) & (km > limit + KM_ROUNDING)
+    if far.any():
+        out.append(f"assignment rows {rows(far)}: farther than the graduate's max_km")
+
+    needs_place = (g["funding"].to_numpy() == "paid") & f["rural"].to_numpy(dtype=bool)
+    prog = np.array([None if pd.isna(x) else x for x in a["programme_id"]], dtype=object)
+    has_place = np.array([p is not None for p in prog], dtype=bool)
+    if (needs_place & ~has_place).any():
+        out.append(f"assignment rows {rows(needs_place & ~has_place)}: a paid graduate at a rural post "
+                   "without a programme place")
+    if (~needs_place & has_place).any():
+        out.append(f"assignment rows {rows(~needs_place & has_place)}: a programme place nobody needs")
+    out += _programme_rules(round_, a, f, prog)
+    return out
+
+
+def _programme_rules(round_: Round, a: pd.DataFrame, f: pd.DataFrame, prog: np.ndarray) -> list[str]:
+    out = []
+    programmes = round_.programmes.set_index("programme_id")
+    for pid in sorted({p for p in prog if p is not None}):
+        if pid not in programmes.index:
+            out.append(f"programme {pid}: not in the round")
+            continue
+        p = programmes.loc[pid]
+        mine = prog == pid
+        specs = set(p["specialties"])
+        if specs and not a.loc[mine, "specialty"].isin(specs).all():
+            out.append(f"programme {pid}: a specialty it does not fund")
+        if isinstance(p["region_id"], str) and (f.loc[mine, "region_id"] != p["region_id"]).any():
+            out.append(f"programme {pid}: a post outside its region")
+        if not pd.isna(p["max_settlement_population"]):
+            size = f.loc[mine, "settlement_population"].astype("Float64")
+            if (size.isna() | (size > p["max_settlement_population"])).any():
+                out.append(f"programme {pid}: a post in a settlement above its limit")
+        pays = a.loc[mine, "payment"]
+        if any(exact_money(x) != exact_money(p["payment"]) for x in set(pays)):
+            out.append(f"programme {pid}: a payment other than the programme's")
+        n = int(mine.sum())
+        if not pd.isna(p["quota"]) and n > int(p["quota"]):
+            out.append(f"programme {pid}: {n} places over its quota {int(p['quota'])}")
+        if not pd.isna(p["budget"]) and exact_spend(pays) > exact_money(p["budget"]):
+            out.append(f"programme {pid}: spends {exact_spend(pays)} over its budget {exact_money(p['budget'])}")
+    return out
