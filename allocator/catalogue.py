@@ -3,18 +3,20 @@
 Texts are data: one CSV per domain with the columns ``code, en, ru`` (UTF-8,
 as ``schema.csv``), under ``allocator/texts/`` but for the lower layer's own:
 
-==============  ==========================================================
-``core``        ``medstaff_core/texts.csv``: the CSV reader's problems and
-                the frame of a problem report (row, column, "N problem(s)")
-``input.csv``   input problems (:class:`allocator.messages.Problem`);
-                codes as ``Problem.code``
-``reasons.csv`` why a graduate was not placed (``reason_<code>``,
-                :mod:`allocator.diagnose`)
-``store.csv``   the run store's refusals (``store_<key>``) and the
-                ``allocator runs`` messages (``runs_<key>``)
-``cli.csv``     the command line's summary and notes (``cli_<key>``)
-``ui.csv``      the Streamlit app's labels, messages and export headers
-==============  ==========================================================
+================  ========================================================
+``core``          ``medstaff_core/texts.csv``: the CSV reader's problems and
+                  the frame of a problem report (row, column, "N problem(s)")
+``input.csv``     input problems (:class:`allocator.messages.Problem`);
+                  codes as ``Problem.code``
+``reasons.csv``   why a graduate was not placed (``reason_<code>``,
+                  :mod:`allocator.diagnose`)
+``store.csv``     the run store's refusals (``store_<key>``) and the
+                  ``allocator runs`` messages (``runs_<key>``)
+``cli.csv``       the command line's summary and notes (``cli_<key>``)
+``progress.csv``  the stages a solve reports (``stage_<stage>``,
+                  :func:`allocator.status.describe`)
+``ui.csv``        the Streamlit app's labels, messages and export headers
+================  ========================================================
 
 A code is unique across all files (checked when loading). Both languages use
 the same ``{placeholders}`` (tests/test_catalogue.py checks every entry).
@@ -32,7 +34,7 @@ from functools import cache
 from importlib import resources
 
 LANGUAGES = ("en", "ru")
-DOMAINS = ("core", "input", "reasons", "store", "cli", "ui")
+DOMAINS = ("core", "input", "reasons", "store", "cli", "progress", "ui")
 
 
 @dataclass(frozen=True)

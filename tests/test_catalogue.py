@@ -52,11 +52,13 @@ def test_prefixes_name_the_domain():
         assert code.startswith(("store_", "runs_")), code
     for code in catalogue.domain("cli"):
         assert code.startswith("cli_"), code
+    for code in catalogue.domain("progress"):
+        assert code.startswith("stage_"), code
 
 
 def test_russian_texts_are_russian_outside_the_ui():
     # The UI's own rule (with its exceptions) is tests/test_ui_i18n.py; symbols-only texts are exempt.
-    for name in ("input", "reasons", "store", "cli"):
+    for name in ("core", "input", "reasons", "store", "cli", "progress"):
         for code, entry in catalogue.domain(name).items():
             letters = re.sub(r"\{[^}]*\}|[A-Z_]{2,}|--[a-z-]+|\S+\.(csv|xlsx|toml)\b", "", entry.ru)
             if re.search("[a-zA-Zа-яА-Я]", letters):
@@ -93,12 +95,18 @@ def test_every_edge_reads_the_catalogue():
     assert render("no_run", "ru", id=7) == "в хранилище нет расчёта 7"
     assert say("en", "posts", n=2) == "graduates whose post changed: 2"
     assert t("reason_all_taken", "en") == reason_text("all_taken", "en")
+    from allocator.status import Progress, describe
+
+    level = Progress("level", 0.7, {"k": 3, "n": 3, "name": "km"})
+    assert describe(level, "en") == "level 3/3: total km"
+    assert describe(level, "ru") == "уровень 3/3: суммарное расстояние"
+    assert describe(Progress("something_new", 0.1), "ru") == "something_new"
 
 
 def test_no_message_module_keeps_its_own_table_of_texts():
     # The five mechanisms before the catalogue were dicts of (en, ru) pairs or {"ru", "en"} entries.
     for rel in ("allocator/messages.py", "allocator/diagnose.py", "allocator/store/texts.py",
-                "allocator/store/cli.py", "ui/i18n.py", "allocator/cli.py"):
+                "allocator/store/cli.py", "ui/i18n.py", "allocator/cli.py", "allocator/status.py"):
         tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -117,3 +125,27 @@ def test_no_message_module_keeps_its_own_table_of_texts():
 ])
 def test_language_follows_the_locale(environ, lang):
     assert language_from_locale(environ) == lang
+
+
+def test_the_command_line_speaks_russian_from_the_locale(tmp_path, capsys, monkeypatch):
+    from allocator.cli import main
+
+    penza = ROOT / "data" / "penza"
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert main(["solve", str(penza), "--out", str(tmp_path / "ru"), "--no-store"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("статус: оптимально (решатель ")
+    assert "1. распределено обязанных выпускников: " in out
+    assert "не распределены: " in out and "нет вакансий по специальности в пределах max_km от дома — " in out
+    assert "записано: " in out
+    assert "уровень 1/3: распределение обязанных выпускников" in err
+    assert not re.search("[a-z]{4,} [a-z]{4,}", out.split("записано:")[0].replace("max_km", "")), out
+
+    assert main(["solve", str(penza), "--out", str(tmp_path / "en"), "--no-store", "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("status: optimal (solver ")
+    assert "\n1. obligated graduates placed: " in out and "\nunplaced: " in out and "none_within_max_km " in out
+    assert "level 1/3: obligated graduates placed" in err
+    assert not CYRILLIC.search(out + err)
