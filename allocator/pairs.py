@@ -95,7 +95,9 @@ def allowed_pairs(round_: Round) -> Pairs:
     spec_codes, specs = pd.factorize(pd.concat([vac["specialty"], grads["specialty"]], ignore_index=True))
     n_spec = max(1, len(specs))
     slot_fac = pd.Index(fac["facility_id"]).get_indexer(vac["facility_id"])
-    slot_key = np.unique(slot_fac.astype(np.int64) * n_spec + spec_codes[: len(vac)])
+    known = slot_fac >= 0
+    has_spec = np.zeros((len(fac), n_spec), dtype=bool)  # facility x specialty: some vacancy
+    has_spec[slot_fac[known], spec_codes[: len(vac)][known]] = True
 
     # identical graduates (same specialty, funding, home, sponsor, max_km) share their pairs
     grads["sponsor_key"] = grads["sponsor_region_id"].fillna("")
@@ -109,54 +111,67 @@ def allowed_pairs(round_: Round) -> Pairs:
     # each group meets the facilities within its home's reach that have its specialty
     first_member = pd.Series(group_of).drop_duplicates().index.to_numpy()  # codes follow first appearance
     g_spec = spec_codes[len(vac):][first_member]
-    home_spec = np.unique(home_of.astype(np.int64) * n_spec + g_spec)  # specialties living at each home
+    lives = np.zeros((len(homes), n_spec), dtype=bool)  # home x specialty: someone lives there
+    lives[home_of, g_spec] = True
+    home_bits, fac_bits = _bits(lives), _bits(has_spec)
 
     def wanted(h: np.ndarray, f: np.ndarray) -> np.ndarray:
         """Some specialty of someone at home h has a vacancy at facility f."""
-        starts = np.searchsorted(home_spec, h.astype(np.int64) * n_spec)
-        ends = np.searchsorted(home_spec, (h.astype(np.int64) + 1) * n_spec)
-        counts = ends - starts
-        rows = np.repeat(np.arange(len(h)), counts)
-        specs = home_spec[_ragged(starts, counts)] % n_spec
-        hit = np.isin(f[rows].astype(np.int64) * n_spec + specs, slot_key)
-        return np.bincount(rows[hit], minlength=len(h)) > 0
+        return (home_bits[h] & fac_bits[f]).any(axis=1)
 
-    hf = home_facility_km(homes, fac, round_, wanted).sort_values(["home", "facility"], kind="stable")
-    per_home = np.bincount(hf["home"].to_numpy(), minlength=len(homes))
+    hf = home_facility_km(homes, fac, round_, wanted)
+    hf_home, hf_fac, hf_km = (hf[c].to_numpy() for c in ("home", "facility", "km"))
+    by_home = np.lexsort((hf_fac, hf_home))
+    hf_fac, hf_km = hf_fac[by_home], hf_km[by_home]
+    per_home = np.bincount(hf_home, minlength=len(homes))
     home_start = np.concatenate([[0], np.cumsum(per_home)[:-1]])
     n = per_home[home_of]
     g = np.repeat(np.arange(len(groups)), n)
     h = _ragged(home_start[home_of], n)
-    f = hf["facility"].to_numpy()[h]
-    has_slot = np.isin(f.astype(np.int64) * n_spec + g_spec[g], slot_key)
-    g, f, km = g[has_slot], f[has_slot], hf["km"].to_numpy()[h][has_slot]
-    region = fac["region_id"].to_numpy()[f]
+    f = hf_fac[h]
+    has_slot = has_spec[f, g_spec[g]]
+    g, f, km = g[has_slot], f[has_slot], hf_km[h][has_slot]
+
+    # codes, not strings, until the arcs are built
+    region_codes, region_names = pd.factorize(fac["region_id"])
+    sponsor_code = pd.Index(region_names).get_indexer(groups["sponsor_key"])
     funding = groups["funding"].to_numpy()
-    sponsor_ok = (funding[g] != "targeted") | (region == groups["sponsor_key"].to_numpy()[g])
+    targeted, paid = funding == "targeted", funding == "paid"
+    sponsor_ok = ~targeted[g] | (region_codes[f] == sponsor_code[g])
     limit = max_km.to_numpy(dtype=float)[g]
     near = np.isnan(limit) | (km <= limit)
     keep = sponsor_ok & near
-    gp = pd.DataFrame({"group": g[keep], "facility": f[keep], "km": km[keep], "region_id": region[keep]})
-    gp["specialty"] = groups["specialty"].to_numpy()[gp["group"].to_numpy()]
-    gp["funding"] = funding[gp["group"].to_numpy()]
-    gp["rural"] = fac["rural"].to_numpy(dtype=bool)[gp["facility"].to_numpy()]
-    gp["settlement_population"] = fac["settlement_population"].to_numpy()[gp["facility"].to_numpy()]
-    gp["facility_id"] = fac["facility_id"].to_numpy()[gp["facility"].to_numpy()]
+    g, f, km = g[keep], f[keep], km[keep]
 
-    needs_place = (gp["funding"] == "paid") & gp["rural"]
-    free = gp.loc[~needs_place].assign(programme_id=None, payment=0.0)
-    funded = _fund(gp.loc[needs_place], round_.programmes)
-    arcs = pd.concat([free, funded], ignore_index=True)
+    rural = fac["rural"].to_numpy(dtype=bool)
+    needs_place = paid[g] & rural[f]
+    rows, which = _fund(g[needs_place], f[needs_place], groups["specialty"].to_numpy(), fac, round_.programmes)
+    free = ~needs_place
+    arc_g = np.concatenate([g[free], g[needs_place][rows]])
+    arc_f = np.concatenate([f[free], f[needs_place][rows]])
+    arc_km = np.concatenate([km[free], km[needs_place][rows]])
+    arc_prog = np.concatenate([np.full(int(free.sum()), -1), which])  # row of programmes, -1 = none
     fac_rank = fac["facility_id"].rank(method="first").to_numpy()
-    prog_rank = pd.Index(sorted(round_.programmes["programme_id"])).get_indexer(arcs["programme_id"].fillna(""))
-    arcs = arcs.iloc[np.lexsort((prog_rank, fac_rank[arcs["facility"].to_numpy()],
-                                 arcs["group"].to_numpy()))].reset_index(drop=True)
-    arcs["programme_id"] = arcs["programme_id"].astype(object).where(arcs["programme_id"].notna(), None)
+    ids = round_.programmes["programme_id"].to_numpy()
+    prog_rank = np.concatenate([[-1], pd.Index(sorted(ids)).get_indexer(ids)])
+    order = np.lexsort((prog_rank[arc_prog + 1], fac_rank[arc_f], arc_g))
+    arc_g, arc_f, arc_km, arc_prog = arc_g[order], arc_f[order], arc_km[order], arc_prog[order]
     weight = round_.regions.set_index("region_id")["weight"]
-    arcs["weight"] = arcs["region_id"].map(weight).to_numpy(dtype=float)
+    fac_weight = fac["region_id"].map(weight).to_numpy(dtype=float)
+    arcs = pd.DataFrame({
+        "group": arc_g,
+        "specialty": groups["specialty"].array.take(arc_g),
+        "facility_id": fac["facility_id"].array.take(arc_f),
+        "region_id": fac["region_id"].array.take(arc_f),
+        "rural": rural[arc_f],
+        "km": arc_km,
+        "programme_id": pd.Series(np.array([None, *ids], dtype=object)[arc_prog + 1], dtype=object),
+        "payment": np.concatenate([[0.0], round_.programmes["payment"].to_numpy(dtype=float)])[arc_prog + 1],
+        "weight": fac_weight[arc_f],
+    })
 
     slots = vac.assign(region_id=fac["region_id"].to_numpy()[slot_fac])
-    stages = _stage_counts(grads, group_of, groups, slots, gp, arcs)
+    stages = _stage_counts(grads, group_of, groups, slots, g, arc_g)
     group_frame = pd.DataFrame({
         "specialty": groups["specialty"].to_numpy(),
         "funding": funding,
@@ -165,6 +180,15 @@ def allowed_pairs(round_: Round) -> Pairs:
     })
     members = pd.DataFrame({"graduate_id": grads["graduate_id"].to_numpy(), "group": group_of})
     return Pairs(arcs=arcs[ARC_COLUMNS], groups=group_frame, members=members, stages=stages)
+
+
+def _bits(table: np.ndarray) -> np.ndarray:
+    """Each row of a boolean table as 64-bit words (rows x words), so a row AND is a few integer ANDs."""
+    packed = np.packbits(table, axis=1)
+    words = -(-packed.shape[1] // 8)
+    padded = np.zeros((len(table), words * 8), dtype=np.uint8)
+    padded[:, : packed.shape[1]] = packed
+    return padded.view(np.uint64)
 
 
 def _factorize_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -176,7 +200,7 @@ def _factorize_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray
     return codes, distinct
 
 
-def _stage_counts(grads, group_of, groups, slots, gp, arcs) -> pd.DataFrame:
+def _stage_counts(grads, group_of, groups, slots, kept_group, arc_group) -> pd.DataFrame:
     """Pairs each graduate keeps after each filter stage (for the unplaced reasons)."""
     per_spec = slots.groupby("specialty").size()
     per_spec_region = slots.groupby(["specialty", "region_id"]).size()
@@ -185,37 +209,34 @@ def _stage_counts(grads, group_of, groups, slots, gp, arcs) -> pd.DataFrame:
     in_sponsor = per_spec_region.reindex(sponsor_idx).fillna(0).to_numpy()
     sponsor = np.where(groups["funding"].to_numpy() == "targeted", in_sponsor, spec)
     n = len(groups)
-    distance = np.bincount(gp["group"].to_numpy(), minlength=n)
-    funding = np.bincount(arcs["group"].to_numpy(), minlength=n)
+    distance = np.bincount(kept_group, minlength=n)
+    funding = np.bincount(arc_group, minlength=n)
     per_group = np.column_stack([spec, sponsor, distance, funding]).astype(int)
     return pd.DataFrame(per_group[group_of], columns=list(STAGES),
                         index=pd.Index(grads["graduate_id"].to_numpy(), name="graduate_id"))
 
 
-def _fund(pairs: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:
-    """Repeat each pair once per programme whose filters match it (one vectorised mask each)."""
-    if pairs.empty or programmes.empty:
-        return pairs.iloc[0:0].assign(programme_id=None, payment=0.0)
-    spec_codes, specs = pd.factorize(pairs["specialty"])
-    region_codes, regions = pd.factorize(pairs["region_id"])
-    size = pairs["settlement_population"].to_numpy(dtype=float)
+def _fund(group: np.ndarray, facility: np.ndarray, group_specialty: np.ndarray, fac: pd.DataFrame,
+          programmes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair (group, facility) once per programme whose filters match it: the pair's row and
+    the programme's row (one vectorised mask per programme, over groups and facilities)."""
+    if not len(group) or programmes.empty:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    region = fac["region_id"].to_numpy()
+    size = fac["settlement_population"].to_numpy(dtype=float)
     rows, which = [], []
     for k, prog in enumerate(programmes.itertuples(index=False)):
-        mask = np.ones(len(pairs), bool)
+        mask = np.ones(len(group), bool)
         if len(prog.specialties):
-            mask &= np.isin(spec_codes, specs.get_indexer(list(prog.specialties)))
+            mask &= np.isin(group_specialty, list(prog.specialties))[group]
         if isinstance(prog.region_id, str):
-            mask &= region_codes == regions.get_indexer([prog.region_id])[0]
+            mask &= (region == prog.region_id)[facility]
         if not pd.isna(prog.max_settlement_population):
-            mask &= ~np.isnan(size) & (size <= prog.max_settlement_population)
+            mask &= (~np.isnan(size) & (size <= prog.max_settlement_population))[facility]
         hit = np.flatnonzero(mask)
         rows.append(hit)
         which.append(np.full(len(hit), k))
-    rows, which = np.concatenate(rows), np.concatenate(which)
-    out = pairs.iloc[rows].reset_index(drop=True)
-    out["programme_id"] = programmes["programme_id"].to_numpy()[which]
-    out["payment"] = programmes["payment"].to_numpy(dtype=float)[which]
-    return out
+    return np.concatenate(rows), np.concatenate(which)
 
 
 def deficit_cells(round_: Round) -> pd.DataFrame:
