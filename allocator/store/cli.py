@@ -212,11 +212,12 @@ def _export(store, args) -> int:
 
 
 def _rerun(store, args) -> int:
+    from ..status import describe
     from .rerun import rerun
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(event) -> None:  # an allocator.status.Progress, rendered in --lang
         if not args.quiet:
-            print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+            print(f"[{event.fraction:4.0%}] {describe(event, args.lang)}", file=sys.stderr, flush=True)
 
     r = rerun(store, args.id, record=not args.no_store, user=args.user, progress=progress)
     lang = args.lang
