@@ -1,7 +1,7 @@
 """Home-to-facility distances for the allowed pairs, computed once per distinct home.
 
 ``geodesic``: WGS-84 geodesic km (Karney's algorithm, vectorised:
-:func:`network.geo.geodesic_km`), only for the facilities a k-d tree over
+:func:`medstaff_core.geo.geodesic_km`), only for the facilities a k-d tree over
 3-D unit vectors finds within the home's reach (the largest max_km of the
 graduates who live there), so a national round never computes all
 homes x facilities. ``road``: road km from the network package's distance
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from network import build_road_graph, distance_matrix, geodesic_km
-from network.geo import unit_vectors
+from medstaff_core.geo import geodesic_km, unit_vectors
+from network import build_road_graph, distance_matrix
 
 EARTH_RADIUS_KM = 6371.0088
 # The geodesic on the ellipsoid is at most 0.6% longer than the great circle on the mean

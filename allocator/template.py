@@ -1,6 +1,7 @@
 """The input template: an Excel workbook with a sheet per table of the schema.
 
-One sheet per input table with its header row (each header carries its RU
+Made from ``allocator/schema.csv`` (:mod:`allocator.schema`). One sheet per
+input table with its header row (each header carries its RU
 and EN description as a cell comment) and a sheet ``описание`` describing
 every column. The reader (:mod:`allocator.io`) ignores sheets that are not
 table names, so a filled-in template is a valid round as it is.
@@ -41,7 +42,8 @@ def template_workbook() -> bytes:
         ws.freeze_panes = "A2"
     ws = wb.create_sheet(DESCRIPTION_SHEET)
     header = ["таблица / table", "столбец / column", "тип / type", "обязательный / required",
-              "допустимые значения / allowed", "мин. / min", "макс. / max", "описание", "description"]
+              "допустимые значения / allowed", "мин. / min", "макс. / max", "описание", "description",
+              "единица / unit", "по умолчанию / default"]
     ws.append(header)
     for table in TABLES:
         for col in columns(table):
@@ -50,9 +52,10 @@ def template_workbook() -> bytes:
                          else ""),
                 col.name, col.dtype, "да / yes" if col.required else "нет / no",
                 "; ".join(col.allowed), col.minimum, col.maximum, col.description_ru, col.description_en,
+                col.unit, col.default,
             ])
     style_table(ws, 1, len(header), ws.max_row)
-    for j, width in enumerate([22, 26, 26, 16, 24, 8, 8, 60, 60], start=1):
+    for j, width in enumerate([22, 26, 26, 16, 24, 8, 8, 60, 60, 12, 14], start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row[7:9]:

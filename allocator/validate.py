@@ -202,7 +202,7 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
         for r, v in zip(rows[mask.to_numpy()], text[mask]):
             problems.append(Problem.of(file, int(r), col.name, code, value=v, **params))
 
-    if col.required:
+    if not col.nullable:  # schema.csv required = yes or cells: every cell filled
         bad(empty, "required")
     kind = "id" if col.dtype.startswith("ref:") else col.dtype
     if kind in ("id", "str"):

@@ -93,6 +93,8 @@ def parse_schema(rows) -> dict[str, tuple[Column, ...]]:
     """
     out: dict[str, list[Column]] = {}
     for r in rows:
+        if None in r or None in r.values():  # a row with more or fewer cells than the header
+            raise ValueError(f"schema: {r.get('table')}.{r.get('column')}: the row does not have {len(FIELDS)} cells")
         kind = r["dtype"][4:] if r["dtype"].startswith("ref:") else r["dtype"]
         if r["dtype"].startswith("ref:"):
             if "." not in kind:

@@ -16,9 +16,9 @@ from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix, geodesic_matrix
 from .errors import (
                      DataQualityWarning,
                      DisconnectedNetworkWarning,
-                     Issue,
                      NetworkInputError,
                      PlanningError,
+                     Problem,
                      UnreachableWarning,
 )
 from .generator import generate_facilities, generate_village_network
@@ -32,7 +32,7 @@ from .staffing import DEFAULT_STAFFING, staff_needed
 __all__ = [
     "CONNECTOR_SPEED_KMH", "DEFAULT_DETOUR_FACTOR", "DEFAULT_RULES", "DEFAULT_SPEED_KMH",
     "DEFAULT_STAFFING", "SPEED_KMH",
-    "DataQualityWarning", "DisconnectedNetworkWarning", "Issue", "ModelSolution", "NetworkInputError",
+    "DataQualityWarning", "DisconnectedNetworkWarning", "ModelSolution", "NetworkInputError", "Problem",
     "PlanResult", "PlanningError", "UnreachableWarning",
     "accessibility", "build_road_graph", "compare_accessibility", "connected_components_report",
     "distance_matrix", "generate_facilities", "generate_village_network", "geodesic_km",

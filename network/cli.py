@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from medstaff_core.csvread import read_typed_csv
+
 from .access import DEFAULT_RULES, accessibility, rule_gaps, settlement_access
 from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix
-from .errors import Issue, NetworkInputError, PlanningError
+from .errors import NetworkInputError, PlanningError, issue
 from .graph import build_road_graph, connected_components_report
 from .planning import plan_network
 from .schema import POINTS, validate_table
@@ -105,6 +107,7 @@ def _engine_arg(p):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; returns the exit code (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():
@@ -167,14 +170,14 @@ def _graph(args):
     if args.settlements is None and args.roads is None:
         return None
     if args.settlements is None or args.roads is None:
-        raise NetworkInputError(Issue("arguments", None, "--settlements/--roads", "give both files or neither"))
+        raise NetworkInputError(issue("arguments", None, "--settlements/--roads", "give both files or neither"))
     return build_road_graph(_read(args.settlements), _read(args.roads),
                             settlements_name=str(args.settlements), roads_name=str(args.roads))
 
 
 def _need_limit(args):
     if args.max_km is None and args.max_minutes is None:
-        raise NetworkInputError(Issue("arguments", None, "--max-km/--max-minutes",
+        raise NetworkInputError(issue("arguments", None, "--max-km/--max-minutes",
                                       "give a distance or time limit"))
 
 
@@ -191,8 +194,6 @@ def _types(value):
 
 def _read(path: Path) -> pd.DataFrame:
     """A CSV as Excel saves it (';' or ',', decimal commas, UTF-8 or cp1251)."""
-    from allocator.io import read_typed_csv
-
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
     return read_typed_csv(path)

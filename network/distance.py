@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import Issue, NetworkInputError, UnreachableWarning
+from .errors import NetworkInputError, UnreachableWarning, issue
 from .geo import geodesic_km
 from .graph import DEFAULT_SPEED_KMH, component_labels
 from .schema import POINTS, validate_table
@@ -49,7 +49,7 @@ def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
     km > ``max_km`` are left out.
     """
     if not detour_factor >= 1.0:
-        raise NetworkInputError(Issue(
+        raise NetworkInputError(issue(
             "arguments", None, "detour_factor",
             f"must be >= 1 (a road is never shorter than the straight line), got {detour_factor}"))
     for df, name in ((origins, "origins"), (destinations, "destinations")):
@@ -94,9 +94,9 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
     if graph is None:
         return geodesic_matrix(origins, destinations, detour_factor, max_km=max_km)
     if weight not in WEIGHTS:
-        raise NetworkInputError(Issue("arguments", None, "weight", f"must be one of {WEIGHTS}, got {weight!r}"))
+        raise NetworkInputError(issue("arguments", None, "weight", f"must be one of {WEIGHTS}, got {weight!r}"))
     if unreachable not in ("nan", "geodesic"):
-        raise NetworkInputError(Issue("arguments", None, "unreachable",
+        raise NetworkInputError(issue("arguments", None, "unreachable",
                                       f"must be 'nan' or 'geodesic', got {unreachable!r}"))
     _validate_points(origins, "origins")
     _validate_points(destinations, "destinations")
@@ -139,7 +139,7 @@ def road_pair_matrices(graph: nx.Graph, snapped_o: pd.DataFrame, snapped_d: pd.D
     """
     _check_edge_weights(graph)
     if engine not in ENGINES:
-        raise NetworkInputError(Issue("arguments", None, "engine", f"must be one of {tuple(ENGINES)}, got {engine!r}"))
+        raise NetworkInputError(issue("arguments", None, "engine", f"must be one of {tuple(ENGINES)}, got {engine!r}"))
     paths = ENGINES[engine]
     o_nodes, o_inv = _unique(snapped_o["node"])
     d_nodes, d_inv = _unique(snapped_d["node"])
@@ -213,7 +213,7 @@ def _check_edge_weights(graph: nx.Graph) -> None:
         ok &= (np.isfinite(values.to_numpy(dtype=float)) & (values.to_numpy(dtype=float) >= 0))
     if not ok.all():
         bad = [(u, v) for (u, v, _), good in zip(edges, ok) if not good]
-        raise NetworkInputError(Issue("graph", None, "km/minutes",
+        raise NetworkInputError(issue("graph", None, "km/minutes",
                                       f"{len(bad)} edge(s) lack a non-negative km and minutes, e.g. {bad[:3]}; "
                                       "build the graph with build_road_graph()"))
 

@@ -1,46 +1,78 @@
 """Errors and warnings raised by the network package.
 
-Validation collects every problem it finds (table, row, column, message) and
-raises them together, so a user can fix a file in one pass.
+Input problems are the project's one error type,
+:class:`medstaff_core.problems.Problem` collected in an :class:`InputError`
+(here :class:`NetworkInputError`, a subclass), with rows counted as a
+spreadsheet shows them: the header is row 1, so the first data row is row 2
+and, in a CSV file, the row is the line number. Validation collects every
+problem it finds and raises them together, so a user can fix a file in one
+pass. The schema validator's texts are in ``network/texts.csv`` (English and
+Russian); other messages are English.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+from functools import cache
+from importlib import resources
+
+from medstaff_core.problems import InputError, Problem, register_texts
+
+__all__ = ["DataQualityWarning", "DisconnectedNetworkWarning", "NetworkInputError", "PlanningError",
+           "Problem", "UnreachableWarning", "issue"]
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One problem in an input table.
+@cache
+def network_texts() -> dict[str, tuple[str, str]]:
+    """The network package's codes (``network/texts.csv``): code -> (English, Russian)."""
+    with resources.files("network").joinpath("texts.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: (row["en"], row["ru"]) for row in csv.DictReader(fh)}
 
-    ``row`` is the 1-based data row (the header is not counted), so in a CSV
-    file the problem is on line ``row + 1``. ``None`` means the whole table or
-    the whole column.
+
+def _templates(code: str) -> tuple[str, str] | None:
+    return network_texts().get(code)
+
+
+register_texts(_templates)
+
+
+def _text(code: str, lang: str, **params) -> str:
+    en, ru = network_texts()[code]
+    return (ru if lang == "ru" else en).format(**params)
+
+
+def issue(table: str, row: int | None, column: str | None, message: str) -> Problem:
+    """A problem with an English message only; ``row`` is the spreadsheet row (data position + 2)."""
+    return Problem(table, row, column, message, "", "network")
+
+
+def network_line(p: Problem, lang: str = "en") -> str:
+    """How the network package shows a problem: ``table 'roads.csv', row 2 (line 3), column 'km': ...``.
+
+    ``row N (line N+1)`` counts data rows and file lines: the Problem's row is the line.
     """
-
-    table: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"table '{self.table}'"]
-        if self.row is not None:
-            where.append(f"row {self.row} (line {self.row + 1})")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        return ", ".join(where) + f": {self.message}"
+    where = [_text("net_where_table", lang, table=p.file)]
+    if p.row is not None:
+        where.append(_text("net_where_row", lang, data_row=p.row - 1, row=p.row))
+    if p.column is not None:
+        where.append(_text("net_where_column", lang, column=p.column))
+    return ", ".join(where) + f": {p.text(lang)}"
 
 
-class NetworkInputError(ValueError):
-    """Input tables do not satisfy the schema; ``issues`` lists every problem."""
+class NetworkInputError(InputError):
+    """Input tables do not satisfy the schema; ``problems`` (also ``issues``) lists every problem."""
 
-    def __init__(self, issues: list[Issue] | Issue):
-        self.issues = [issues] if isinstance(issues, Issue) else list(issues)
-        shown = "\n  ".join(str(i) for i in self.issues[:20])
-        more = len(self.issues) - 20
-        suffix = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{len(self.issues)} input problem(s):\n  {shown}{suffix}")
+    @property
+    def issues(self) -> list[Problem]:
+        """The problems (the older name)."""
+        return self.problems
+
+    def report(self, lang: str = "en", limit: int = 20) -> str:
+        """Every problem (at most ``limit``), one per line."""
+        shown = "\n  ".join(network_line(p, lang) for p in self.problems[:limit])
+        more = len(self.problems) - limit
+        suffix = "\n  " + _text("net_problems_more", lang, n=more) if more > 0 else ""
+        return f"{_text('net_problems_head', lang, n=len(self.problems))}\n  {shown}{suffix}"
 
 
 class PlanningError(ValueError):

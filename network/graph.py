@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import DataQualityWarning, DisconnectedNetworkWarning, Issue, NetworkInputError
+from .errors import DataQualityWarning, DisconnectedNetworkWarning, NetworkInputError, issue
 from .schema import ROADS, SETTLEMENTS, id_strings, validate_table
 
 #: Assumed average speeds in km/h by road class (see module docstring).
@@ -71,10 +71,10 @@ def build_road_graph(settlements: pd.DataFrame, roads: pd.DataFrame, *,
     known = set(sett["settlement_id"])
     for col in ("from_id", "to_id"):
         for pos in np.flatnonzero((~rd[col].isin(known) & rd[col].notna()).to_numpy()):
-            issues.append(Issue(roads_name, int(pos) + 1, col,
+            issues.append(issue(roads_name, int(pos) + 2, col,
                                 f"unknown settlement {rd[col].iloc[pos]!r} (not in {settlements_name})"))
     for pos in np.flatnonzero((rd["from_id"] == rd["to_id"]).to_numpy()):
-        issues.append(Issue(roads_name, int(pos) + 1, "to_id",
+        issues.append(issue(roads_name, int(pos) + 2, "to_id",
                             f"road from {rd['from_id'].iloc[pos]!r} to itself"))
     if issues:
         raise NetworkInputError(issues)

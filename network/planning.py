@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .access import road_pairs_to_settlements, serving_facilities
-from .errors import Issue, NetworkInputError
+from .errors import NetworkInputError, issue
 from .graph import settlements_frame
 from .models import ModelSolution, solve_max_covering, solve_p_median
 from .schema import CANDIDATES, id_strings, validate_table
@@ -61,9 +61,9 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     the settlement the site sits on (or was snapped to).
     """
     if objective not in OBJECTIVES:
-        raise NetworkInputError(Issue("arguments", None, "objective", f"must be one of {OBJECTIVES}"))
+        raise NetworkInputError(issue("arguments", None, "objective", f"must be one of {OBJECTIVES}"))
     if objective == "coverage" and max_km is None and max_minutes is None:
-        raise NetworkInputError(Issue("arguments", None, "max_km/max_minutes",
+        raise NetworkInputError(issue("arguments", None, "max_km/max_minutes",
                                       "the covering model needs a service standard (max_km or max_minutes)"))
     validate_table(candidates, CANDIDATES, "candidates")
     cand = candidates.reset_index(drop=True)
@@ -71,7 +71,7 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
           else pd.DataFrame(columns=["id", "lat", "lon", "settlement_id", "facility_type"]))
     clash = set(cand["site_id"].astype(str)) & set(ex["id"].astype(str))
     if clash:
-        raise NetworkInputError(Issue("candidates", None, "site_id",
+        raise NetworkInputError(issue("candidates", None, "site_id",
                                       f"ids also used by existing facilities: {sorted(clash)[:10]}"))
     points = pd.concat([
         pd.DataFrame({"id": cand["site_id"],

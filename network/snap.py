@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import Issue, NetworkInputError
+from .errors import NetworkInputError, issue
 from .geo import geodesic_km, nearest_index
 from .schema import id_strings
 
@@ -43,7 +43,7 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
     node = pd.Series([None] * n, dtype=object)
     if "settlement_id" in points:
         sid = id_strings(points["settlement_id"].reset_index(drop=True))
-        issues = [Issue(table, i + 1, "settlement_id", f"unknown settlement {v!r} (not a graph node)")
+        issues = [issue(table, i + 2, "settlement_id", f"unknown settlement {v!r} (not a graph node)")
                   for i, v in enumerate(sid) if v is not None and v not in graph]
         if issues:
             raise NetworkInputError(issues)
@@ -53,14 +53,14 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
                 else np.full(n, np.nan) for c in ("lat", "lon"))
     no_coords = todo & (np.isnan(lat) | np.isnan(lon))
     if no_coords.any():
-        raise NetworkInputError([Issue(table, int(i) + 1, "lat/lon",
+        raise NetworkInputError([issue(table, int(i) + 2, "lat/lon",
                                        "no coordinates and no settlement_id: cannot place the point")
                                  for i in np.flatnonzero(no_coords)])
     connector = np.zeros(n)
     if todo.any():
         nodes, nlat, nlon = node_coordinates(graph)
         if not nodes:
-            raise NetworkInputError(Issue(table, None, None, "the road graph has no nodes to snap to"))
+            raise NetworkInputError(issue(table, None, None, "the road graph has no nodes to snap to"))
         idx = nearest_index(lat[todo], lon[todo], nlat, nlon)
         node.iloc[np.flatnonzero(todo)] = [nodes[i] for i in idx]
         connector[todo] = geodesic_km(lat[todo], lon[todo], nlat[idx], nlon[idx])
