@@ -6,6 +6,7 @@ as ``schema.csv``), under ``allocator/texts/`` but for the lower layer's own:
 ================  ========================================================
 ``core``          ``medstaff_core/texts.csv``: the CSV reader's problems and
                   the frame of a problem report (row, column, "N problem(s)")
+``network``       ``network/texts.csv``: the network package's input problems
 ``input.csv``     input problems (:class:`allocator.messages.Problem`);
                   codes as ``Problem.code``
 ``reasons.csv``   why a graduate was not placed (``reason_<code>``,
@@ -27,14 +28,16 @@ edge, in the reader's language, by :func:`text`.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 LANGUAGES = ("en", "ru")
-DOMAINS = ("core", "input", "reasons", "store", "cli", "progress", "ui")
+DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui")
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ def catalogue() -> dict[str, Entry]:
 
 def _rows(domain: str):
     """(code, en, ru) of one domain's file."""
-    if domain == "core":
-        path = resources.files("medstaff_core").joinpath("texts.csv")
+    if domain in ("core", "network"):  # the lower layers' own files, read without importing them
+        spec = importlib.util.find_spec("medstaff_core" if domain == "core" else "network")
+        path = Path(next(iter(spec.submodule_search_locations))) / "texts.csv"
     else:
         path = resources.files("allocator").joinpath("texts", f"{domain}.csv")
     with path.open(encoding="utf-8", newline="") as fh:

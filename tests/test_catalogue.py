@@ -33,8 +33,8 @@ def test_every_entry_has_both_languages_with_the_same_placeholders():
 
 def test_codes_are_unique_across_the_files_and_every_file_is_loaded():
     seen: dict[str, str] = {}
-    for path in [ROOT / "medstaff_core" / "texts.csv", *sorted(TEXTS.glob("*.csv"))]:
-        assert path.stem in DOMAINS or path.parent.name == "medstaff_core", f"{path} is not in the catalogue"
+    for path in [ROOT / "medstaff_core" / "texts.csv", ROOT / "network" / "texts.csv", *sorted(TEXTS.glob("*.csv"))]:
+        assert path.stem in DOMAINS or path.parent.name in ("medstaff_core", "network"), f"{path} is not loaded"
         with path.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             assert next(reader) == ["code", "en", "ru"], path.name
@@ -58,7 +58,7 @@ def test_prefixes_name_the_domain():
 
 def test_russian_texts_are_russian_outside_the_ui():
     # The UI's own rule (with its exceptions) is tests/test_ui_i18n.py; symbols-only texts are exempt.
-    for name in ("core", "input", "reasons", "store", "cli", "progress"):
+    for name in ("core", "network", "input", "reasons", "store", "cli", "progress"):
         for code, entry in catalogue.domain(name).items():
             letters = re.sub(r"\{[^}]*\}|[A-Z_]{2,}|--[a-z-]+|\S+\.(csv|xlsx|toml)\b", "", entry.ru)
             if re.search("[a-zA-Zа-яА-Я]", letters):
