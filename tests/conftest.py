@@ -22,3 +22,20 @@ def _private_run_store(tmp_path_factory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _english_locale():
+    """The CLI's --lang defaults from the locale (allocator.catalogue.language_from_locale);
+    tests that read English output must not depend on the machine's locale."""
+    names = ("LC_ALL", "LC_MESSAGES", "LANG")
+    old = {name: os.environ.get(name) for name in names}
+    os.environ.pop("LC_ALL", None)
+    os.environ.pop("LC_MESSAGES", None)
+    os.environ["LANG"] = "C.UTF-8"
+    yield
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
