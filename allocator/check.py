@@ -42,7 +42,8 @@ def broken_rules(round_: Round, assignments: pd.DataFrame) -> list[str]:
     fac = round_.facilities.set_index("facility_id")
     if a["graduate_id"].duplicated().any():
         out.append(f"{int(a['graduate_id'].duplicated().sum())} graduate(s) placed twice")
-    known = a["graduate_id"].isin(grads.index) & a["facility_id"].isin(fac.index)
+    known = (a["graduate_id"].astype(object).isin(grads.index.astype(object))  # object isin: hashed, fast
+             & a["facility_id"].astype(object).isin(fac.index.astype(object)))
     if not known.all():
         out.append(f"{int((~known).sum())} assignment(s) name an unknown graduate or facility")
         a = a[known].reset_index(drop=True)

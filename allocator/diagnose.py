@@ -35,7 +35,8 @@ _STAGE_REASON = (
 def unplaced_reasons(round_, pairs, assignments: pd.DataFrame) -> pd.DataFrame:
     """One row per unplaced graduate: funding, specialty, reason code and its English ``detail``."""
     grads = round_.graduates.set_index("graduate_id")
-    missing = grads.index[~grads.index.isin(assignments["graduate_id"])]
+    placed = grads.index.astype(object).isin(assignments["graduate_id"].astype(object))  # hashed: fast
+    missing = grads.index[~placed]
     stages = pairs.stages.reindex(missing)
     reason = pd.Series("all_taken", index=missing, dtype=object)
     for stage, code in reversed(_STAGE_REASON):  # earliest empty stage wins

@@ -222,24 +222,32 @@ def _check_sqlite_file(path: Path, shown: str) -> None:
 
 def _check_schema(conn, shown: str) -> None:
     """Refuse another application's database, and a schema revision this version does not know."""
-    from alembic.runtime.migration import MigrationContext
-
     names = set(inspect(conn).get_table_names())
-    revision = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
+    revision = None
+    if "alembic_version" in names:
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        if len(rows) == 1:
+            revision = rows[0][0]
+        else:  # none or several heads: as Alembic reads them
+            from alembic.runtime.migration import MigrationContext
+
+            revision = MigrationContext.configure(conn).get_current_revision()
     _judge_schema(names, revision, shown)
 
 
 def _judge_schema(names: set[str], revision: str | None, shown: str) -> None:
-    from alembic.script import ScriptDirectory
-
-    from .migrate import alembic_config, head_revision
-
     others = sorted(names - {"alembic_version"})
     if revision is None:
         if others:
             listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             raise _error("foreign", url=shown, n=len(others), tables=listed)
         return
+    if revision == _head_in_files():
+        return  # this version's newest; Alembic (slow to import) judges any other
+    from alembic.script import ScriptDirectory
+
+    from .migrate import alembic_config, head_revision
+
     known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if revision not in known:
         raise _error("revision", url=shown, revision=repr(revision), head=repr(head_revision()))
@@ -329,6 +337,9 @@ def upgrade_schema(store: Store) -> None:
     with _upgrade_lock:
         if store.url in _upgraded:
             return
+        if _stored_revision(store) == _head_in_files():  # the usual case, without importing Alembic
+            _upgraded.add(store.url)
+            return
         from alembic import command
 
         from .migrate import alembic_config, head_revision
@@ -340,6 +351,38 @@ def upgrade_schema(store: Store) -> None:
                 command.upgrade(cfg, "head")
                 conn.commit()
         _upgraded.add(store.url)
+
+
+def _stored_revision(store: Store) -> str | None:
+    """The one revision in ``alembic_version``; None when there is none, several or no table."""
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except Exception:  # noqa: BLE001 - a new database: Alembic creates the table
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]\s*$", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:None|['\"]([^'\"]+)['\"])\s*$", re.M)
+
+
+def _head_in_files() -> str | None:
+    """The newest migration, read from the migration files as text (Alembic is slow to import).
+
+    None unless every file names one revision and at most one parent and the chain has one
+    head; then :func:`upgrade_schema` asks Alembic itself.
+    """
+    revisions, parents = set(), set()
+    for path in (Path(__file__).with_name("migrations") / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        parents.add(down[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(store: Store) -> str | None:

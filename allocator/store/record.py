@@ -11,13 +11,13 @@ Only counts are logged - never a graduate's id or any personal field.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import platform
 import time
 from datetime import UTC, datetime
 from importlib import metadata
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import insert, select
 
@@ -64,7 +64,8 @@ def record_run(store: Store, round_: Round, solution: Solution, *, user: str | N
         "timings": dict(s.timings), "summary": s.summary, "error": None,
     }
     frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
-    return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at)
+    return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at,
+                  input_hash=s.input_hash)  # the solve hashed these inputs already
 
 
 def record_failure(store: Store, round_: Round, error: BaseException | str, *, user: str | None = None,
@@ -79,9 +80,10 @@ def record_failure(store: Store, round_: Round, error: BaseException | str, *, u
 
 def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFrame], *,
            user: str | None, source: str | None, created_at: datetime | None = None,
-           kept_versions: dict | None = None) -> int:
+           kept_versions: dict | None = None, input_hash: str | None = None) -> int:
     """Insert one run in one transaction. ``created_at`` and ``kept_versions`` keep a queued
-    run's own time and library versions when it is copied into its store later (spool.py)."""
+    run's own time and library versions when it is copied into its store later (spool.py);
+    ``input_hash``, when given, is ``round_.input_hash()`` computed before."""
     started = time.perf_counter()
     inputs = []
     for name in tables.ROUND_TABLES:
@@ -93,7 +95,7 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
     run_row = dict(
         created_at=created_at or datetime.now(UTC), user=user, round_name=round_.name,
         source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),
-        input_hash=round_.input_hash(), **row,
+        input_hash=input_hash or round_.input_hash(), **row,
     )
     with store.write() as conn:
         known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_([i[1] for i in inputs]))))
@@ -134,17 +136,20 @@ def _insert_ignore(store: Store, table):
 
 
 def _records(frame: pd.DataFrame, columns: list[str], run_id: int) -> list[dict]:
-    data = {c: frame[c].tolist() if c in frame else [None] * len(frame) for c in columns}
-    out = []
-    for values in zip(*(data[c] for c in columns)):
-        rec = {"run_id": run_id}
-        for c, v in zip(columns, values):
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                v = None
-            elif hasattr(v, "item"):
-                v = v.item()
-            rec[c] = v
-        out.append(rec)
+    """Rows as dicts of Python values (missing -> None), converted a column at a time."""
+    data = [_column_values(frame[c]) if c in frame else [None] * len(frame) for c in columns]
+    keys = ("run_id", *columns)
+    return [dict(zip(keys, values)) for values in zip([run_id] * len(frame), *data)]
+
+
+def _column_values(values: pd.Series) -> list:
+    out = values.tolist()  # Python scalars: int, float, str, bool (numpy and arrow ones converted)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iub":
+        return out  # nothing missing
+    for i in np.flatnonzero(values.isna().to_numpy()):
+        out[i] = None
+    if values.dtype == object:  # numpy scalars kept in an object column
+        out = [v.item() if hasattr(v, "item") else v for v in out]
     return out
 
 
