@@ -87,9 +87,10 @@ def _solve(round_: Round, log_path, say) -> Solution:
 
 def _finish(round_, pairs, size: ModelSize, chosen, run: DriverRun, timings: dict, started: float,
             say) -> Solution:
-    for lv in run.levels:
-        if lv.result is not None:
-            timings[lv.name] = lv.seconds
+    solved = [lv for lv in run.levels if lv.result is not None]
+    for lv in solved:
+        timings[lv.name] = lv.seconds
+    timings["levels"] = sum(lv.seconds for lv in solved)  # the engine's time over every level
     timings["total"] = time.perf_counter() - started
     say(Progress("solution", 0.95))
     values = run.values

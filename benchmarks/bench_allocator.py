@@ -32,12 +32,12 @@ def main(argv=None) -> None:
         t0 = time.perf_counter()
         round_ = round_from_frames(**frames, solver=solver, max_km=100.0, time_limit=args.time_limit)
         t_valid = time.perf_counter() - t0
-        s = solve(round_).summary
-        w = s["wall_time_s"]
-        print(f"{solver:6s} status={s['status']:9s} pairs={s['model']['pairs']} vars={s['model']['variables']} "
-              f"rows={s['model']['constraints']} validate={t_valid:.2f}s build={w['build']:.2f}s "
+        s = solve(round_)
+        w, size = s.timings, s.model_size
+        print(f"{solver:6s} status={s.status:9s} pairs={size.pairs} vars={size.variables} "
+              f"rows={size.constraints} validate={t_valid:.2f}s build={w['build']:.2f}s "
               f"levels={w.get('obligated', 0):.2f}/{w.get('deficit', 0):.2f}/{w.get('km', 0):.2f}s "
-              f"total={w['total']:.2f}s objective={tuple(s['objective'].values())}")
+              f"total={w['total']:.2f}s objective={tuple(lv.value for lv in s.levels)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {peak:.0f} MB")
 

@@ -52,13 +52,12 @@ def run_flow(size: str) -> dict:
     started = time.perf_counter()
     solution = solve(round_)
     total = time.perf_counter() - started
-    s = solution.summary
-    wall = s["wall_time_s"]
+    s = solution
+    wall = s.timings
     return {
-        "pairs": s["model"]["pairs"], "build_s": wall["build"], "solve_s": wall["levels"], "total_s": total,
-        "status": s["status"], "gap": s["gap"],
-        "levels": [s["objective"]["1_obligated_placed"], round(s["objective"]["2_weighted_deficit"], 4),
-                   round(s["objective"]["3_total_km"], 3)],
+        "pairs": s.model_size.pairs, "build_s": wall["build"], "solve_s": wall["levels"], "total_s": total,
+        "status": str(s.status), "gap": s.gap,
+        "levels": [s.obligated_placed, round(s.weighted_deficit, 4), round(s.km_objective, 3)],
     }
 
 

@@ -3,6 +3,7 @@ the ``allocator runs`` commands, failed solves, URL resolution, no personal data
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -128,8 +129,7 @@ def test_rerun_reports_a_difference(tmp_path, penza, capsys):
     changed = solution.assignments.copy()
     other = changed.loc[changed["facility_id"] != changed.at[0, "facility_id"], "facility_id"].iloc[0]
     changed.at[0, "facility_id"] = other
-    run_id = record_run(store, round_, type(solution)(changed, solution.unplaced, solution.deficits,
-                                                      solution.summary))
+    run_id = record_run(store, round_, dataclasses.replace(solution, assignments=changed))
     store.dispose()
     assert main(["runs", "rerun", str(run_id), "-q", "--no-store", "--db", db]) == 1
     text = capsys.readouterr().out

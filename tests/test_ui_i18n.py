@@ -6,6 +6,7 @@ import string
 from pathlib import Path
 
 from allocator.diagnose import REASON_CODES
+from allocator.status import Progress
 from ui import i18n
 
 UI = Path(__file__).resolve().parent.parent / "ui"
@@ -52,9 +53,10 @@ def test_every_key_used_in_the_code_exists():
 def test_reasons_and_progress_messages_translate():
     for code in REASON_CODES:
         assert i18n.reason(code, "ru") != i18n.reason(code, "en")
-    assert i18n.progress_message("level 2/3: deficit", "ru") == "Уровень 2/3: взвешенный дефицит"
-    assert i18n.progress_message("building the model: 12 pairs", "en") == "Building the model: 12 pairs"
-    assert i18n.progress_message("something new", "ru") == "something new"
+    assert i18n.progress_text(Progress("level", 0.45, {"k": 2, "n": 3, "name": "deficit"}), "ru") \
+        == "Уровень 2/3: взвешенный дефицит"
+    assert i18n.progress_text(Progress("model", 0.15, {"pairs": 12}), "en") == "Building the model: 12 pairs"
+    assert i18n.progress_text(Progress("something new", 0.5), "ru") == "something new"
     assert i18n.t("m_of_total", "en", n=5) == "of 5"
 
 

@@ -34,11 +34,11 @@ def result_workbook(record, lang: str, today: datetime | None = None) -> bytes:
     when = (today or record.created or datetime.now(timezone.utc)).strftime("%d.%m.%Y %H:%M UTC")
     title = t("xlsx_title", lang, name=record.name)
     subtitle = [t("xlsx_date", lang, date=when),
-                t("xlsx_round", lang, name=round_.name, hash=solution.summary["input_hash"][:12])]
+                t("xlsx_round", lang, name=round_.name, hash=solution.input_hash[:12])]
     wb = Workbook()
     wb.remove(wb.active)
 
-    summary = pd.DataFrame(views.headline(solution.summary, lang), columns=["figure", "value"])
+    summary = pd.DataFrame(views.headline(solution, lang), columns=["figure", "value"])
     _sheet(wb, t("sheet_summary", lang), views.localise(summary, lang), title, subtitle, lang, sign=True)
 
     assign = views.display_assignments(views.assignments_table(round_, solution, lang), lang)
@@ -46,7 +46,7 @@ def result_workbook(record, lang: str, today: datetime | None = None) -> bytes:
     _sheet(wb, t("sheet_assignments", lang), assign, title, subtitle, lang, sign=True)
     _sheet(wb, t("sheet_unplaced", lang), views.unplaced_table(round_, solution, lang), title, subtitle, lang)
     _sheet(wb, t("sheet_deficits", lang), views.deficits_table(round_, solution, lang), title, subtitle, lang)
-    progs = views.localise(views.programmes_table(solution.summary, lang), lang)
+    progs = views.localise(views.programmes_table(solution, lang), lang)
     _sheet(wb, t("sheet_programmes", lang), progs, title, subtitle, lang)
     buf = io.BytesIO()
     wb.save(buf)

@@ -9,9 +9,8 @@ tests/test_catalogue.py check it).
 
 from __future__ import annotations
 
-import re
-
 from allocator.catalogue import domain, text
+from allocator.status import describe
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -64,20 +63,8 @@ def status(code: str, lang: str) -> str:
     return t(key, lang) if key in TEXT else str(code)
 
 
-_MODEL = re.compile(r"building the model: (\d+) pairs")
-_LEVEL = re.compile(r"level (\d)/3: (\w+)")
-
-
-def progress_message(message: str, lang: str) -> str:
-    """Translate a progress message of :func:`allocator.solve` (unknown ones pass through)."""
-    if message == "building allowed pairs":
-        return t("progress_pairs", lang)
-    if message == "writing the solution":
-        return t("progress_write", lang)
-    if m := _MODEL.fullmatch(message):
-        return t("progress_model", lang, n=m.group(1))
-    if m := _LEVEL.fullmatch(message):
-        key = f"level_{m.group(2)}"
-        name = t(key, lang) if key in TEXT else m.group(2)
-        return t("progress_level", lang, k=m.group(1), name=name)
-    return message
+def progress_text(event, lang: str) -> str:
+    """A progress event of :func:`allocator.solve` (:class:`allocator.status.Progress`) as the
+    UI's line, keyed by its stage (:func:`allocator.status.describe`); unknown stages show their code."""
+    line = describe(event, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    return line if line == event.stage else line[:1].upper() + line[1:]

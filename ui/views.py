@@ -9,6 +9,7 @@ by :func:`localise` at the end, so filters work on codes.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
@@ -49,37 +50,38 @@ def column_labels(columns, lang: str) -> dict[str, str]:
 # ------------------------------------------------------------------------- headline
 
 
-def headline(summary: dict, lang: str) -> list[tuple[str, object]]:
-    """(label, value) rows of the headline figures, in display order."""
-    obj = summary["objective"]
+def headline(solution, lang: str) -> list[tuple[str, object]]:
+    """(label, value) rows of the headline figures of a Solution, in display order."""
+    s = solution
     rows: list[tuple[str, object]] = [
-        (t("f_status", lang), i18n.status(summary["status"], lang)),
-        (t("f_solver", lang), summary["solver"]),
-        (t("f_obligated_placed", lang), obj["1_obligated_placed"]),
-        (t("f_obligated_total", lang), summary["obligated_total"]),
-        (t("f_graduates_total", lang), summary["graduates_total"]),
-        (t("f_placed_total", lang), summary["placed_total"]),
+        (t("f_status", lang), i18n.status(s.status, lang)),
+        (t("f_solver", lang), s.solver),
+        (t("f_obligated_placed", lang), s.obligated_placed),
+        (t("f_obligated_total", lang), s.obligated_total),
+        (t("f_graduates_total", lang), s.graduates_total),
+        (t("f_placed_total", lang), s.placed_total),
     ]
     for f in ("grant", "targeted", "paid"):
-        rows.append((t(f"f_placed_{f}", lang), summary["placed_by_funding"].get(f, 0)))
+        rows.append((t(f"f_placed_{f}", lang), s.placed_by_funding.get(f, 0)))
     rows += [
-        (t("f_vacancies_total", lang), summary["vacancies_total"]),
-        (t("f_deficit_before", lang), summary["weighted_deficit_before"]),
-        (t("f_deficit_after", lang), obj["2_weighted_deficit"]),
-        (t("f_total_km", lang), obj["3_total_km"]),
-        (t("f_unplaced", lang), summary["graduates_total"] - summary["placed_total"]),
+        (t("f_vacancies_total", lang), s.vacancies_total),
+        (t("f_deficit_before", lang), s.weighted_deficit_before),
+        (t("f_deficit_after", lang), s.weighted_deficit),
+        (t("f_total_km", lang), s.km_objective),
+        (t("f_unplaced", lang), s.graduates_total - s.placed_total),
     ]
-    for p in summary["programmes"]:
-        rows.append((t("f_programme_places", lang, name=p["name"]),
-                     f"{p['placed']} / {p['quota']}" if p["quota"] is not None else p["placed"]))
-        rows.append((t("f_programme_spend", lang, name=p["name"]),
-                     f"{money_text(p['spend'], lang)} / {money_text(p['budget'], lang)}"
-                     if p["budget"] is not None else money_text(p["spend"], lang)))
+    for p in s.programmes:
+        rows.append((t("f_programme_places", lang, name=p.name),
+                     f"{p.placed} / {p.quota}" if p.quota is not None else p.placed))
+        rows.append((t("f_programme_spend", lang, name=p.name),
+                     f"{money_text(p.spend, lang)} / {money_text(p.budget, lang)}"
+                     if p.budget is not None else money_text(p.spend, lang)))
     return rows
 
 
-def programmes_table(summary: dict, lang: str) -> pd.DataFrame:
-    frame = pd.DataFrame(summary["programmes"],
+def programmes_table(solution, lang: str) -> pd.DataFrame:
+    """One row per support programme: places and money used of a Solution."""
+    frame = pd.DataFrame([asdict(p) for p in solution.programmes],
                          columns=["programme_id", "name", "placed", "quota", "spend", "budget"])
     return frame.rename(columns={"name": "programme"})
 
@@ -252,14 +254,14 @@ def compare_figures(records, lang: str) -> pd.DataFrame:
     """Headline figures of several runs side by side (rows: figures, columns: scenarios)."""
     table = {}
     for rec in records:
-        rows = headline(rec.solution.summary, lang)
+        rows = headline(rec.solution, lang)
         opts = rec.round.scenario
         rows += [
             (t("f_max_km", lang), "—" if opts.max_km is None else opts.max_km),
             (t("f_time_limit", lang), "—" if opts.time_limit is None else opts.time_limit),
             (t("f_diminishing", lang), t("yes" if opts.diminishing_returns else "no", lang)),
             (t("f_weights", lang), ", ".join(f"{k}={v:g}" for k, v in sorted(opts.weights.items())) or "—"),
-            (t("f_wall_time", lang), rec.solution.summary["wall_time_s"].get("total")),
+            (t("f_wall_time", lang), rec.solution.timings.get("total")),
         ]
         table[rec.name] = {label: value for label, value in rows}
     frame = pd.DataFrame(table)

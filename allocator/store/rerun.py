@@ -46,12 +46,12 @@ def rerun(store: Store, run_id: int, *, record: bool = True, user: str | None = 
     if stored["summary"] is None:  # the stored run had failed: nothing to compare with
         raise StoreError(f"run {run_id} had failed ({stored['error']}); rerun stored as run {new_id}")
     frames = load_frames(store, run_id)
-    now = solution.summary
+    now = solution
     figures = {}
-    for key, old, new in (("status", stored["status"], now["status"]),
-                          ("obligated_placed", stored["obligated_placed"], now["objective"]["1_obligated_placed"]),
-                          ("weighted_deficit", stored["weighted_deficit"], now["objective"]["2_weighted_deficit"]),
-                          ("total_km", stored["total_km"], now["objective"]["3_total_km"])):
+    for key, old, new in (("status", stored["status"], str(now.status)),
+                          ("obligated_placed", stored["obligated_placed"], now.obligated_placed),
+                          ("weighted_deficit", stored["weighted_deficit"], now.weighted_deficit),
+                          ("total_km", stored["total_km"], now.km_objective)):
         if old != new and not (isinstance(old, float) and isinstance(new, float) and abs(old - new) < 1e-6):
             figures[key] = (old, new)
     return Rerun(run_id=run_id, new_run_id=new_id, same_inputs=same_inputs, solution=solution,

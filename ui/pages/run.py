@@ -53,8 +53,8 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
         st.stop()
     bar = st.progress(0.0, text=t("running", lang))
 
-    def progress(fraction, message):
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=i18n.progress_message(message, lang))
+    def progress(event):  # an allocator.status.Progress, in the UI's language
+        bar.progress(min(max(float(event.fraction), 0.0), 1.0), text=i18n.progress_text(event, lang))
 
     with tempfile.TemporaryDirectory(prefix="medstaff-log-") as tmp:
         log_path = Path(tmp) / "solver.log"
@@ -76,7 +76,7 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
     ss["show_scenario"] = name
     ss["_reset_name"] = True
     ss["_flash"] = t("run_done", lang, name=name, seconds=time.perf_counter() - started,
-                     status=i18n.status(solution.summary["status"], lang)) + " " + (
+                     status=i18n.status(solution.status, lang)) + " " + (
         t("run_stored", lang, id=store_id) if store_id is not None else t("run_not_stored", lang))
     st.rerun()
 
@@ -94,32 +94,31 @@ if ss.get("show_scenario") not in names:
 st.selectbox(t("show_scenario", lang), names, key="show_scenario")
 record = runs[ss["show_scenario"]]
 round_, solution = record.round, record.solution
-summary = solution.summary
-obj = summary["objective"]
+s = solution  # the typed figures (allocator.solution.Solution)
 
 st.header(t("results_header", lang, name=record.name))
-st.caption(f"{t('status', lang)}: {i18n.status(summary['status'], lang)} · {summary['solver']} · "
-           f"{summary['wall_time_s'].get('total', 0):.2f} s")
-for warning in summary.get("warnings", []):  # what the run went on despite (allocator.solution.run_warnings)
-    st.warning(warning["ru"] if lang == "ru" else warning["en"])
+st.caption(f"{t('status', lang)}: {i18n.status(s.status, lang)} · {s.solver} · "
+           f"{s.timings.get('total', 0):.2f} s")
+for warning in s.warnings:  # what the run went on despite (allocator.solution.run_warnings)
+    st.warning(warning.text(lang))
 m = st.columns(4)
-m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=summary['obligated_total'])})",
-            obj["1_obligated_placed"], border=True)
-m[1].metric(t("m_deficit_before", lang), f"{summary['weighted_deficit_before']:.1f}", border=True)
-m[2].metric(t("m_deficit_after", lang), f"{obj['2_weighted_deficit']:.1f}",
-            delta=f"{obj['2_weighted_deficit'] - summary['weighted_deficit_before']:.1f}",
+m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=s.obligated_total)})",
+            s.obligated_placed, border=True)
+m[1].metric(t("m_deficit_before", lang), f"{s.weighted_deficit_before:.1f}", border=True)
+m[2].metric(t("m_deficit_after", lang), f"{s.weighted_deficit:.1f}",
+            delta=f"{s.weighted_deficit - s.weighted_deficit_before:.1f}",
             delta_color="inverse", border=True)
-m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=summary['graduates_total'])})",
-            summary["placed_total"], border=True)
+m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=s.graduates_total)})",
+            s.placed_total, border=True)
 
 st.subheader(t("programmes_used", lang))
-for prog in summary["programmes"]:
+for prog in s.programmes:
     p1, p2 = st.columns(2)
-    quota = "—" if prog["quota"] is None else prog["quota"]
-    budget = "—" if prog["budget"] is None else money_text(prog["budget"], lang)
-    p1.metric(t("m_programme_places", lang, name=prog["name"]), prog["placed"], border=True,
+    quota = "—" if prog.quota is None else prog.quota
+    budget = "—" if prog.budget is None else money_text(prog.budget, lang)
+    p1.metric(t("m_programme_places", lang, name=prog.name), prog.placed, border=True,
               delta=t("m_of_quota", lang, n=quota), delta_color="off", delta_arrow="off")
-    p2.metric(t("m_programme_money", lang, name=prog["name"]), money_text(prog["spend"], lang),
+    p2.metric(t("m_programme_money", lang, name=prog.name), money_text(prog.spend, lang),
               border=True, delta=t("m_of_budget", lang, n=budget), delta_color="off", delta_arrow="off")
 
 st.subheader(t("unplaced_reasons", lang))
