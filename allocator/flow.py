@@ -305,7 +305,9 @@ class _Lp:
         with quiet_stdout():  # HiGHS prints a banner when the first instance is made
             self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
+        # no `threads`: HiGHS's thread pool is global to the process, and asking for another
+        # size after any earlier HiGHS run (PuLP's, the network's) fails the run (status Not Set);
+        # the simplex is serial and the branch and bound deterministic whatever the pool size
         self.h.setOptionValue("presolve", "off")  # measured: presolve costs more than it saves here
         self.matrix = _matrix(net)
         n_rows = self.matrix.shape[0]

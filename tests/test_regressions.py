@@ -44,3 +44,20 @@ def test_highs_after_another_highs_solve_in_the_same_process():
     warm_up.solve(pulp.HiGHS(msg=False))
     solution = solve(_round("grant", solver="highs"))
     assert solution.summary["status"] == "optimal"
+
+
+def test_flow_lp_after_another_highs_solve_in_the_same_process():
+    # The flow engine's LP asked HiGHS for one thread; after any earlier HiGHS run in the
+    # process (PuLP's highs solver, e.g. a test or the app) every LP ended "Not Set" and raised.
+    import pulp
+    from test_flow import _frames
+
+    warm_up = pulp.LpProblem("warm_up", pulp.LpMaximize)
+    x = pulp.LpVariable("x", cat="Binary")
+    warm_up += x
+    warm_up.solve(pulp.HiGHS(msg=False))
+    frames = _frames(400, 60, 6, 3)
+    frames["programmes"].loc[:, "quota"] = 2  # the quotas bind: level 2 needs the LP
+    solution = solve(round_from_frames(**frames, solver="flow", max_km=100.0))
+    assert solution.status == "optimal"
+    assert solution.level("deficit").method == "lp"
