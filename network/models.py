@@ -2,9 +2,12 @@
 
 Numeric layer only: no graph here. ``planning.plan_network`` turns a road
 graph into the tables these functions take (as spopt's ``from_geodataframe``
-hands off to ``from_cost_matrix``). Models are built in bulk with PuLP from
-the pairs table (one variable per allowed pair, constraints from group-bys)
-and solved exactly with HiGHS (default) or CBC.
+hands off to ``from_cost_matrix``). Each model is built from arrays, one
+constraint family at a time (``LocationModel``: a row-wise sparse matrix and
+its bounds, no Python loop over pairs), and solved exactly by HiGHS (default,
+the arrays passed straight to ``highspy``) or CBC (through PuLP, built row by
+row from the same arrays). ``LocationModel.write("model.lp")`` exports it with
+readable names.
 
 Inputs
 ------
@@ -13,6 +16,12 @@ pairs  : DataFrame[demand_id, site_id, cost] - allowed pairs only (for the
          covering model: pairs within the service standard).
 sites  : DataFrame[site_id, existing (bool), capacity (optional, NaN = none)]
 k      : the number of NEW sites allowed (existing sites are always open).
+
+Names in an exported model: columns ``x_<j>`` (site open), ``y_<i>`` (demand
+covered), ``z_<i>_<j>`` (share of demand ``i`` served by site ``j``), where
+``i`` and ``j`` are row positions in the demand and sites tables; rows
+``new_sites_total``, ``cover_<i>``, ``assign_once_<i>``,
+``open_before_assign_<i>_<j>`` and ``capacity_<j>``.
 """
 
 from __future__ import annotations
@@ -48,6 +57,96 @@ class ModelSolution:
     runtime_s: float = 0.0
 
 
+@dataclass(frozen=True, eq=False)
+class LocationModel:
+    r"""A mixed-integer linear program in arrays, the form HiGHS takes it in.
+
+    .. math::
+
+        \min \text{ or } \max\; c^\top v \quad\text{s.t.}\quad
+        r^L \le A v \le r^U, \qquad l \le v \le u, \qquad v_c \in \mathbb{Z} \;\; \forall c : \text{integer}_c.
+
+    ``A`` is row-wise sparse (CSR: ``start``, ``index``, ``value``; explicit
+    zeros are dropped). Columns come in blocks and rows in constraint
+    families; ``col_blocks`` / ``row_blocks`` hold each block's stem and the
+    index arrays its names are made of, so names are only generated when the
+    model is written (``col_names``, ``row_names``, ``write``).
+    """
+
+    name: str
+    maximize: bool
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_blocks: tuple = ()
+    row_blocks: tuple = ()
+
+    @property
+    def num_col(self) -> int:
+        """Number of variables."""
+        return len(self.cost)
+
+    @property
+    def num_row(self) -> int:
+        """Number of constraints."""
+        return len(self.row_lower)
+
+    def col_names(self) -> list[str]:
+        """``x_<j>``, ``y_<i>``, ``z_<i>_<j>`` in column order."""
+        return _names(self.col_blocks)
+
+    def row_names(self) -> list[str]:
+        """``new_sites_total``, ``cover_<i>``, ``assign_once_<i>``, ... in row order."""
+        return _names(self.row_blocks)
+
+    def highs_lp(self, names: bool = False):
+        """The model as a ``highspy.HighsLp`` (with the names if ``names``)."""
+        import highspy
+
+        lp = highspy.HighsLp()
+        lp.model_name_ = self.name
+        lp.num_col_, lp.num_row_ = self.num_col, self.num_row
+        lp.sense_ = highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, self.col_lower, self.col_upper
+        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.num_col, self.num_row
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = self.start, self.index, self.value
+        lp.integrality_ = np.where(self.integer, highspy.HighsVarType.kInteger,
+                                   highspy.HighsVarType.kContinuous).tolist()
+        if names:
+            lp.col_names_, lp.row_names_ = self.col_names(), self.row_names()
+        return lp
+
+    def write(self, path) -> None:
+        """Write the model with its names; HiGHS picks the format from the suffix (.lp, .mps)."""
+        import highspy
+
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.passModel(self.highs_lp(names=True))
+        if h.writeModel(str(path)) != highspy.HighsStatus.kOk:
+            raise PlanningError(f"HiGHS could not write the model to {path}")
+
+
+def covering_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int) -> LocationModel:
+    """The model ``solve_max_covering`` solves, for export (``.write("cover.lp")``)."""
+    d, p, s = _prepare(demand, pairs, sites, k)
+    return _build_covering(d, p, s, k)
+
+
+def p_median_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int) -> LocationModel:
+    """The model ``solve_p_median`` solves, for export (``.write("median.mps")``)."""
+    d, p, s = _prepare(demand, pairs, sites, k)
+    return _build_p_median(d, p, s, k)
+
+
 def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
                        solver: str = "highs", time_limit: float | None = None) -> ModelSolution:
     r"""Maximal covering location problem (Church & ReVelle 1974), optionally capacitated.
@@ -73,32 +172,20 @@ def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.Data
     maximise :math:`\sum a_i z_{ij}` subject to :math:`\sum_j z_{ij} \le 1`,
     :math:`z_{ij} \le x_j`, :math:`\sum_i a_i z_{ij} \le C_j x_j` and the
     same :math:`k` and existing-site constraints. A settlement may be split
-    between sites in this variant.
+    between sites in this variant. The rows are built in ``_build_covering``.
     """
     d, p, s = _prepare(demand, pairs, sites, k)
-    capacitated = s["capacity"].notna().any()
-    prob = pulp.LpProblem("max_covering", pulp.LpMaximize)
-    x = _site_vars(prob, s, k)
-    a = d["population"].to_numpy(float)
-    if not capacitated:
-        covered_i = np.unique(p["i"].to_numpy())
-        y = _var_dict(prob, "y", covered_i.tolist(), lowBound=0, upBound=1)
-        prob += pulp.LpAffineExpression([(y[i], a[i]) for i in covered_i])
-        for i, js in p.groupby("i", sort=False)["j"]:
-            prob += pulp.LpAffineExpression([(y[i], 1.0)] + [(x[j], -1.0) for j in js]) <= 0, f"cover_{i}"
-        t, status, name = _solve(prob, solver, time_limit)
-        opened = _opened(x, s)
-        assignment = _covering_assignment(p, d, s, opened)
+    _check_solver(solver)
+    model = _build_covering(d, p, s, k)
+    t, status, v = _solve(model, solver, time_limit)
+    opened = _opened(v, s)
+    if s["capacity"].notna().any():
+        assignment = _split_assignment(p, d, s, v[len(s):len(s) + len(p)])
     else:
-        z = _pair_vars(prob, p)
-        prob += pulp.LpAffineExpression([(z[r], a[i]) for r, i in zip(p.index, p["i"])])
-        _assignment_constraints(prob, p, z, x, s, a, sense="<=")
-        t, status, name = _solve(prob, solver, time_limit)
-        opened = _opened(x, s)
-        assignment = _split_assignment(p, d, s, z)
+        assignment = _covering_assignment(p, d, s, opened)
     solved = status in ("optimal", "feasible")
     value = float((assignment["share"] * assignment["population"]).sum()) if solved else np.nan
-    return _solution("max_covering", status, name, value, s, opened, assignment, t)
+    return _solution("max_covering", status, solver, value, s, opened, assignment, t)
 
 
 def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
@@ -127,9 +214,11 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     the optimum (each settlement goes to its nearest open site); with
     capacities a settlement may be split. Every demand point must have at
     least one allowed site, and capacities must be able to hold the demand,
-    else ``PlanningError`` is raised before solving.
+    else ``PlanningError`` is raised before solving. The rows are built in
+    ``_build_p_median``.
     """
     d, p, s = _prepare(demand, pairs, sites, k)
+    _check_solver(solver)
     a = d["population"].to_numpy(float)
     orphan = np.setdiff1d(np.arange(len(d)), p["i"].to_numpy())
     if len(orphan):
@@ -137,22 +226,143 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
         raise PlanningError(f"{len(orphan)} demand point(s) have no allowed site, so not all demand can be "
                             f"assigned: {ids[:10]}{' ...' if len(ids) > 10 else ''}; widen the limit or add sites")
     _check_capacity(a, s, k)
-    prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-    x = _site_vars(prob, s, k)
-    z = _pair_vars(prob, p)
-    cost = p["cost"].to_numpy(float) * a[p["i"].to_numpy()]
-    prob += pulp.LpAffineExpression([(z[r], c) for r, c in zip(p.index, cost)])
-    _assignment_constraints(prob, p, z, x, s, a, sense="==")
-    t, status, name = _solve(prob, solver, time_limit)
-    opened = _opened(x, s)
-    assignment = _split_assignment(p, d, s, z)
+    model = _build_p_median(d, p, s, k)
+    t, status, v = _solve(model, solver, time_limit)
+    opened = _opened(v, s)
+    assignment = _split_assignment(p, d, s, v[len(s):len(s) + len(p)])
     if status in ("optimal", "feasible"):
         cost_of = p.set_index(["i", "j"])["cost"]
         idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
         value = float((assignment["share"] * assignment["population"] * cost_of.reindex(idx).to_numpy()).sum())
     else:
         value = np.nan
-    return _solution("p_median", status, name, value, s, opened, assignment, t)
+    return _solution("p_median", status, solver, value, s, opened, assignment, t)
+
+
+# ---------------------------------------------------------------- model builders
+#
+# Columns: x_j for every site (positions 0 .. |J|-1), then y_i (uncapacitated covering, one per demand
+# point with an allowed site) or z_ij (one per allowed pair, in the order of the prepared pairs table p,
+# sorted by i then j). Each row family is a COO block (local row, column, coefficient) with its bounds.
+
+_INF = np.inf
+
+
+def _build_covering(d, p, s, k) -> LocationModel:
+    r"""Rows of the maximal covering model (formulation in ``solve_max_covering``).
+
+    Uncapacitated: ``new_sites_total`` :math:`\sum_{j \notin E} x_j \le k`;
+    ``cover_i`` :math:`y_i - \sum_{j \in N_i} x_j \le 0` for each :math:`i`
+    with an allowed site (the others have no :math:`y_i`: they cannot be
+    covered). Objective :math:`\max \sum a_i y_i`.
+
+    Capacitated: :math:`\max \sum a_i z_{ij}` subject to
+    ``new_sites_total``, ``assign_once_i`` :math:`\sum_j z_{ij} \le 1`,
+    ``open_before_assign_i_j`` :math:`z_{ij} - x_j \le 0` and
+    ``capacity_j`` :math:`\sum_i a_i z_{ij} - C_j x_j \le 0`.
+    """
+    if s["capacity"].notna().any():
+        return _build_assignment("max_covering", d, p, s, k, assign_lower=-_INF,
+                                 pair_cost=d["population"].to_numpy(float)[p["i"].to_numpy()])
+    ns = len(s)
+    a = d["population"].to_numpy(float)
+    pi, pj = p["i"].to_numpy(), p["j"].to_numpy()
+    covered = np.unique(pi)                       # demand points with an allowed site, ascending
+    row_of = np.searchsorted(covered, pi)         # the cover row of each pair
+    y = ns + np.arange(len(covered))
+    n = len(covered)
+    cover = (np.r_[np.arange(n), row_of], np.r_[y, pj], np.r_[np.ones(n), -np.ones(len(pi))],
+             np.full(n, -_INF), np.zeros(n), ("cover", (covered,)))
+    x_cost = np.zeros(ns)
+    return _assemble("max_covering", True, s,
+                     cost=np.r_[x_cost, a[covered]], lower=np.zeros(n), upper=np.ones(n),
+                     blocks=(("y", (covered,)),),
+                     families=[_new_sites_total(s, k), cover])
+
+
+def _build_p_median(d, p, s, k) -> LocationModel:
+    r"""Rows of the p-median model (formulation in ``solve_p_median``).
+
+    :math:`\min \sum a_i d_{ij} z_{ij}` subject to ``new_sites_total``
+    :math:`\sum_{j \notin E} x_j \le k`, ``assign_once_i``
+    :math:`\sum_j z_{ij} = 1`, ``open_before_assign_i_j``
+    :math:`z_{ij} - x_j \le 0` and, for each site with a capacity,
+    ``capacity_j`` :math:`\sum_i a_i z_{ij} - C_j x_j \le 0`.
+    """
+    a = d["population"].to_numpy(float)
+    return _build_assignment("p_median", d, p, s, k, assign_lower=1.0,
+                             pair_cost=p["cost"].to_numpy(float) * a[p["i"].to_numpy()])
+
+
+def _build_assignment(name, d, p, s, k, assign_lower, pair_cost) -> LocationModel:
+    """The z-model shared by p-median and capacitated covering; ``assign_lower`` 1 (``=``) or -inf (``<=``)."""
+    ns, npair = len(s), len(p)
+    a = d["population"].to_numpy(float)
+    pi, pj = p["i"].to_numpy(), p["j"].to_numpy()
+    z = ns + np.arange(npair)
+    ones = np.ones(npair)
+    served = np.unique(pi)
+    n = len(served)
+    assign = (np.searchsorted(served, pi), z, ones, np.full(n, assign_lower), np.ones(n),
+              ("assign_once", (served,)))
+    open_ = (np.r_[np.arange(npair), np.arange(npair)], np.r_[z, pj], np.r_[ones, -ones],
+             np.full(npair, -_INF), np.zeros(npair), ("open_before_assign", (pi, pj)))
+    families = [_new_sites_total(s, k), assign, open_]
+    cap = s["capacity"].to_numpy(float)
+    limited = np.isfinite(cap[pj])
+    if limited.any():
+        jc = np.unique(pj[limited])               # sites with a capacity and at least one allowed pair
+        m = len(jc)
+        families.append((np.r_[np.searchsorted(jc, pj[limited]), np.arange(m)], np.r_[z[limited], jc],
+                         np.r_[a[pi[limited]], -cap[jc]], np.full(m, -_INF), np.zeros(m), ("capacity", (jc,))))
+    return _assemble(name, name != "p_median", s, cost=np.r_[np.zeros(ns), pair_cost],
+                     lower=np.zeros(npair), upper=ones, blocks=(("z", (pi, pj)),), families=families)
+
+
+def _new_sites_total(s, k):
+    new = np.flatnonzero(~s["existing"].to_numpy())
+    if not len(new):
+        return None
+    return (np.zeros(len(new), np.int64), new, np.ones(len(new)), np.array([-_INF]), np.array([float(k)]),
+            ("new_sites_total", ()))
+
+
+def _assemble(name, maximize, s, cost, lower, upper, blocks, families) -> LocationModel:
+    """x_j binary (lower bound 1 for existing sites), the given continuous block, then the row families
+    stacked in order into one CSR matrix (zeros dropped, each row's entries in family order)."""
+    ns = len(s)
+    existing = s["existing"].to_numpy()
+    families = [f for f in families if f is not None]
+    offsets = np.cumsum([0] + [len(f[3]) for f in families])
+    rows = np.concatenate([f[0] + off for f, off in zip(families, offsets)]).astype(np.int64)
+    cols = np.concatenate([f[1] for f in families]).astype(np.int32)
+    vals = np.concatenate([f[2] for f in families]).astype(float)
+    keep = vals != 0
+    rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    order = np.argsort(rows, kind="stable")
+    nrow = int(offsets[-1])
+    start = np.zeros(nrow + 1, np.int32)
+    np.cumsum(np.bincount(rows, minlength=nrow), out=start[1:])
+    ncont = len(lower)
+    return LocationModel(
+        name=name, maximize=maximize, cost=np.asarray(cost, float),
+        col_lower=np.r_[existing.astype(float), lower], col_upper=np.r_[np.ones(ns), upper],
+        integer=np.r_[np.ones(ns, bool), np.zeros(ncont, bool)],
+        start=start, index=cols[order], value=vals[order],
+        row_lower=np.concatenate([f[3] for f in families]) if families else np.zeros(0),
+        row_upper=np.concatenate([f[4] for f in families]) if families else np.zeros(0),
+        col_blocks=(("x", (np.arange(ns),)),) + tuple(blocks),
+        row_blocks=tuple(f[5] for f in families))
+
+
+def _names(blocks) -> list[str]:
+    out = []
+    for stem, keys in blocks:
+        if not keys:
+            out.append(stem)
+        else:
+            out.extend("_".join((stem, *map(str, t))) for t in zip(*(np.asarray(q).tolist() for q in keys)))
+    return out
 
 
 # ---------------------------------------------------------------- helpers
@@ -188,41 +398,6 @@ def _prepare(demand, pairs, sites, k):
     return d, p, s
 
 
-def _var_dict(prob, name, keys, **kw):
-    """PuLP >= 3.3 attaches variables to the problem; older PuLP uses LpVariable.dicts."""
-    if hasattr(prob, "add_variable_dicts"):
-        return prob.add_variable_dicts(name, keys, **kw)
-    return pulp.LpVariable.dicts(name, keys, **kw)
-
-
-def _site_vars(prob, s, k):
-    x = _var_dict(prob, "x", list(range(len(s))), cat="Binary")
-    existing = s["existing"].to_numpy()
-    for j in np.flatnonzero(existing):
-        x[j].lowBound = 1
-    new = [(x[j], 1.0) for j in np.flatnonzero(~existing)]
-    if new:
-        prob += pulp.LpAffineExpression(new) <= int(k), "new_sites"
-    return x
-
-
-def _pair_vars(prob, p):
-    return _var_dict(prob, "z", p.index.tolist(), lowBound=0, upBound=1)
-
-
-def _assignment_constraints(prob, p, z, x, s, a, sense):
-    for i, rows in p.groupby("i", sort=False).groups.items():
-        expr = pulp.LpAffineExpression([(z[r], 1.0) for r in rows])
-        prob += (expr == 1 if sense == "==" else expr <= 1), f"assign_{i}"
-    for r, j in zip(p.index, p["j"]):
-        prob += pulp.LpAffineExpression([(z[r], 1.0), (x[j], -1.0)]) <= 0, f"open_{r}"
-    cap = s["capacity"].to_numpy(float)
-    for j, rows in p.groupby("j", sort=False).groups.items():
-        if np.isfinite(cap[j]):
-            terms = [(z[r], a[i]) for r, i in zip(rows, p.loc[rows, "i"])] + [(x[j], -cap[j])]
-            prob += pulp.LpAffineExpression(terms) <= 0, f"capacity_{j}"
-
-
 def _check_capacity(a, s, k):
     cap = s["capacity"].to_numpy(float)
     if not np.isfinite(cap).any() or not np.isfinite(cap).all():
@@ -234,25 +409,82 @@ def _check_capacity(a, s, k):
                             f"the existing sites plus {k} new ones can offer ({best:,.0f})")
 
 
-def _solve(prob, solver, time_limit):
+def _check_solver(solver):
     if solver not in SOLVERS:
         raise PlanningError(f"solver must be one of {SOLVERS}, got {solver!r}")
-    if solver == "highs":
-        cmd = pulp.HiGHS(msg=False, timeLimit=time_limit)
-    else:
-        cmd = pulp.COIN_CMD(msg=False, timeLimit=time_limit)
-        if not cmd.available():  # PuLP's bundled CBC (deprecated in PuLP 3.3, still shipped)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+
+
+def _solve(model: LocationModel, solver, time_limit):
+    """Solve; returns (seconds, status, column values). The seconds cover handing the model to the
+    solver and solving it."""
     start = time.perf_counter()
+    status, values = (_solve_highs if solver == "highs" else _solve_cbc)(model, time_limit)
+    if len(values) != model.num_col:  # no solution to read
+        values = np.zeros(model.num_col)
+    return time.perf_counter() - start, status, values
+
+
+def _solve_highs(model, time_limit):
+    """HiGHS in process: the arrays go to ``Highs.passModel`` as one ``HighsLp``. Statuses as PuLP's
+    HiGHS interface maps them (a time limit with a solution is "feasible")."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(model.highs_lp())
+    h.run()
+    ms = highspy.HighsModelStatus
+    st = h.getModelStatus()
+    has_solution = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    if st == ms.kOptimal:
+        status = "optimal"
+    elif st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        status = "infeasible"
+    elif st == ms.kUnbounded:
+        status = "unbounded"
+    elif st in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kObjectiveBound, ms.kObjectiveTarget,
+                getattr(ms, "kSolutionLimit", ms.kTimeLimit)) and has_solution:
+        status = "feasible"
+    else:
+        status = "not_solved"
+    return status, np.asarray(h.getSolution().col_value, float) if has_solution else np.zeros(0)
+
+
+def _solve_cbc(model, time_limit):
+    """CBC through PuLP: one PuLP variable per column and one constraint per row of the same arrays."""
+    cmd = pulp.COIN_CMD(msg=False, timeLimit=time_limit)
+    if not cmd.available():  # PuLP's bundled CBC (deprecated in PuLP 3.3, still shipped)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+    prob = pulp.LpProblem(model.name, pulp.LpMaximize if model.maximize else pulp.LpMinimize)
+    new_var = getattr(prob, "add_variable", None)  # PuLP >= 3.3 attaches variables to the problem
+    if new_var is None:
+        new_var = pulp.LpVariable
+    v = [new_var(name, lo, hi if np.isfinite(hi) else None, pulp.LpInteger if integer else pulp.LpContinuous)
+         for name, lo, hi, integer in zip(model.col_names(), model.col_lower.tolist(), model.col_upper.tolist(),
+                                          model.integer.tolist())]
+    prob += pulp.LpAffineExpression([(v[c], w) for c, w in enumerate(model.cost.tolist()) if w != 0])
+    start, index, value = model.start.tolist(), model.index.tolist(), model.value.tolist()
+    for r, (name, lo, hi) in enumerate(zip(model.row_names(), model.row_lower.tolist(), model.row_upper.tolist())):
+        expr = pulp.LpAffineExpression([(v[c], w) for c, w in zip(index[start[r]:start[r + 1]],
+                                                                   value[start[r]:start[r + 1]])])
+        if lo == hi:
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, name, hi)
+        elif np.isfinite(hi):
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, name, hi)
+        else:
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, name, lo)
     prob.solve(cmd)
-    return time.perf_counter() - start, _STATUS.get(prob.sol_status, "not_solved"), solver
+    status = _STATUS.get(prob.sol_status, "not_solved")
+    return status, np.array([var.value() or 0.0 for var in v])
 
 
-def _opened(x, s):
+def _opened(v, s):
     existing = s["existing"].to_numpy()
-    return sorted(j for j, v in x.items() if existing[j] or (v.value() or 0) > 0.5)
+    return np.flatnonzero(existing | (v[:len(s)] > 0.5)).tolist()
 
 
 def _covering_assignment(p, d, s, opened):
@@ -263,8 +495,7 @@ def _covering_assignment(p, d, s, opened):
     return _frame(q, d, s, np.ones(len(q)))
 
 
-def _split_assignment(p, d, s, z):
-    share = np.array([z[r].value() or 0.0 for r in p.index])
+def _split_assignment(p, d, s, share):
     keep = share > 1e-9
     return _frame(p.loc[keep], d, s, share[keep])
 
