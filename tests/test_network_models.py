@@ -1,6 +1,7 @@
 """Covering and p-median models against brute force, a second solver and PySAL spopt."""
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -203,3 +204,126 @@ def test_medium_instances_match_spopt():
     pmed = spopt.PMedian.from_cost_matrix(cost, pop, p_facilities=5).solve(solver)
     ours = solve_p_median(demand, pairs, sites, 5)
     assert ours.objective_value == pytest.approx(pulp.value(pmed.problem.objective), rel=1e-9)
+
+
+# ------------------------------------------------ the array builder against the previous PuLP builder
+
+def pulp_reference(model, demand, pairs, sites, k):
+    """The formulation as PuLP built it before the array builder, one constraint per row in a Python
+    loop (kept here only as an oracle). Returns the solver's optimum."""
+    pop = dict(zip(demand["demand_id"], demand["population"].astype(float)))
+    ex = dict(zip(sites["site_id"], sites["existing"]))
+    cap = dict(zip(sites["site_id"], sites["capacity"])) if "capacity" in sites else {}
+    cap = {j: c for j, c in cap.items() if np.isfinite(c)}
+    arcs = list(dict.fromkeys(zip(pairs["demand_id"], pairs["site_id"])))
+    cost = dict(zip(zip(pairs["demand_id"], pairs["site_id"]), pairs["cost"]))
+    lp = pulp.LpProblem("ref", pulp.LpMaximize if model == "cover" else pulp.LpMinimize)
+    x = {j: lp.add_variable(f"x{n}", 1 if ex[j] else 0, 1, pulp.LpInteger) for n, j in enumerate(sites["site_id"])}
+    lp += pulp.lpSum(x[j] for j in x if not ex[j]) <= k
+    if model == "cover" and not cap:
+        covered = sorted({i for i, _ in arcs}, key=str)
+        y = {i: lp.add_variable(f"y{n}", 0, 1) for n, i in enumerate(covered)}
+        lp += pulp.lpSum(pop[i] * y[i] for i in covered)
+        for i in covered:
+            lp += y[i] <= pulp.lpSum(x[j] for a, j in arcs if a == i)
+    else:
+        z = {(i, j): lp.add_variable(f"z{n}", 0, 1) for n, (i, j) in enumerate(arcs)}
+        lp += pulp.lpSum(pop[i] * (1 if model == "cover" else cost[i, j]) * z[i, j] for i, j in arcs)
+        for i in {i for i, _ in arcs}:
+            total = pulp.lpSum(z[a] for a in arcs if a[0] == i)
+            lp += (total <= 1) if model == "cover" else (total == 1)
+        for i, j in arcs:
+            lp += z[i, j] <= x[j]
+        for j, c in cap.items():
+            lp += pulp.lpSum(pop[i] * z[i, b] for i, b in arcs if b == j) <= c * x[j]
+    lp.solve(pulp.HiGHS(msg=False))
+    assert lp.status == 1
+    return pulp.value(lp.objective) or 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 12), st.integers(1, 8), st.integers(0, 4), st.integers(0, 3),
+       st.booleans(), st.sampled_from(["highs", "cbc"]))
+def test_array_models_reach_the_pulp_builders_optimum(seed, nd, ns, k, n_existing, capacitated, solver):
+    rng = np.random.default_rng(seed)
+    demand, pairs, sites, cost = instance(rng, nd, ns, min(n_existing, ns))
+    pairs = pairs.sample(frac=rng.uniform(0.5, 1.0), random_state=seed)  # sparse pairs, shuffled
+    if capacitated:
+        sites = sites.assign(capacity=np.where(rng.random(ns) < 0.7, rng.integers(20, 300, ns), np.nan))
+    cover_pairs = pairs.loc[pairs["cost"] <= 6]
+    ours = solve_max_covering(demand, cover_pairs, sites, k, solver=solver)
+    assert ours.status == "optimal"
+    assert ours.objective_value == pytest.approx(pulp_reference("cover", demand, cover_pairs, sites, k), abs=1e-6)
+    try:
+        ours = solve_p_median(demand, pairs, sites, max(k, 1), solver=solver)
+    except PlanningError:
+        return  # an orphan or too little capacity: refused before solving, as before
+    if ours.status == "infeasible":  # more demand points than k new sites can reach
+        with pytest.raises(AssertionError):
+            pulp_reference("median", demand, pairs, sites, max(k, 1))
+        return
+    assert ours.status == "optimal"
+    assert ours.objective_value == pytest.approx(pulp_reference("median", demand, pairs, sites, max(k, 1)),
+                                                 rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+def test_exported_model_has_family_names_and_the_same_optimum(tmp_path, suffix):
+    highspy = pytest.importorskip("highspy")
+    from network.models import covering_model, p_median_model
+
+    rng = np.random.default_rng(5)
+    demand, pairs, sites, _ = instance(rng, 6, 4, n_existing=1)
+    capped = sites.assign(capacity=[np.nan, 150.0, 200.0, 250.0])
+    cases = [(covering_model(demand, pairs.loc[pairs["cost"] <= 5], sites, 2), ["new_sites_total", "cover_0"],
+              solve_max_covering(demand, pairs.loc[pairs["cost"] <= 5], sites, 2)),
+             (p_median_model(demand, pairs, capped, 2),
+              ["new_sites_total", "assign_once_0", "open_before_assign_0_1", "capacity_1", "z_0_1", "x_3"],
+              solve_p_median(demand, pairs, capped, 2))]
+    for model, names, sol in cases:
+        path = tmp_path / f"{model.name}{suffix}"
+        model.write(path)
+        text = path.read_text()
+        for name in names:
+            assert name in text
+        assert len(set(model.row_names())) == model.num_row and len(set(model.col_names())) == model.num_col
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.readModel(str(path))
+        h.run()
+        assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        assert h.getInfo().objective_function_value == pytest.approx(sol.objective_value, abs=1e-6)
+
+
+# ------------------------------------------------ OR-Library p-median (Beasley 1985), published optimum
+
+ORLIB = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib-pmed"
+
+
+def orlib_pmed(name):
+    """Beasley's construction: the last copy of a duplicated edge wins, then all-pairs shortest paths."""
+    from scipy.sparse.csgraph import floyd_warshall
+
+    lines = (ORLIB / f"{name}.txt").read_text().split("\n")
+    n, m, p = map(int, lines[0].split())
+    c = np.full((n, n), np.inf)
+    np.fill_diagonal(c, 0)
+    for line in lines[1:1 + m]:
+        i, j, w = map(int, line.split())
+        c[i - 1, j - 1] = c[j - 1, i - 1] = w
+    d = floyd_warshall(c)
+    optimum = {r.split()[0]: float(r.split()[1]) for r in (ORLIB / "pmedopt.txt").read_text().split("\n")[1:]
+               if r.strip()}
+    demand = pd.DataFrame({"demand_id": range(n), "population": 1.0})
+    pairs = pd.DataFrame({"demand_id": np.repeat(np.arange(n), n), "site_id": np.tile(np.arange(n), n),
+                          "cost": d.ravel()})
+    return demand, pairs, pd.DataFrame({"site_id": range(n), "existing": False}), p, optimum[name]
+
+
+@pytest.mark.skipif(not (ORLIB / "pmed1.txt").exists(), reason="shared OR-Library instances not present")
+def test_or_library_pmed1_reaches_the_published_optimum():
+    demand, pairs, sites, p, optimum = orlib_pmed("pmed1")
+    sol = solve_p_median(demand, pairs, sites, p, time_limit=120)
+    assert sol.status == "optimal"
+    assert sol.objective_value == optimum == 5819
+    assert len(sol.open_sites) == p
