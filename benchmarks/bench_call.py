@@ -2,7 +2,7 @@
 
     python benchmarks/bench_call.py                      # generates 10,000 x 3,000 (seed 1) once
     python benchmarks/bench_call.py --round data/penza --runs 5
-    python benchmarks/bench_call.py --max-km 170         # a wider reach: about 1.2 M pairs
+    python benchmarks/bench_call.py --regions 50         # a denser country: about 1.1 M pairs
 
 Two figures per stage, each the median of ``--runs`` runs:
 
@@ -133,23 +133,25 @@ def _command(round_dir: str, max_km: float | None, db: str | None) -> float:
     return wall
 
 
-def _generated(graduates: int, facilities: int) -> str:
-    folder = Path(tempfile.gettempdir()) / f"bench_call_{graduates}x{facilities}"
+def _generated(graduates: int, facilities: int, regions: int | None) -> str:
+    folder = Path(tempfile.gettempdir()) / f"bench_call_{graduates}x{facilities}r{regions or 'default'}"
     if not (folder / "graduates.csv").exists():
-        subprocess.run([str(Path(sys.executable).with_name("allocator")), "generate", "--graduates",
-                        str(graduates), "--facilities", str(facilities), "--seed", "1", str(folder)], check=True)
+        cmd = [str(Path(sys.executable).with_name("allocator")), "generate", "--graduates", str(graduates),
+               "--facilities", str(facilities), "--seed", "1", str(folder)]
+        subprocess.run(cmd + (["--regions", str(regions)] if regions else []), check=True, capture_output=True)
     return str(folder)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--round", help="a round folder (default: a generated 10,000 x 3,000 round)")
+    p.add_argument("--regions", type=int, help="regions of the generated round (default: facilities / 20)")
     p.add_argument("--max-km", type=float, help="override the scenario's max_km (a wider reach, more pairs)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    round_dir = args.round or _generated(10_000, 3_000)
+    round_dir = args.round or _generated(10_000, 3_000, args.regions)
     if args.child:
         print(json.dumps(_child(round_dir, args.max_km, args.db)))
         return 0
