@@ -68,7 +68,7 @@ def _row_slices(model: MatrixModel):
 
 
 class PulpBackend:
-    """CBC or HiGHS through PuLP."""
+    """CBC or HiGHS through PuLP; rows named by family (``one_post_0``, ``level_1``...)."""
 
     def __init__(self, model: MatrixModel, solver: str, threads: int, log_path=None):
         import pulp
@@ -79,29 +79,32 @@ class PulpBackend:
         self.log_path = log_path
         self.prob = pulp.LpProblem("allocation", pulp.LpMaximize)
         self.x = pulp.LpVariable.matrix("x", list(range(model.n_vars)), cat=pulp.LpBinary)
-        for k, (cols, vals, lo, up) in enumerate(_row_slices(model)):
-            self._add_row(cols, vals, lo, up, f"r{k}")
+        self._xs = np.array(self.x, dtype=object)  # to take a row's variables in one step
+        for (cols, vals, lo, up), name in zip(_row_slices(model), model.row_names()):
+            self._add_row(cols, vals, lo, up, name)
         self.fixed = 0
 
     def _expr(self, cols, vals):
-        x = self.x
-        return self.pulp.LpAffineExpression([(x[c], float(v)) for c, v in zip(cols, vals)])
+        return self.pulp.LpAffineExpression(zip(self._xs[cols].tolist(), np.asarray(vals, dtype=float).tolist()))
 
     def _add_row(self, cols, vals, lo, up, name):
-        expr = self._expr(cols, vals)
+        pulp, expr = self.pulp, self._expr(cols, vals)
         if lo == up:
-            self.prob += (expr == float(lo)), name
+            self.prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintEQ, name, float(lo)))
             return
         if np.isfinite(up):
-            self.prob += (expr <= float(up)), name
+            self.prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, name, float(up)))
         if np.isfinite(lo):
-            self.prob += (expr >= float(lo)), name + "_lo"
+            ranged = np.isfinite(up)  # both sides: a second row, named <name>_lo
+            self.prob.addConstraint(pulp.LpConstraint(expr.copy() if ranged else expr, pulp.LpConstraintGE,
+                                                      name + "_lo" if ranged else name, float(lo)))
 
     def fix(self, objective: np.ndarray, value: float, maximise: bool) -> None:
+        """Hold ``objective`` at ``value`` or better: row ``level_k``."""
         nz = np.flatnonzero(objective)
         self.fixed += 1
         lo, up = (value, np.inf) if maximise else (-np.inf, value)
-        self._add_row(nz, objective[nz], lo, up, f"level{self.fixed}")
+        self._add_row(nz, objective[nz], lo, up, f"level_{self.fixed}")
 
     def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
         pulp = self.pulp
@@ -151,7 +154,7 @@ class PulpBackend:
 
 
 class CpSatBackend:
-    """OR-Tools CP-SAT. One worker by default, so that runs are repeatable."""
+    """OR-Tools CP-SAT. One worker by default, so that runs are repeatable. Rows named as PuLP's."""
 
     def __init__(self, model: MatrixModel, threads: int, log_path=None):
         from ortools.sat.python import cp_model
@@ -161,26 +164,30 @@ class CpSatBackend:
         self.threads = threads
         self.log_path = log_path
         self.x = [self.model.new_bool_var(f"x{i}") for i in range(model.n_vars)]
-        for cols, vals, lo, up in _row_slices(model):
-            self._add_row(cols, vals, lo, up)
+        self._xs = np.array(self.x, dtype=object)
+        for (cols, vals, lo, up), name in zip(_row_slices(model), model.row_names()):
+            self._add_row(cols, vals, lo, up, name)
+        self.fixed = 0
 
     def _expr(self, cols, vals):
-        return self.cp.LinearExpr.weighted_sum([self.x[c] for c in cols], [int(v) for v in vals])
+        return self.cp.LinearExpr.weighted_sum(self._xs[cols].tolist(), np.asarray(vals).astype(np.int64).tolist())
 
-    def _add_row(self, cols, vals, lo, up):
+    def _add_row(self, cols, vals, lo, up, name):
         expr = self._expr(cols, vals)
         if lo == up:
-            self.model.add(expr == int(lo))
+            self.model.add(expr == int(lo)).with_name(name)
             return
         if np.isfinite(up):
-            self.model.add(expr <= int(np.floor(up)))
+            self.model.add(expr <= int(np.floor(up))).with_name(name)
         if np.isfinite(lo):
-            self.model.add(expr >= int(np.ceil(lo)))
+            self.model.add(expr >= int(np.ceil(lo))).with_name(name + "_lo" if np.isfinite(up) else name)
 
     def fix(self, objective: np.ndarray, value: float, maximise: bool) -> None:
+        """Hold ``objective`` at ``value`` or better: row ``level_k``."""
         nz = np.flatnonzero(objective)
+        self.fixed += 1
         lo, up = (value, np.inf) if maximise else (-np.inf, value)
-        self._add_row(nz, objective[nz], lo, up)
+        self._add_row(nz, objective[nz], lo, up, f"level_{self.fixed}")
 
     def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
         cp = self.cp

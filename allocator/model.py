@@ -26,6 +26,11 @@ Constraints
   :math:`\sum_{p: k(p)=k} a_p x_p \le B_k`;
 - diminishing returns: :math:`\sum_j y_{rs,j} = \sum_{p \in rs} x_p`.
 
+Each block of rows has a family name, so that an exported model reads:
+``one_post``, ``vacancies``, ``quota``, ``budget``, ``cell_filled`` (the
+diminishing-returns link) and, added by the backends, ``level_1``,
+``level_2`` (the held levels).
+
 (Specialty, sponsor region, max km and programme filters are not
 constraints: forbidden pairs are simply absent from :math:`P`.)
 
@@ -82,10 +87,19 @@ class MatrixModel:
     lower: np.ndarray
     upper: np.ndarray
     objectives: dict  # name -> (coefficient vector, maximise?); pairs come first in x
+    families: tuple = ()  # (family name, first row, number of rows) per block of rows, in row order
 
     @property
     def n_rows(self) -> int:
+        """Number of constraint rows."""
         return len(self.lower)
+
+    def row_names(self) -> list[str]:
+        """A readable name per row: its family and its number in it (``one_post_0``, ``budget_1``...)."""
+        names = [f"r{i}" for i in range(self.n_rows)]
+        for family, first, count in self.families:
+            names[first:first + count] = [f"{family}_{k}" for k in range(count)]
+        return names
 
 
 class _Rows:
@@ -94,12 +108,20 @@ class _Rows:
     def __init__(self):
         self.rows, self.cols, self.vals, self.lower, self.upper = [], [], [], [], []
         self.count = 0
+        self.families: list[tuple[str, int, int]] = []
 
-    def add_grouped(self, groups: np.ndarray, cols: np.ndarray, vals: np.ndarray, lower, upper) -> None:
-        """One row per distinct value of ``groups`` (codes 0..m-1) over the given columns."""
+    def add_grouped(self, groups: np.ndarray, cols: np.ndarray, vals: np.ndarray, lower, upper,
+                    family: str = "row") -> None:
+        """One row per distinct value of ``groups`` (codes 0..m-1) over the given columns,
+        named after ``family`` (rows of one family added in several blocks are numbered on)."""
         if len(cols) == 0:
             return
         m = int(groups.max()) + 1
+        if self.families and self.families[-1][0] == family and sum(self.families[-1][1:]) == self.count:
+            name, first, count = self.families[-1]
+            self.families[-1] = (name, first, count + m)
+        else:
+            self.families.append((family, self.count, m))
         self.rows.append(groups + self.count)
         self.cols.append(cols)
         self.vals.append(vals.astype(float))
@@ -122,7 +144,7 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     rows = _Rows()
 
     # one post per graduate
-    rows.add_grouped(pd.factorize(pairs["graduate_id"])[0], idx, np.ones(n), -np.inf, 1)
+    rows.add_grouped(pd.factorize(pairs["graduate_id"])[0], idx, np.ones(n), -np.inf, 1, "one_post")
     # vacancies per facility-specialty slot
     slot_codes, slot_keys = pd.factorize(pd.MultiIndex.from_frame(pairs[["facility_id", "specialty"]]))
     capacity = (
@@ -130,14 +152,14 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
         .reindex(slot_keys).to_numpy(dtype=float)
     )
     if n:
-        rows.add_grouped(slot_codes, idx, np.ones(n), -np.inf, capacity)
+        rows.add_grouped(slot_codes, idx, np.ones(n), -np.inf, capacity, "vacancies")
     # programme quota and budget
     funded = pairs["programme_id"].notna().to_numpy()
     if funded.any():
         prog_codes, prog_keys = pd.factorize(pairs.loc[funded, "programme_id"])
         prog = programmes.set_index("programme_id").reindex(prog_keys)
         quota = prog["quota"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
-        rows.add_grouped(prog_codes, idx[funded], np.ones(funded.sum()), -np.inf, quota)
+        rows.add_grouped(prog_codes, idx[funded], np.ones(funded.sum()), -np.inf, quota, "quota")
         # budget rows in exact integers (allocator.scaling.budget_row), one per programme with a budget
         pay = pairs.loc[funded, "payment"].to_numpy(dtype=float)
         cols = idx[funded]
@@ -146,7 +168,7 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
                 continue
             mine = prog_codes == k
             coef, bound = budget_row(pay[mine], budget)
-            rows.add_grouped(np.zeros(int(mine.sum()), np.int64), cols[mine], coef, -np.inf, bound)
+            rows.add_grouped(np.zeros(int(mine.sum()), np.int64), cols[mine], coef, -np.inf, bound, "budget")
 
     obligated = pairs["obligated"].to_numpy(dtype=bool).astype(float)
     km = np.rint(pairs["km"].to_numpy(dtype=float) * KM_SCALE)
@@ -169,7 +191,7 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
         groups = np.concatenate([pc, sc])
         cols = np.concatenate([idx, n + np.arange(len(segments))])
         vals = np.concatenate([-np.ones(n), np.ones(len(segments))])
-        rows.add_grouped(groups, cols, vals, 0, 0)
+        rows.add_grouped(groups, cols, vals, 0, 0, "cell_filled")
         km = np.concatenate([km, np.zeros(len(segments))])
         obligated = np.concatenate([obligated, np.zeros(len(segments))])
 
@@ -177,6 +199,7 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     return MatrixModel(
         n_vars=n_vars, rows=r, cols=c, vals=v, lower=lo, upper=up,
         objectives={"obligated": (obligated, True), "deficit": (z2, True), "km": (km, False)},
+        families=tuple(rows.families),
     )
 
 
