@@ -31,21 +31,12 @@ solution writing the solution             (none)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+
+from medstaff_core.status import Status
 
 from .catalogue import has, text
 
 __all__ = ["Progress", "Status", "describe"]
-
-
-class Status(StrEnum):
-    """How a solve ended (see the module docstring)."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    TIME_LIMIT = "time_limit"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)

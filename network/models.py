@@ -34,10 +34,15 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from medstaff_core.status import Status
+
 from .errors import PlanningError
 
 SOLVERS = ("highs", "cbc")
-_STATUS = {1: "optimal", 2: "feasible", 0: "not_solved", -1: "infeasible", -2: "unbounded", -3: "not_solved"}
+# PuLP's solution status -> the shared vocabulary (medstaff_core.status): "not solved" with a time
+# limit is time_limit; unbounded cannot happen with these bounded models and counts as failed
+_STATUS = {1: Status.OPTIMAL, 2: Status.FEASIBLE, 0: Status.TIME_LIMIT, -1: Status.INFEASIBLE,
+           -2: Status.FAILED, -3: Status.TIME_LIMIT}
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class ModelSolution:
     one (closing them changes nothing)."""
 
     model: str
-    status: str
+    status: Status
     solver: str
     objective_value: float
     open_sites: list
@@ -438,17 +443,16 @@ def _solve_highs(model, time_limit):
     ms = highspy.HighsModelStatus
     st = h.getModelStatus()
     has_solution = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+    stopped = (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kObjectiveBound, ms.kObjectiveTarget,
+               getattr(ms, "kSolutionLimit", ms.kTimeLimit))
     if st == ms.kOptimal:
-        status = "optimal"
+        status = Status.OPTIMAL
     elif st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        status = "infeasible"
-    elif st == ms.kUnbounded:
-        status = "unbounded"
-    elif st in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kObjectiveBound, ms.kObjectiveTarget,
-                getattr(ms, "kSolutionLimit", ms.kTimeLimit)) and has_solution:
-        status = "feasible"
-    else:
-        status = "not_solved"
+        status = Status.INFEASIBLE
+    elif st in stopped:
+        status = Status.FEASIBLE if has_solution else Status.TIME_LIMIT
+    else:  # unbounded (impossible with bounded columns) or a solver error
+        status = Status.FAILED
     return status, np.asarray(h.getSolution().col_value, float) if has_solution else np.zeros(0)
 
 
@@ -478,7 +482,7 @@ def _solve_cbc(model, time_limit):
         else:
             prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, name, lo)
     prob.solve(cmd)
-    status = _STATUS.get(prob.sol_status, "not_solved")
+    status = _STATUS.get(prob.sol_status, Status.FAILED)
     return status, np.array([var.value() or 0.0 for var in v])
 
 
