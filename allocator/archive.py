@@ -101,14 +101,17 @@ class Limits:
 
     @property
     def upload_bytes(self) -> int:
+        """``upload_mb`` in bytes."""
         return int(self.upload_mb * MB)
 
     @property
     def unpacked_bytes(self) -> int:
+        """``unpacked_mb`` in bytes."""
         return int(self.unpacked_mb * MB)
 
     @property
     def workbook_xml_bytes(self) -> int:
+        """``workbook_xml_mb`` in bytes."""
         return int(self.workbook_xml_mb * MB)
 
 
@@ -207,6 +210,7 @@ def member_path(name: str) -> tuple[str | None, str | None]:
 
 
 def is_symlink(info: zipfile.ZipInfo) -> bool:
+    """True when a ZIP member was stored from Unix as a symbolic link (never extracted)."""
     return info.create_system == 3 and (info.external_attr >> 16) & _S_IFMT == _S_IFLNK
 
 
@@ -261,6 +265,7 @@ class Budget:
         self.label, self.left, self.limit_mb, self.code = label, limit, limit_mb, code
 
     def spend(self, n: int) -> None:
+        """Count ``n`` more bytes; stops the read with the budget's problem once the limit is passed."""
         self.left -= n
         if self.left < 0:
             raise _Stop(Problem.of(self.label, None, None, self.code, limit=_num(self.limit_mb)))
@@ -339,6 +344,9 @@ class _SheetSpan:
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
+        """Read the next chunk of a sheet's XML, raising ``rows`` and ``cols`` to the largest
+        cell and row references seen so far.
+        """
         text = self._tail + chunk
         for col, row in _CELL_REF.findall(text):
             self.rows = max(self.rows, int(row))
@@ -387,6 +395,9 @@ def check_workbook(path: Path, limits: Limits | None = None) -> list[Problem]:
                 is_xml = member.lower().endswith((".xml", ".rels", ".vml"))
 
                 def sink(chunk, span=span, is_sheet=is_sheet, is_xml=is_xml):
+                    """Take one chunk of a member: count XML members against the XML budget and
+                    read a sheet's cell span.
+                    """
                     if is_xml:
                         xml_budget.spend(len(chunk))
                     if is_sheet:

@@ -64,6 +64,7 @@ def staging_prefixes(target: Path) -> tuple[str, str]:
 
 
 def lock_path(target: Path) -> Path:
+    """The lock file beside ``target`` that serialises writers replacing it (``.<name>.allocator-lock``)."""
     return target.parent / f".{target.name}.allocator-lock"
 
 

@@ -107,6 +107,11 @@ class PulpBackend:
         self._add_row(nz, objective[nz], lo, up, f"level_{self.fixed}")
 
     def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
+        """Optimise ``objective`` over the rows so far with CBC or HiGHS, within ``time_limit`` seconds.
+
+        Returns the level's result: chosen pairs, value, bound (the dual bound when only
+        feasible) and status; the solver's log, if asked for, is appended per level.
+        """
         pulp = self.pulp
         nz = np.flatnonzero(objective)
         self.prob.setObjective(self._expr(nz, objective[nz]))
@@ -190,6 +195,11 @@ class CpSatBackend:
         self._add_row(nz, objective[nz], lo, up, f"level_{self.fixed}")
 
     def solve(self, objective: np.ndarray, maximise: bool, time_limit: float | None) -> LevelResult:
+        """Optimise ``objective`` with CP-SAT within ``time_limit`` seconds (seed 0, the set threads).
+
+        Returns the level's result with CP-SAT's best bound; the solution is kept as a hint
+        for the next level.
+        """
         cp = self.cp
         nz = np.flatnonzero(objective)
         expr = self._expr(nz, objective[nz])

@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    ``indicators``, ``generate``, ``runs`` and ``network`` go to their own command lines;
+    ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["indicators"]:
         from .indicators.cli import main as indicators_main
@@ -154,6 +159,7 @@ def _solve(args) -> int:
         return EXIT_OUTPUT
 
     def progress(event) -> None:  # an allocator.status.Progress, rendered in --lang
+        """Print one progress event to stderr as ``[fraction] stage`` in ``--lang``, unless ``--quiet``."""
         if not args.quiet:
             print(f"[{event.fraction:4.0%}] {describe(event, args.lang)}", file=sys.stderr, flush=True)
 

@@ -107,6 +107,10 @@ class Side:
 
 @dataclass
 class Network:
+    """The round's min-cost-flow network: arcs ``tail -> head`` with bounds ``lower..upper``,
+    node ``supply`` (positive at groups, negative at the sink), integer level costs per arc,
+    and the programmes' side rows. Arcs ``0..n_pair-1`` are the pair arcs (see the module docstring).
+    """
     tail: np.ndarray
     head: np.ndarray
     lower: np.ndarray
@@ -119,10 +123,12 @@ class Network:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes (groups, slots, cells and the sink)."""
         return len(self.supply)
 
     @property
     def n_arcs(self) -> int:
+        """Number of arcs, pair arcs included."""
         return len(self.tail)
 
 
@@ -318,6 +324,7 @@ class _Lp:
         self.add(arcs)
 
     def add(self, arcs: np.ndarray) -> None:
+        """Add ``arcs`` as columns of the LP (their cost, bounds and incidence with the side rows)."""
         net = self.net
         block = self.matrix[:, arcs]
         self.h.addCols(len(arcs), self.cost[arcs].astype(float), net.lower[arcs].astype(float),
@@ -356,6 +363,9 @@ def _matrix(net: Network) -> sparse.csc_matrix:
 
 
 def reduced_costs(net: Network, cost: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Reduced cost of every arc for node potentials ``pi`` and side-row duals ``mu``:
+    ``cost - (pi[tail] - pi[head]) - sum of mu * coef`` over the side rows holding the arc.
+    """
     rc = cost - (pi[net.tail] - pi[net.head])
     for side, m in zip(net.sides, mu):
         if m != 0:
@@ -548,6 +558,9 @@ class FlowEngine:
 
 @dataclass
 class FlowRun:
+    """What :func:`solve_round` returns: the arcs given to graduates, the driver's status and gap,
+    each level's optimal cost and how it was proven, and the network's size.
+    """
     chosen: pd.DataFrame     # arcs rows given to graduates: graduate_id + the arc's columns
     status: Status           # optimal | feasible | time_limit (allocator.driver)
     gap: float | None        # 0 when optimal; the unproven level's relative gap, if known

@@ -224,6 +224,9 @@ def write_round(frames: dict[str, pd.DataFrame], out: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``allocator generate OUT --graduates N --facilities M``: write a generated round to OUT
+    and print its size; returns 0 (bad sizes exit 2 through argparse).
+    """
     p = argparse.ArgumentParser(prog="allocator generate", description=__doc__.split("\n")[0])
     p.add_argument("out", help="folder to write the round into")
     p.add_argument("--graduates", type=int, required=True)

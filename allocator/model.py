@@ -130,7 +130,11 @@ class _Rows:
         self.count += m
 
     def arrays(self):
+        """All blocks concatenated: (rows, cols, vals) of the COO matrix as int64, int64, float,
+        then the rows' lower and upper bounds as float; empty arrays when no block was added.
+        """
         def cat(parts, dtype):
+            """``parts`` joined into one array of ``dtype`` (an empty one when there are none)."""
             return np.concatenate(parts).astype(dtype) if parts else np.array([], dtype=dtype)
         return (cat(self.rows, np.int64), cat(self.cols, np.int64), cat(self.vals, float),
                 cat(self.lower, float), cat(self.upper, float))

@@ -50,6 +50,7 @@ def coordinate_warnings(regions: pd.DataFrame, facilities: pd.DataFrame, file: s
     lat_lo, lat_hi, lon_lo, lon_hi = box
 
     def inside(y, x):
+        """Boolean mask: which (lat ``y``, lon ``x``) points lie in the regions' widened box."""
         return (y >= lat_lo) & (y <= lat_hi) & (x >= lon_lo) & (x <= lon_hi)
 
     outside = ~inside(lat, lon)

@@ -50,14 +50,17 @@ class Scenario:
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
+        """The option names, in field order (the keys ``scenario.toml`` may hold)."""
         return tuple(f.name for f in fields(cls))
 
     def replace(self, **changes) -> "Scenario":
+        """A copy with ``changes`` applied; a change of None keeps the current value."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update({k: v for k, v in changes.items() if v is not None})
         return Scenario(**values)
 
     def as_dict(self) -> dict:
+        """Every option by name, ``weights`` as a plain dict sorted by region_id (for JSON and the store)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["weights"] = dict(sorted(self.weights.items()))
         return out
@@ -128,6 +131,12 @@ def _default_weights(regions: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def scenario_from_mapping(data: dict, file: str) -> tuple[Scenario, list[Problem]]:
+    """A :class:`Scenario` from a parsed ``scenario.toml`` (``file`` names it in problems).
+
+    Returns the scenario and the problems found: unknown keys are reported and
+    dropped, ``weights`` must be a table. Values are range-checked later by
+    :func:`check_scenario`.
+    """
     problems: list[Problem] = []
     known = set(Scenario.keys())
     values = {}
@@ -185,6 +194,9 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
     problems = []
 
     def num(name, value, maximum, allow_none=True, minimum=0.0):
+        """Add a problem when ``value`` is not a finite number in ``minimum..maximum``
+        (None passes when ``allow_none``).
+        """
         if value is None and allow_none:
             return
         if not _is_number(value) or not minimum <= value <= maximum:

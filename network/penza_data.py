@@ -33,6 +33,9 @@ REF = "shared/reference/penza_road_km.csv"
 
 
 def build_settlements(districts: pd.DataFrame) -> pd.DataFrame:
+    """The settlements table from ``penza_districts.csv``: one row per municipal formation of
+    ``IDS`` at its administrative centre, its population as the demand proxy (town of Kuznetsk
+    and Kuznetsky district summed into one), with the year and basis of each figure."""
     d = districts.set_index("id")
     rows = []
     for sid in IDS:
@@ -62,14 +65,22 @@ def build_settlements(districts: pd.DataFrame) -> pd.DataFrame:
 
 def build_roads(settlements: pd.DataFrame, road_km: pd.DataFrame,
                 detour_factor: float = DEFAULT_DETOUR_FACTOR) -> pd.DataFrame:
+    """The roads table between ``settlements``, each unordered pair once, km rounded to 0.1.
+
+    Sourced distances from ``road_km`` (raised to the straight line when below it); SUSPECT or
+    missing ones, and links from each centre to its ``NEAREST_CENTRES`` nearest centres, are
+    estimated as geodesic km times ``detour_factor``. ``basis``, ``source`` and ``note`` say which.
+    """
     pos = settlements.set_index("settlement_id")[["lat", "lon"]]
 
     def geo(a, b):
+        """Geodesic km between the centres of settlements ``a`` and ``b``."""
         return float(geodesic_km(pos.loc[a, "lat"], pos.loc[a, "lon"], pos.loc[b, "lat"], pos.loc[b, "lon"]))
 
     rows, seen = [], set()
 
     def add(a, b, km, basis, source, note=""):
+        """Add the road ``a``-``b`` unless that pair already has one (the first row wins)."""
         key = frozenset((a, b))
         if key in seen:
             return
@@ -78,6 +89,7 @@ def build_roads(settlements: pd.DataFrame, road_km: pd.DataFrame,
                      "road_class": ROAD_CLASS, "basis": basis, "source": source, "note": note})
 
     def estimated(a, b, why):
+        """Add ``a``-``b`` as geodesic km times the detour factor, noting ``why`` it is estimated."""
         g = geo(a, b)
         add(a, b, g * detour_factor, "estimated",
             f"geodesic between centre coordinates {g:.1f} km x detour factor {detour_factor} (assumed)", why)
@@ -114,6 +126,7 @@ def build_roads(settlements: pd.DataFrame, road_km: pd.DataFrame,
 
 
 def main(argv=None) -> int:
+    """Write settlements.csv and roads.csv from ``--reference`` into ``--out``; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=Path("../shared/reference"))
     parser.add_argument("--out", type=Path, default=Path("data/penza"))

@@ -94,3 +94,19 @@ def test_the_package_graph_sees_late_imports():
     assert "allocator.indicators.for_round" not in _imports(scenario, "allocator.scenario")
     assert ("network", "medstaff_core") in _package_graph().edges
     assert ("allocator", "network") in _package_graph().edges
+
+
+def test_public_definitions_have_docstrings():
+    # issue 12 item 10: public functions, classes and methods (nested ones too) carry a docstring
+    have, missing = 0, []
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for path in sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py") if "migrations" not in p.parts):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, kinds) and not node.name.startswith("_"):
+                if ast.get_docstring(node):
+                    have += 1
+                else:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    total = have + len(missing)
+    assert total and have / total >= 0.90, f"{have}/{total} public definitions have a docstring; missing:\n" + \
+        "\n".join(missing)

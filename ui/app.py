@@ -28,6 +28,8 @@ PERSISTENT_KEYS = ("opt_name", "opt_solver", "opt_time", "opt_maxkm", "opt_unlim
 
 
 def init_session() -> None:
+    """Set the session defaults (language, runs, editors), keep the persistent widget values and
+    load the bundled round on the first visit."""
     ss = st.session_state
     ss.setdefault("lang", DEFAULT_LANGUAGE)
     ss.setdefault("runs", {})
@@ -41,10 +43,12 @@ def init_session() -> None:
 
 
 def lang() -> str:
+    """The session's language code ("ru" or "en")."""
     return st.session_state.get("lang", DEFAULT_LANGUAGE)
 
 
 def language_switch() -> str:
+    """Draw the sidebar language switch; returns the language chosen."""
     st.sidebar.radio(t("language", lang()), LANGUAGES, key="lang", horizontal=True,
                      format_func=LANGUAGE_NAMES.get)
     return lang()
@@ -58,6 +62,7 @@ def _bundled() -> state.LoadedRound:
 
 
 def bundled() -> state.LoadedRound:
+    """The bundled Penza round, loaded once per process and shared by the sessions (read only)."""
     return _bundled()
 
 
@@ -73,11 +78,14 @@ def set_loaded(loaded: state.LoadedRound) -> None:
 
 
 def round_label(loaded: state.LoadedRound) -> str:
+    """The round's name to show: the translated name for the bundled Penza round, else its label."""
     return t("bundled_name", lang()) if loaded.label == "penza" and loaded.folder == state.BUNDLED_DIR \
         else loaded.label
 
 
 def sidebar_status() -> None:
+    """Show in the sidebar which round is loaded and how many regions, facilities, vacancies,
+    graduates and programmes it has."""
     loaded = st.session_state["loaded"]
     r = loaded.round
     st.sidebar.caption(t("round_loaded", lang(), name=round_label(loaded)))
@@ -104,6 +112,7 @@ def editor(table: str, column_config: dict, disabled: list[str], **kwargs):
 
 
 def reset_edits() -> None:
+    """Drop the planner's edits and run options: the loaded round's tables as loaded."""
     set_loaded(st.session_state["loaded"])
 
 

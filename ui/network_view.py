@@ -29,6 +29,8 @@ SYNTHETIC_SIZE = 400  # settlements of the generated example
 
 @dataclass
 class NetworkInputs:
+    """What the network page works on: settlements, roads, facilities (network schema) and the
+    road graph built from them; ``synthetic`` for a generated example rather than the round's data."""
     label: str
     synthetic: bool
     settlements: pd.DataFrame
@@ -90,6 +92,8 @@ def candidate_sites(inputs: NetworkInputs) -> pd.DataFrame:
 
 @dataclass
 class NetworkPlan:
+    """What :func:`plan` returns: access before and after, the chosen sites, the facilities with
+    them and the planner's summary."""
     before: pd.DataFrame        # per region, network.accessibility
     comparison: pd.DataFrame    # per region, network.compare_accessibility
     sites: pd.DataFrame         # chosen sites (empty when none)
@@ -143,6 +147,8 @@ def sites_table(inputs: NetworkInputs, sites: pd.DataFrame, lang: str) -> pd.Dat
 
 
 def totals(comparison: pd.DataFrame) -> dict:
+    """Population and covered population summed over the regions of ``comparison``, before and after,
+    and the covered shares (NaN when the population is 0)."""
     pop = float(comparison["population"].sum())
     b, a = float(comparison["covered_before"].sum()), float(comparison["covered_after"].sum())
     return {"population": pop, "covered_before": b, "covered_after": a,

@@ -73,6 +73,7 @@ class RunRecord:
     store_id: int | None = None  # its run id in the run store (ui/stored.py), when kept there
 
     def download(self, kind: str, lang: str, build) -> bytes:
+        """The ``kind`` export in ``lang``, built by ``build()`` on first use and kept for the record."""
         if (kind, lang) not in self.downloads:
             self.downloads[(kind, lang)] = build()
         return self.downloads[(kind, lang)]
@@ -323,6 +324,7 @@ def build_round(loaded: LoadedRound, views: dict[str, pd.DataFrame], options: di
 
 
 def options_of(round_: Round) -> dict:
+    """The run-page options of ``round_``'s scenario: solver, time_limit, max_km, diminishing_returns."""
     s = round_.scenario
     return {"solver": s.solver, "time_limit": s.time_limit, "max_km": s.max_km,
             "diminishing_returns": s.diminishing_returns}

@@ -40,6 +40,7 @@ def record(round_, solution, *, user: str | None = None) -> int | None:
 
 
 def record_failed(round_, error: BaseException, *, user: str | None = None) -> int | None:
+    """Keep a failed solve of ``round_`` with its ``error``; the run id, or None when not stored now."""
     return _keep(round_, None, error, user)
 
 
@@ -79,6 +80,7 @@ def runs_table(lang: str) -> pd.DataFrame:
 
 
 def scenario_name(run_id: int, lang: str) -> str:
+    """The session scenario name of stored run ``run_id`` in ``lang``."""
     return t("st_scenario_name", lang, id=run_id)
 
 

@@ -44,6 +44,7 @@ def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def column_labels(columns, lang: str) -> dict[str, str]:
+    """Data column -> its header in ``lang``, for the known columns of ``columns``."""
     return {c: t(HEADERS[c], lang) for c in columns if c in HEADERS}
 
 
@@ -87,6 +88,7 @@ def programmes_table(solution, lang: str) -> pd.DataFrame:
 
 
 def unplaced_reasons_table(solution, lang: str) -> pd.DataFrame:
+    """How many graduates are unplaced for each reason: code, reason in ``lang``, count."""
     counts = solution.unplaced["reason"].value_counts().rename_axis("reason_code").reset_index(name="count")
     counts.insert(1, "reason", counts["reason_code"].map(lambda c: i18n.reason(c, lang)))
     return counts
@@ -96,6 +98,7 @@ def unplaced_reasons_table(solution, lang: str) -> pd.DataFrame:
 
 
 def region_names(round_) -> dict[str, str]:
+    """region_id -> region name of ``round_``."""
     return dict(zip(round_.regions["region_id"], round_.regions["name"]))
 
 
@@ -124,6 +127,8 @@ def assignments_table(round_, solution, lang: str) -> pd.DataFrame:
 
 
 def display_assignments(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """An assignments table ready to show: filter-only columns (``_``) dropped, funding,
+    specialty and "no programme" translated, headers in ``lang``."""
     out = table.drop(columns=[c for c in table.columns if c.startswith("_")]).copy()
     out["funding"] = out["funding"].map(lambda v: i18n.funding(v, lang))
     out["specialty"] = out["specialty"].map(lambda v: i18n.specialty(v, lang))
@@ -132,6 +137,7 @@ def display_assignments(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def unplaced_table(round_, solution, lang: str) -> pd.DataFrame:
+    """Unplaced graduates with funding, specialty, home region, max_km and reason in ``lang``."""
     u = solution.unplaced.copy()
     grads = round_.graduates.set_index("graduate_id")
     names = region_names(round_)
@@ -146,6 +152,7 @@ def unplaced_table(round_, solution, lang: str) -> pd.DataFrame:
 
 
 def deficits_table(round_, solution, lang: str) -> pd.DataFrame:
+    """Remaining deficit per region and specialty with the region's name, weight basis in ``lang``."""
     d = solution.deficits.copy()
     d.insert(1, "region", d["region_id"].map(region_names(round_)))
     d["specialty"] = d["specialty"].map(lambda v: i18n.specialty(v, lang))

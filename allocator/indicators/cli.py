@@ -49,6 +49,7 @@ def _cut(method: str, cuts: str | None) -> GroupCut:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``allocator indicators ROUND`` (output file, group cuts, weights)."""
     p = argparse.ArgumentParser(prog="allocator indicators",
                                 description="Staffing indicators, KOMK ranking, groups and default weights per region.")
     p.add_argument("round", metavar="ROUND", help="round folder (see module doc for the files read)")

@@ -38,6 +38,10 @@ def load_norms(path: str | Path = DEFAULT_NORMS) -> pd.DataFrame:
 
 
 def check_norms(norms: pd.DataFrame, name: str = "norms") -> None:
+    """Raise ValueError naming table ``name`` and the row when the norms are not usable: missing
+    columns, an unknown population basis or setting, persons_per_post not above 0, or a staff
+    group without exactly one 'any' row or one 'urban' and/or one 'rural' row.
+    """
     missing = [c for c in NORM_COLUMNS if c not in norms.columns]
     if missing:
         raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")

@@ -53,6 +53,9 @@ def load_seed004(folder: str | Path = SEED004_DIR) -> Seed004:
     folder = Path(folder)
 
     def read(name: str, text: bool = False) -> pd.DataFrame:
+        """Table ``name`` of the seed folder (``text``: every column as strings, empty cells kept as "");
+        FileNotFoundError when it is missing.
+        """
         path = folder / name
         if not path.exists():
             raise FileNotFoundError(f"{path} not found (expected a seed004 table)")

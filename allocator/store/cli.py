@@ -71,6 +71,8 @@ def not_stored_note(lang: str, kept, *, out, url: str, failed: bool = False) -> 
 
 
 def flushed_note(lang: str, store) -> str | None:
+    """One line naming the queued runs that ``store`` stored when it opened (ids and masked URL);
+    None when it stored none."""
     if not store.flushed:
         return None
     return say(lang, "flushed", n=len(store.flushed), url=store.public_url,
@@ -78,6 +80,8 @@ def flushed_note(lang: str, store) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``allocator runs`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code
+    (see the module docstring); messages are in ``--lang`` and never hold a password."""
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     known = secrets_of(args.db) + secrets_of(os.environ.get(ENV_DB))
     if args.action == "export":
@@ -216,6 +220,7 @@ def _rerun(store, args) -> int:
     from .rerun import rerun
 
     def progress(event) -> None:  # an allocator.status.Progress, rendered in --lang
+        """Print one progress event of the rerun to stderr in ``--lang``, unless ``--quiet``."""
         if not args.quiet:
             print(f"[{event.fraction:4.0%}] {describe(event, args.lang)}", file=sys.stderr, flush=True)
 

@@ -14,6 +14,8 @@ UNPLACED = None  # a graduate's "post" when not placed
 
 @dataclass
 class RunDiff:
+    """What differs between stored runs ``a`` and ``b``: options, input hashes and figures as
+    (a, b) pairs, and the regions' deficits and graduates' posts that changed."""
     a: int
     b: int
     options: dict[str, tuple]          # option -> (value in a, value in b), only those that differ
@@ -24,6 +26,7 @@ class RunDiff:
 
     @property
     def identical_results(self) -> bool:
+        """True when no region's deficit and no graduate's post differ (options or inputs may)."""
         return self.deficits.empty and self.posts.empty
 
 
@@ -32,6 +35,7 @@ FIGURES = ("status", "solver", "obligated_placed", "weighted_deficit", "total_km
 
 
 def diff_runs(store: Store, a: int, b: int) -> RunDiff:
+    """Compare stored runs ``a`` and ``b`` (StoreError when either does not exist)."""
     ra, rb = get_run(store, a), get_run(store, b)
     options = _dict_diff(ra["options"] or {}, rb["options"] or {})
     inputs = _dict_diff({k: v["sha256"] for k, v in ra["inputs"].items()},
@@ -50,6 +54,7 @@ def _dict_diff(x: dict, y: dict) -> dict[str, tuple]:
 def deficit_changes(da: pd.DataFrame, db: pd.DataFrame) -> pd.DataFrame:
     """Per region: remaining vacancies and weighted remaining deficit in each run, where they differ."""
     def per_region(d):
+        """Remaining vacancies and weighted remaining deficit summed per region_id."""
         d = d.assign(weighted=d["remaining"] * d["weight"])
         return d.groupby("region_id")[["remaining", "weighted"]].sum()
 

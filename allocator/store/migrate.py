@@ -11,6 +11,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration for this package's migrations, on database ``url`` when given."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -19,4 +20,5 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration's revision id: the schema version this code writes."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -26,10 +26,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
+    """Declarative base of the run store's tables."""
     pass
 
 
 class Blob(Base):
+    """An input table as canonical CSV, zlib-compressed, keyed by the SHA-256 of the text."""
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)  # uncompressed bytes
@@ -37,6 +39,8 @@ class Blob(Base):
 
 
 class Run(Base):
+    """One solve: when, who, round, options, versions, status, objective levels, timings and
+    summary; a failed solve has ``error`` set and no ``summary``."""
     __tablename__ = "runs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -62,6 +66,7 @@ class Run(Base):
 
 
 class RunInput(Base):
+    """Which input table a run read: its blob, row count and column types."""
     __tablename__ = "run_inputs"
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -71,6 +76,7 @@ class RunInput(Base):
 
 
 class Assignment(Base):
+    """One placed graduate of a run: facility, region, specialty, km and programme payment."""
     __tablename__ = "assignments"
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     graduate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -83,6 +89,7 @@ class Assignment(Base):
 
 
 class Unplaced(Base):
+    """One graduate a run left unplaced, with the reason code and detail."""
     __tablename__ = "unplaced"
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     graduate_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -93,6 +100,7 @@ class Unplaced(Base):
 
 
 class Deficit(Base):
+    """One region and specialty of a run: vacancies, placed, remaining, and the weight and its basis."""
     __tablename__ = "deficits"
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     region_id: Mapped[str] = mapped_column(String(200), primary_key=True)

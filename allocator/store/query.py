@@ -32,6 +32,8 @@ def list_runs(store: Store, limit: int | None = None) -> pd.DataFrame:
 
 
 def get_run(store: Store, run_id: int) -> dict:
+    """Run ``run_id``'s row as a dict, ``created_at`` in UTC, plus ``inputs``: table name ->
+    {sha256, rows}. Raises StoreError (``no_run``) when there is no such run."""
     with store.engine.connect() as conn:
         row = conn.execute(select(Run.__table__).where(Run.id == run_id)).mappings().first()
         if row is None:

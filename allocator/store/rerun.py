@@ -14,6 +14,8 @@ from .query import get_run, load_frames, load_round
 
 @dataclass
 class Rerun:
+    """A stored run solved again: whether the rebuilt inputs hash the same, the new solution and
+    what differs from the stored run (posts, deficits, objective figures)."""
     run_id: int
     new_run_id: int | None
     same_inputs: bool          # the rebuilt round has the stored input hash
@@ -24,11 +26,18 @@ class Rerun:
 
     @property
     def identical(self) -> bool:
+        """True when the inputs hash the same and no post, deficit or figure differs."""
         return self.same_inputs and self.posts.empty and self.deficits.empty and not self.figures
 
 
 def rerun(store: Store, run_id: int, *, record: bool = True, user: str | None = None,
           progress=None) -> Rerun:
+    """Solve run ``run_id`` again from its stored inputs and options and compare with the stored result.
+
+    With ``record`` the new solve (or its failure) is stored as a new run. Raises StoreError when
+    there is no such run, or the stored run had failed (nothing to compare with; the new run
+    is then already stored).
+    """
     from ..solve import solve
     from .record import record_failure, record_run
 

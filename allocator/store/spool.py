@@ -66,10 +66,13 @@ class Kept:
 
     @property
     def stored(self) -> bool:
+        """True when the store took the run."""
         return self.run_id is not None
 
 
 def spool_root() -> Path:
+    """The folder that holds pending runs: ``$ALLOCATOR_SPOOL``, else ``pending`` in the per-user
+    data folder of ``allocator``."""
     value = os.environ.get(ENV_SPOOL)
     if value:
         return Path(value).expanduser()

@@ -33,6 +33,8 @@ def encode(frame: pd.DataFrame) -> tuple[str, dict[str, str]]:
 
 
 def decode(text: str, dtypes: dict[str, str]) -> pd.DataFrame:
+    """The frame :func:`encode` wrote: ``text`` parsed with ``dtypes`` (column -> type) restored,
+    list columns as tuples, other empty cells as missing; a column absent from ``text`` comes back empty."""
     raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     data = {}
     for col, kind in dtypes.items():
@@ -55,12 +57,15 @@ def decode(text: str, dtypes: dict[str, str]) -> pd.DataFrame:
 
 
 def sha256(text: str) -> str:
+    """Hex SHA-256 of the UTF-8 text: the key of a table in ``blobs``."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def compress(text: str) -> bytes:
+    """The UTF-8 text zlib-compressed (level 6), as stored in ``blobs``."""
     return zlib.compress(text.encode("utf-8"), 6)
 
 
 def decompress(data: bytes) -> str:
+    """The text that :func:`compress` compressed."""
     return zlib.decompress(data).decode("utf-8")

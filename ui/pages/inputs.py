@@ -69,6 +69,8 @@ pending = st.container()  # filled after the editors, so it reflects this run's 
 
 
 def config(frame, editable, formats=None):
+    """Column configs for a data editor over ``frame`` (headers in the UI language, number
+    ``formats`` by column) and the columns not in ``editable``, to disable."""
     formats = formats or {}
     labels = column_labels(frame.columns, lang)
     out = {}

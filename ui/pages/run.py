@@ -54,6 +54,7 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
     bar = st.progress(0.0, text=t("running", lang))
 
     def progress(event):  # an allocator.status.Progress, in the UI's language
+        """Move the progress bar to the event's fraction, with its stage in the UI's language."""
         bar.progress(min(max(float(event.fraction), 0.0), 1.0), text=i18n.progress_text(event, lang))
 
     with tempfile.TemporaryDirectory(prefix="medstaff-log-") as tmp:

@@ -31,6 +31,7 @@ rows = table.set_index("id")
 
 
 def label(run_id: int) -> str:
+    """The choice label of stored run ``run_id``: id, round, time and status."""
     r = rows.loc[run_id]
     return f"#{run_id} · {r[t('st_round', lang)]} · {r[t('st_when', lang)]} · {r[status_col]}"
 
