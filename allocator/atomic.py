@@ -20,7 +20,7 @@ Guarantees:
 * The target is never seen with part of the new content: any failure while
   filling or swapping (disk full, permissions, an immutable or locked entry)
   removes the staging folder and re-raises; the target is unchanged.
-* Leftovers of a killed process (staging folders, the lock file) are removed
+* Leftovers of a killed process (staging folders, writability probes, the lock file) are removed
   by the next :func:`replace_dir` or :func:`recover` on the same target. Only
   real folders named with the exact prefix ``.NAME.allocator-new-`` or
   ``.NAME.allocator-old-`` are removed; symbolic links are never followed.
@@ -61,6 +61,12 @@ def staging_prefixes(target: Path) -> tuple[str, str]:
     """Name prefixes of the staging folders beside ``target``: (new, old)."""
     base = f".{target.name}.allocator-"
     return base + "new-", base + "old-"
+
+
+def probe_prefix(target: Path) -> str:
+    """Name prefix of the empty probe files that test the parent's writability (allocator.outpaths);
+    :func:`recover` removes the ones a killed process left."""
+    return f".{target.name}.allocator-probe-"
 
 
 def lock_path(target: Path) -> Path:
@@ -107,9 +113,14 @@ def recover(target: str | Path, *, _locked_already: bool = False) -> None:
             recover(target, _locked_already=True)
         return
     new_prefix, old_prefix = staging_prefixes(target)
+    probe = probe_prefix(target)
     news, olds = [], []
     with os.scandir(target.parent) as entries:
         for entry in entries:
+            if entry.name.startswith(probe) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):  # another writer's probe, gone already
+                    os.unlink(entry.path)
+                continue
             if not entry.is_dir(follow_symlinks=False):
                 continue
             if entry.name.startswith(new_prefix):

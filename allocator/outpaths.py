@@ -12,10 +12,12 @@ running as root; a read-only mount or an immutable folder does).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
+from .atomic import probe_prefix
 from .messages import Problem
 
 #: Files the allocator writes into an output folder (allocator.output).
@@ -61,7 +63,7 @@ def check_out_dir(path: str | Path, round_source: str | Path | None = None) -> l
     if foreign:
         names = ", ".join(foreign[:_SHOWN]) + (", ..." if len(foreign) > _SHOWN else "")
         return [Problem.of(shown, None, None, "out_not_ours", entries=names)]
-    return _check_writable(shown, out.parent)
+    return _check_writable(shown, out.parent, probe_prefix(out))
 
 
 def check_log_file(path: str | Path) -> list[Problem]:
@@ -78,16 +80,18 @@ def check_log_file(path: str | Path) -> list[Problem]:
     return _check_writable(shown, folder)
 
 
-def _check_writable(shown: str, folder: Path) -> list[Problem]:
-    """The nearest existing ancestor of ``folder`` accepts a new file (probed, then removed)."""
+def _check_writable(shown: str, folder: Path, prefix: str = ".allocator-probe-") -> list[Problem]:
+    """The nearest existing ancestor of ``folder`` accepts a new file (probed, then removed; a probe
+    a killed process leaves beside an output folder is removed by :func:`allocator.atomic.recover`)."""
     while not os.path.lexists(folder) and folder.parent != folder:
         folder = folder.parent
     if not folder.is_dir():
         return [Problem.of(shown, None, None, "out_parent_not_folder", folder=str(folder))]
     try:
-        fd, probe = tempfile.mkstemp(prefix=".allocator-probe-", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=prefix, dir=folder)
         os.close(fd)
-        os.unlink(probe)
+        with contextlib.suppress(FileNotFoundError):  # a concurrent writer's clean-up took it
+            os.unlink(probe)
     except OSError as exc:
         return [Problem.of(shown, None, None, "out_not_writable", folder=str(folder),
                            error=exc.strerror or type(exc).__name__)]

@@ -297,6 +297,17 @@ def test_leftovers_of_earlier_versions_are_removed_but_symlinks_not_followed(tmp
     assert siblings(out) == [".out.allocator-new-evil", "precious"]
 
 
+def test_a_probe_a_killed_run_left_is_removed_by_the_next_write(tmp_path, solution):
+    # found by the SIGKILL test under load: a kill between creating and removing the
+    # writability probe left an empty `.out.allocator-probe-*` file beside the output folder
+    out = tmp_path / "out"
+    write_solution(tagged(solution, 1), out)
+    (tmp_path / ".out.allocator-probe-x1y2z3").write_bytes(b"")
+    (tmp_path / ".other.allocator-probe-x1y2z3").write_bytes(b"")  # another folder's: not ours to touch
+    write_solution(tagged(solution, 2), out)
+    assert generation(out) == 2 and siblings(out) == [".other.allocator-probe-x1y2z3"]
+
+
 @pytest.mark.parametrize("mode,kills", [("exchange", 12), ("fallback", 8)])
 def test_sigkill_while_writing_leaves_one_whole_result(tmp_path, solution, mode, kills):
     """A forked writer writes generation 1, 2, 3, ... into out until SIGKILL at a random moment.
@@ -308,7 +319,11 @@ def test_sigkill_while_writing_leaves_one_whole_result(tmp_path, solution, mode,
     pickled = tmp_path / "solution.pickle"
     pickled.write_bytes(pickle.dumps(solution))
     out = tmp_path / "w" / "out"
+    started = time.perf_counter()
     write_solution(tagged(solution, 0), out)
+    # the kills are spread over about three writes' time as measured here, so that on a
+    # loaded machine as on an idle one some come before the first write ends and some after
+    span = 3 * max(0.05, time.perf_counter() - started)
     server = subprocess.Popen([sys.executable, str(CHILD), str(pickled), str(out), mode], cwd=ROOT,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     rng = random.Random(11)
@@ -319,7 +334,7 @@ def test_sigkill_while_writing_leaves_one_whole_result(tmp_path, solution, mode,
             server.stdin.write("go\n")
             server.stdin.flush()
             pid = int(server.stdout.readline())
-            time.sleep((k / kills) * 0.5 + rng.uniform(0, 0.05))
+            time.sleep((k / kills) * span + rng.uniform(0, span / 10))
             os.kill(pid, signal.SIGKILL)
             server.stdin.write("reap\n")
             server.stdin.flush()
