@@ -199,7 +199,10 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
     problems: list[Problem] = []
 
     def bad(mask, code, **params):
-        for r, v in zip(rows[mask.to_numpy()], text[mask]):
+        hit = mask.to_numpy(dtype=bool)
+        if not hit.any():  # the usual case: no problem, no indexing
+            return
+        for r, v in zip(rows[hit], text[hit]):
             problems.append(Problem.of(file, int(r), col.name, code, value=v, **params))
 
     if not col.nullable:  # schema.csv required = yes or cells: every cell filled
