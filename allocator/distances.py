@@ -17,7 +17,6 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from medstaff_core.geo import geodesic_km, unit_vectors
-from network import build_road_graph, distance_matrix
 
 EARTH_RADIUS_KM = 6371.0088
 # The geodesic on the ellipsoid is at most 0.6% longer than the great circle on the mean
@@ -72,6 +71,8 @@ def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame, wanted=None) -> 
 
 
 def _road_km(homes: pd.DataFrame, facilities: pd.DataFrame, round_) -> pd.DataFrame:
+    from network import build_road_graph, distance_matrix  # only road rounds pay for networkx
+
     graph = build_road_graph(round_.settlements, round_.roads)
     origins = pd.DataFrame({"id": "h" + pd.Series(range(len(homes))).astype(str),
                             "lat": homes["home_lat"].to_numpy(), "lon": homes["home_lon"].to_numpy()})
