@@ -1,7 +1,10 @@
-import sys
-from pathlib import Path
+"""Session-wide test settings: a private run store and queue, an English locale.
 
-sys.path.insert(0, str(Path(__file__).parent))
+The shared helpers live in ``tests/support`` (importable as ``support.*``:
+pyproject.toml's pytest ``pythonpath``); tests mirror the packages
+(``tests/allocator``, ``tests/network``, ``tests/store``, ``tests/ui``), and
+regression rounds live in ``tests/data``, one folder per bug, named after it.
+"""
 
 import os
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # tests/ -> the checkout
 PACKAGES = ("allocator", "network", "ui", "medstaff_core")
 #: The lower layer: imports none of the packages above it.
 LOWER_LAYER = "medstaff_core"
