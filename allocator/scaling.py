@@ -128,7 +128,10 @@ def exact_spend(payments) -> Decimal:
 
 def money_text(value, lang: str = "en") -> str:
     """Money exactly as typed, digits grouped: 1500000.8 -> "1,500,000.8" (en), "1 500 000,8" (ru)."""
-    text = f"{exact_money(value):,f}"
+    money = exact_money(value)
+    if money == money.to_integral_value():  # 18000000.0 -> 18,000,000 (a float's ".0" is no kopeck)
+        money = money.quantize(Decimal(1))
+    text = f"{money:,f}"
     if lang == "ru":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
