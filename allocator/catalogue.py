@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from medstaff_core.problems import language_from_locale as language_from_locale  # the default of every --lang
 
 LANGUAGES = ("en", "ru")
 DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui")
@@ -113,14 +114,3 @@ class Message:
 
     def __str__(self) -> str:
         return self.text("en")
-
-
-def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
-    """"ru" when the locale is Russian (the first set of LC_ALL, LC_MESSAGES, LANG starts with "ru"),
-    else "en": the default of every ``--lang``."""
-    env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name)
-        if value:
-            return "ru" if value.lower().startswith("ru") else "en"
-    return "en"

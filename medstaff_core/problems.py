@@ -18,7 +18,8 @@ first, so one code has one text wherever it is shown.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -48,6 +49,17 @@ def templates(code: str) -> tuple[str, str]:
         if found is not None:
             return found
     return core_texts()[code]
+
+
+def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
+    """"ru" when the locale is Russian (the first set of LC_ALL, LC_MESSAGES, LANG starts with "ru"),
+    else "en": the default of every ``--lang``."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
 
 
 def render(code: str, **params) -> tuple[str, str]:

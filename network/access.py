@@ -45,9 +45,7 @@ def serving_facilities(facilities: pd.DataFrame, facility_types=None, *, staffed
     """
     validate_table(facilities, FACILITIES, table)
     if staffed_only and "staffed" not in facilities and "staff" not in facilities:
-        raise NetworkInputError(issue(table, None, "staffed",
-                                      "needs a 'staffed' (bool) or 'staff' (count) column: "
-                                      "an unstaffed facility serves no one"))
+        raise NetworkInputError(issue(table, None, "staffed", "net_needs_staffed"))
     f = facilities.reset_index(drop=True)
     keep = np.ones(len(f), dtype=bool)
     ftype = f["facility_type"].astype(str).str.strip().str.upper()
@@ -164,7 +162,7 @@ def road_pairs_to_settlements(graph: nx.Graph, points: pd.DataFrame, settlement_
 def _nearest(graph, fac: pd.DataFrame, sett: pd.DataFrame, *, max_km=None, max_minutes=None,
              engine="networkx") -> pd.DataFrame:
     if max_km is None and max_minutes is None:
-        raise NetworkInputError(issue("arguments", None, "max_km/max_minutes", "give a distance or time limit"))
+        raise NetworkInputError(issue("arguments", None, "max_km/max_minutes", "net_need_limit"))
     weight = "km" if max_minutes is None else "minutes"
     out = sett[["settlement_id", "name", "region_id", "population"]].reset_index(drop=True)
     if len(fac):

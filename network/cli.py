@@ -2,8 +2,10 @@
 
 Every subcommand reads CSV files and writes CSV. Bad input (a missing file,
 a missing column, a road to an unknown settlement, an infeasible plan) ends
-with a message on stderr and exit code 2. ``main(argv)`` returns the exit
-code so that another CLI can mount these subcommands.
+with a message on stderr and exit code 2. Messages and warnings are printed
+in ``--lang`` (en or ru; default from the locale: ru when LANG is ru_*).
+``main(argv)`` returns the exit code so that another CLI can mount these
+subcommands.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from medstaff_core.csvread import read_typed_csv
+from medstaff_core.problems import InputError, language_from_locale
 
 from .access import DEFAULT_RULES, accessibility, rule_gaps, settlement_access
 from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix
-from .errors import NetworkInputError, PlanningError, issue
+from .errors import NetworkInputError, NetworkWarning, PlanningError, issue, network_text
 from .graph import build_road_graph, connected_components_report
 from .planning import plan_network
 from .schema import POINTS, validate_table
@@ -85,7 +88,14 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     c = sub.add_parser("components", help="connected components of the road graph and their population")
     _graph_args(c, required=True)
     c.add_argument("--out", required=True, type=Path, help="output CSV, one row per component")
+    for each in (m, a, p, c):
+        _lang_arg(each)
     return parser
+
+
+def _lang_arg(p):
+    p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
+                   help="language of the messages (default from the locale: ru when LANG is ru_*)")
 
 
 def _graph_args(p, required):
@@ -109,14 +119,39 @@ def _engine_arg(p):
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; returns the exit code (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
+    lang = args.lang
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning(lang)
             return _run(args)
-    except (NetworkInputError, PlanningError, FileNotFoundError, pd.errors.ParserError,
+    except (InputError, PlanningError, FileNotFoundError, pd.errors.ParserError,
             pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(network_text("net_cli_error", lang, error=_error_text(exc, lang)), file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _error_text(exc: Exception, lang: str) -> str:
+    """An error the CLI reports, in ``lang`` where it has a code (pandas' own messages stay English)."""
+    if isinstance(exc, InputError):
+        return exc.report(lang)
+    if isinstance(exc, PlanningError):
+        return exc.text(lang)
+    if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+        return network_text("net_no_such_file", lang, path=exc.filename)
+    return str(exc)
+
+
+def _show_warning(lang: str):
+    """A ``warnings.showwarning`` printing the package's warnings as ``warning: ...`` in ``lang``
+    (to stderr); any other warning is shown as Python shows it."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not isinstance(message, NetworkWarning):
+            return original(message, category, filename, lineno, file, line)
+        print(network_text("net_cli_warning", lang, warning=message.text(lang)), file=sys.stderr)
+    return show
 
 
 def _run(args) -> int:
@@ -156,7 +191,7 @@ def _run(args) -> int:
             args.summary_out.write_text(json.dumps(res.summary, indent=2, default=float) + "\n")
         print(json.dumps(res.summary, default=float))
         if res.summary["status"] not in ("optimal", "feasible"):
-            print(f"error: the solver returned status {res.summary['status']}", file=sys.stderr)
+            print(network_text("net_cli_solver_status", args.lang, status=res.summary["status"]), file=sys.stderr)
             return EXIT_BAD_INPUT
     elif args.command == "components":
         report = connected_components_report(_graph(args))
@@ -170,15 +205,14 @@ def _graph(args):
     if args.settlements is None and args.roads is None:
         return None
     if args.settlements is None or args.roads is None:
-        raise NetworkInputError(issue("arguments", None, "--settlements/--roads", "give both files or neither"))
+        raise NetworkInputError(issue("arguments", None, "--settlements/--roads", "net_both_files"))
     return build_road_graph(_read(args.settlements), _read(args.roads),
                             settlements_name=str(args.settlements), roads_name=str(args.roads))
 
 
 def _need_limit(args):
     if args.max_km is None and args.max_minutes is None:
-        raise NetworkInputError(issue("arguments", None, "--max-km/--max-minutes",
-                                      "give a distance or time limit"))
+        raise NetworkInputError(issue("arguments", None, "--max-km/--max-minutes", "net_need_limit"))
 
 
 def _points_schema(graph):
@@ -195,7 +229,9 @@ def _types(value):
 def _read(path: Path) -> pd.DataFrame:
     """A CSV as Excel saves it (';' or ',', decimal commas, UTF-8 or cp1251)."""
     if not Path(path).is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        missing = FileNotFoundError(network_text("net_no_such_file", path=path))
+        missing.filename = str(path)
+        raise missing
     return read_typed_csv(path)
 
 

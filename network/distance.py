@@ -49,9 +49,7 @@ def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
     km > ``max_km`` are left out.
     """
     if not detour_factor >= 1.0:
-        raise NetworkInputError(issue(
-            "arguments", None, "detour_factor",
-            f"must be >= 1 (a road is never shorter than the straight line), got {detour_factor}"))
+        raise NetworkInputError(issue("arguments", None, "detour_factor", "net_detour_factor", value=detour_factor))
     for df, name in ((origins, "origins"), (destinations, "destinations")):
         _validate_points(df, name, need_coordinates=True)
     olat, olon = (pd.to_numeric(origins[c]).to_numpy(float) for c in ("lat", "lon"))
@@ -94,10 +92,10 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
     if graph is None:
         return geodesic_matrix(origins, destinations, detour_factor, max_km=max_km)
     if weight not in WEIGHTS:
-        raise NetworkInputError(issue("arguments", None, "weight", f"must be one of {WEIGHTS}, got {weight!r}"))
+        raise NetworkInputError(issue("arguments", None, "weight", "net_one_of", choices=WEIGHTS, value=repr(weight)))
     if unreachable not in ("nan", "geodesic"):
-        raise NetworkInputError(issue("arguments", None, "unreachable",
-                                      f"must be 'nan' or 'geodesic', got {unreachable!r}"))
+        raise NetworkInputError(issue("arguments", None, "unreachable", "net_unreachable_choice",
+                                      value=repr(unreachable)))
     _validate_points(origins, "origins")
     _validate_points(destinations, "destinations")
     limit = max_km if weight == "km" else max_minutes
@@ -108,11 +106,8 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
     km, minutes, apart = km.ravel(), minutes.ravel(), apart.ravel()
     source = np.where(apart, "unreachable", "road").astype(object)
     if apart.any():
-        warnings.warn(f"{int(apart.sum())} of {apart.size} origin-destination pairs have no road path "
-                      f"(different connected components); they are "
-                      + ("NaN with source=unreachable." if unreachable == "nan"
-                         else "filled by the geodesic fallback."),
-                      UnreachableWarning, stacklevel=2)
+        warnings.warn(UnreachableWarning("net_unreachable_nan" if unreachable == "nan" else "net_unreachable_geodesic",
+                                         n=int(apart.sum()), total=apart.size), stacklevel=2)
         if unreachable == "geodesic":
             oi, di = np.divmod(np.flatnonzero(apart), len(destinations))
             o, d = snapped_o.iloc[oi], snapped_d.iloc[di]
@@ -139,7 +134,8 @@ def road_pair_matrices(graph: nx.Graph, snapped_o: pd.DataFrame, snapped_d: pd.D
     """
     _check_edge_weights(graph)
     if engine not in ENGINES:
-        raise NetworkInputError(issue("arguments", None, "engine", f"must be one of {tuple(ENGINES)}, got {engine!r}"))
+        raise NetworkInputError(issue("arguments", None, "engine", "net_one_of", choices=tuple(ENGINES),
+                                      value=repr(engine)))
     paths = ENGINES[engine]
     o_nodes, o_inv = _unique(snapped_o["node"])
     d_nodes, d_inv = _unique(snapped_d["node"])
@@ -213,9 +209,8 @@ def _check_edge_weights(graph: nx.Graph) -> None:
         ok &= (np.isfinite(values.to_numpy(dtype=float)) & (values.to_numpy(dtype=float) >= 0))
     if not ok.all():
         bad = [(u, v) for (u, v, _), good in zip(edges, ok) if not good]
-        raise NetworkInputError(issue("graph", None, "km/minutes",
-                                      f"{len(bad)} edge(s) lack a non-negative km and minutes, e.g. {bad[:3]}; "
-                                      "build the graph with build_road_graph()"))
+        raise NetworkInputError(issue("graph", None, "km/minutes", "net_edge_weights", n=len(bad),
+                                      examples=bad[:3]))
 
 
 def _validate_points(df: pd.DataFrame, table: str, need_coordinates: bool = False) -> None:

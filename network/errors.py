@@ -6,8 +6,12 @@ Input problems are the project's one error type,
 spreadsheet shows them: the header is row 1, so the first data row is row 2
 and, in a CSV file, the row is the line number. Validation collects every
 problem it finds and raises them together, so a user can fix a file in one
-pass. The schema validator's texts are in ``network/texts.csv`` (English and
-Russian); other messages are English.
+pass.
+
+Every message the package shows is in ``network/texts.csv`` (code, English,
+Russian): a problem is made by :func:`issue` from a code and its parameters,
+a :class:`PlanningError` and the warnings below carry a code and parameters
+too and render either language with ``text(lang)``; ``str()`` is English.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from importlib import resources
 
 from medstaff_core.problems import InputError, Problem, register_texts
 
-__all__ = ["DataQualityWarning", "DisconnectedNetworkWarning", "NetworkInputError", "PlanningError",
-           "Problem", "UnreachableWarning", "issue"]
+__all__ = ["DataQualityWarning", "DisconnectedNetworkWarning", "NetworkInputError", "NetworkWarning",
+           "PlanningError", "Problem", "UnreachableWarning", "issue", "network_text"]
 
 
 @cache
@@ -36,14 +40,18 @@ def _templates(code: str) -> tuple[str, str] | None:
 register_texts(_templates)
 
 
-def _text(code: str, lang: str, **params) -> str:
+def network_text(code: str, lang: str = "en", **params) -> str:
+    """The text of a network code (``network/texts.csv``) in ``lang`` ("ru" or English)."""
     en, ru = network_texts()[code]
     return (ru if lang == "ru" else en).format(**params)
 
 
-def issue(table: str, row: int | None, column: str | None, message: str) -> Problem:
-    """A problem with an English message only; ``row`` is the spreadsheet row (data position + 2)."""
-    return Problem(table, row, column, message, "", "network")
+def issue(table: str, row: int | None, column: str | None, code: str, /, **params) -> Problem:
+    """The problem ``code`` of ``network/texts.csv`` with its parameters, in English and Russian.
+
+    ``row`` is the spreadsheet row (data position + 2), ``None`` for the whole table or column.
+    """
+    return Problem.of(table, row, column, code, **params)
 
 
 def network_line(p: Problem, lang: str = "en") -> str:
@@ -51,11 +59,11 @@ def network_line(p: Problem, lang: str = "en") -> str:
 
     ``row N (line N+1)`` counts data rows and file lines: the Problem's row is the line.
     """
-    where = [_text("net_where_table", lang, table=p.file)]
+    where = [network_text("net_where_table", lang, table=p.file)]
     if p.row is not None:
-        where.append(_text("net_where_row", lang, data_row=p.row - 1, row=p.row))
+        where.append(network_text("net_where_row", lang, data_row=p.row - 1, row=p.row))
     if p.column is not None:
-        where.append(_text("net_where_column", lang, column=p.column))
+        where.append(network_text("net_where_column", lang, column=p.column))
     return ", ".join(where) + f": {p.text(lang)}"
 
 
@@ -71,21 +79,48 @@ class NetworkInputError(InputError):
         """Every problem (at most ``limit``), one per line."""
         shown = "\n  ".join(network_line(p, lang) for p in self.problems[:limit])
         more = len(self.problems) - limit
-        suffix = "\n  " + _text("net_problems_more", lang, n=more) if more > 0 else ""
-        return f"{_text('net_problems_head', lang, n=len(self.problems))}\n  {shown}{suffix}"
+        suffix = "\n  " + network_text("net_problems_more", lang, n=more) if more > 0 else ""
+        return f"{network_text('net_problems_head', lang, n=len(self.problems))}\n  {shown}{suffix}"
 
 
-class PlanningError(ValueError):
-    """A planning problem cannot be solved as posed (e.g. provably infeasible)."""
+class _Coded:
+    """A message kept as a code of ``network/texts.csv`` and its parameters; ``str()`` is English."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(network_text(code, "en", **params))
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("ru" or English)."""
+        return network_text(self.code, lang, **self.params)
+
+    def __reduce__(self):
+        return _rebuild, (type(self), self.code, self.params)
 
 
-class DisconnectedNetworkWarning(UserWarning):
+def _rebuild(cls, code, params):
+    return cls(code, **params)
+
+
+class PlanningError(_Coded, ValueError):
+    """A planning problem cannot be solved as posed (e.g. provably infeasible).
+
+    ``PlanningError(code, **params)``; ``text(lang)`` renders it in English or Russian.
+    """
+
+
+class NetworkWarning(_Coded, UserWarning):
+    """A warning of the network package: ``Warning(code, **params)``, ``text(lang)`` in either language."""
+
+
+class DisconnectedNetworkWarning(NetworkWarning):
     """The road graph has more than one connected component."""
 
 
-class UnreachableWarning(UserWarning):
+class UnreachableWarning(NetworkWarning):
     """Some origin-destination pairs have no road path."""
 
 
-class DataQualityWarning(UserWarning):
+class DataQualityWarning(NetworkWarning):
     """Input accepted, but a value looks doubtful (e.g. unknown road class)."""

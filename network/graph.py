@@ -71,11 +71,11 @@ def build_road_graph(settlements: pd.DataFrame, roads: pd.DataFrame, *,
     known = set(sett["settlement_id"])
     for col in ("from_id", "to_id"):
         for pos in np.flatnonzero((~rd[col].isin(known) & rd[col].notna()).to_numpy()):
-            issues.append(issue(roads_name, int(pos) + 2, col,
-                                f"unknown settlement {rd[col].iloc[pos]!r} (not in {settlements_name})"))
+            issues.append(issue(roads_name, int(pos) + 2, col, "net_unknown_settlement_in",
+                                value=repr(rd[col].iloc[pos]), settlements=settlements_name))
     for pos in np.flatnonzero((rd["from_id"] == rd["to_id"]).to_numpy()):
-        issues.append(issue(roads_name, int(pos) + 2, "to_id",
-                            f"road from {rd['from_id'].iloc[pos]!r} to itself"))
+        issues.append(issue(roads_name, int(pos) + 2, "to_id", "net_road_to_itself",
+                            value=repr(rd["from_id"].iloc[pos])))
     if issues:
         raise NetworkInputError(issues)
 
@@ -85,8 +85,8 @@ def build_road_graph(settlements: pd.DataFrame, roads: pd.DataFrame, *,
                   if "road_class" in rd else pd.Series([None] * len(rd), dtype=object))
     unknown = sorted({c for c in road_class.dropna() if c not in speeds})
     if unknown:
-        warnings.warn(f"{roads_name}: unknown road_class {unknown}; using {DEFAULT_SPEED_KMH} km/h",
-                      DataQualityWarning, stacklevel=2)
+        warnings.warn(DataQualityWarning("net_unknown_road_class", table=roads_name, classes=unknown,
+                                         speed=DEFAULT_SPEED_KMH), stacklevel=2)
     speed = road_class.map(lambda c: speeds.get(c, DEFAULT_SPEED_KMH) if c is not None else DEFAULT_SPEED_KMH)
     rd["minutes"] = given.where(given.notna(), rd["km"] / speed.astype(float) * 60.0)
     rd["minutes_basis"] = np.where(given.notna(), "given", "speed_default")
@@ -113,11 +113,9 @@ def build_road_graph(settlements: pd.DataFrame, roads: pd.DataFrame, *,
 
     if warn_disconnected and graph.number_of_nodes() and not nx.is_connected(graph):
         report = connected_components_report(graph)
-        warnings.warn(
-            f"road graph has {len(report)} connected components; the largest holds "
-            f"{report['population'].iloc[0]:,.0f} of {report['population'].sum():,.0f} people. "
-            "Pairs in different components get no road distance; see connected_components_report().",
-            DisconnectedNetworkWarning, stacklevel=2)
+        warnings.warn(DisconnectedNetworkWarning("net_disconnected", n=len(report),
+                                                 largest=report["population"].iloc[0],
+                                                 total=report["population"].sum()), stacklevel=2)
     return graph
 
 

@@ -137,7 +137,7 @@ class LocationModel:
         h.setOptionValue("output_flag", False)
         h.passModel(self.highs_lp(names=True))
         if h.writeModel(str(path)) != highspy.HighsStatus.kOk:
-            raise PlanningError(f"HiGHS could not write the model to {path}")
+            raise PlanningError("net_plan_write_failed", path=path)
 
 
 def covering_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int) -> LocationModel:
@@ -228,8 +228,8 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     orphan = np.setdiff1d(np.arange(len(d)), p["i"].to_numpy())
     if len(orphan):
         ids = d["demand_id"].iloc[orphan].tolist()
-        raise PlanningError(f"{len(orphan)} demand point(s) have no allowed site, so not all demand can be "
-                            f"assigned: {ids[:10]}{' ...' if len(ids) > 10 else ''}; widen the limit or add sites")
+        raise PlanningError("net_plan_orphan_demand", n=len(orphan),
+                            ids=f"{ids[:10]}{' ...' if len(ids) > 10 else ''}")
     _check_capacity(a, s, k)
     model = _build_p_median(d, p, s, k)
     t, status, v = _solve(model, solver, time_limit)
@@ -374,13 +374,13 @@ def _names(blocks) -> list[str]:
 
 def _prepare(demand, pairs, sites, k):
     if int(k) != k or k < 0:
-        raise PlanningError(f"k must be a non-negative integer, got {k}")
+        raise PlanningError("net_plan_bad_k", k=k)
     d = demand[["demand_id", "population"]].reset_index(drop=True)
     if d["demand_id"].duplicated().any():
-        raise PlanningError("demand ids are not unique")
+        raise PlanningError("net_plan_demand_ids")
     s = sites.reset_index(drop=True)
     if s["site_id"].duplicated().any():
-        raise PlanningError(f"site ids are not unique: {s.loc[s['site_id'].duplicated(), 'site_id'].tolist()[:10]}")
+        raise PlanningError("net_plan_site_ids", ids=s.loc[s["site_id"].duplicated(), "site_id"].tolist()[:10])
     s = pd.DataFrame({
         "site_id": s["site_id"],
         "existing": s["existing"].astype(bool) if "existing" in s else False,
@@ -392,8 +392,8 @@ def _prepare(demand, pairs, sites, k):
     unknown_d = ~p["demand_id"].isin(di.index)
     unknown_s = ~p["site_id"].isin(sj.index)
     if unknown_d.any() or unknown_s.any():
-        raise PlanningError(f"pairs refer to unknown demand {p.loc[unknown_d, 'demand_id'].unique()[:5].tolist()} "
-                            f"or sites {p.loc[unknown_s, 'site_id'].unique()[:5].tolist()}")
+        raise PlanningError("net_plan_unknown_pairs", demand=p.loc[unknown_d, "demand_id"].unique()[:5].tolist(),
+                            sites=p.loc[unknown_s, "site_id"].unique()[:5].tolist())
     p = pd.DataFrame({
         "i": di.reindex(p["demand_id"]).to_numpy(),
         "j": sj.reindex(p["site_id"]).to_numpy(),
@@ -410,13 +410,12 @@ def _check_capacity(a, s, k):
     existing = s["existing"].to_numpy()
     best = cap[existing].sum() + np.sort(cap[~existing])[::-1][:int(k)].sum()
     if best < a.sum():
-        raise PlanningError(f"infeasible: total demand {a.sum():,.0f} exceeds the largest capacity that "
-                            f"the existing sites plus {k} new ones can offer ({best:,.0f})")
+        raise PlanningError("net_plan_capacity", demand=a.sum(), k=k, best=best)
 
 
 def _check_solver(solver):
     if solver not in SOLVERS:
-        raise PlanningError(f"solver must be one of {SOLVERS}, got {solver!r}")
+        raise PlanningError("net_plan_solver", choices=SOLVERS, value=repr(solver))
 
 
 def _solve(model: LocationModel, solver, time_limit):

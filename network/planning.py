@@ -61,18 +61,16 @@ def plan_network(graph: nx.Graph, candidates: pd.DataFrame, k: int, *, objective
     the settlement the site sits on (or was snapped to).
     """
     if objective not in OBJECTIVES:
-        raise NetworkInputError(issue("arguments", None, "objective", f"must be one of {OBJECTIVES}"))
+        raise NetworkInputError(issue("arguments", None, "objective", "net_one_of_these", choices=OBJECTIVES))
     if objective == "coverage" and max_km is None and max_minutes is None:
-        raise NetworkInputError(issue("arguments", None, "max_km/max_minutes",
-                                      "the covering model needs a service standard (max_km or max_minutes)"))
+        raise NetworkInputError(issue("arguments", None, "max_km/max_minutes", "net_coverage_needs_limit"))
     validate_table(candidates, CANDIDATES, "candidates")
     cand = candidates.reset_index(drop=True)
     ex = (serving_facilities(existing, facility_types, table="existing") if existing is not None
           else pd.DataFrame(columns=["id", "lat", "lon", "settlement_id", "facility_type"]))
     clash = set(cand["site_id"].astype(str)) & set(ex["id"].astype(str))
     if clash:
-        raise NetworkInputError(issue("candidates", None, "site_id",
-                                      f"ids also used by existing facilities: {sorted(clash)[:10]}"))
+        raise NetworkInputError(issue("candidates", None, "site_id", "net_ids_clash", ids=sorted(clash)[:10]))
     points = pd.concat([
         pd.DataFrame({"id": cand["site_id"],
                       "lat": cand["lat"] if "lat" in cand else np.nan,

@@ -43,7 +43,7 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
     node = pd.Series([None] * n, dtype=object)
     if "settlement_id" in points:
         sid = id_strings(points["settlement_id"].reset_index(drop=True))
-        issues = [issue(table, i + 2, "settlement_id", f"unknown settlement {v!r} (not a graph node)")
+        issues = [issue(table, i + 2, "settlement_id", "net_unknown_node", value=repr(v))
                   for i, v in enumerate(sid) if v is not None and v not in graph]
         if issues:
             raise NetworkInputError(issues)
@@ -53,14 +53,13 @@ def snap_points(graph: nx.Graph, points: pd.DataFrame, table: str = "points") ->
                 else np.full(n, np.nan) for c in ("lat", "lon"))
     no_coords = todo & (np.isnan(lat) | np.isnan(lon))
     if no_coords.any():
-        raise NetworkInputError([issue(table, int(i) + 2, "lat/lon",
-                                       "no coordinates and no settlement_id: cannot place the point")
+        raise NetworkInputError([issue(table, int(i) + 2, "lat/lon", "net_no_coordinates")
                                  for i in np.flatnonzero(no_coords)])
     connector = np.zeros(n)
     if todo.any():
         nodes, nlat, nlon = node_coordinates(graph)
         if not nodes:
-            raise NetworkInputError(issue(table, None, None, "the road graph has no nodes to snap to"))
+            raise NetworkInputError(issue(table, None, None, "net_graph_empty"))
         idx = nearest_index(lat[todo], lon[todo], nlat, nlon)
         node.iloc[np.flatnonzero(todo)] = [nodes[i] for i in idx]
         connector[todo] = geodesic_km(lat[todo], lon[todo], nlat[idx], nlon[idx])

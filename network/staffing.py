@@ -48,7 +48,7 @@ def staff_needed(facility_types: pd.Series, staffing: pd.DataFrame | None = None
     types = facility_types.astype(str).str.upper()
     unknown = sorted(set(types) - set(summary.index))
     if unknown:
-        warnings.warn(f"no staffing rule for facility types {unknown}", DataQualityWarning, stacklevel=2)
+        warnings.warn(DataQualityWarning("net_no_staffing_rule", types=unknown), stacklevel=2)
     out = summary.reindex(types.to_numpy())
     out.index = facility_types.index
     return out
