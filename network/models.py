@@ -21,7 +21,8 @@ Names in an exported model: columns ``x_<j>`` (site open), ``y_<i>`` (demand
 covered), ``z_<i>_<j>`` (share of demand ``i`` served by site ``j``), where
 ``i`` and ``j`` are row positions in the demand and sites tables; rows
 ``new_sites_total``, ``cover_<i>``, ``assign_once_<i>``,
-``open_before_assign_<i>_<j>`` and ``capacity_<j>``.
+``open_before_assign_<i>_<j>``, ``capacity_<j>`` and (single-source
+p-median only) ``capacity_total``.
 """
 
 from __future__ import annotations
@@ -146,10 +147,11 @@ def covering_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     return _build_covering(d, p, s, k)
 
 
-def p_median_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int) -> LocationModel:
+def p_median_model(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
+                   single_source: bool = False) -> LocationModel:
     """The model ``solve_p_median`` solves, for export (``.write("median.mps")``)."""
     d, p, s = _prepare(demand, pairs, sites, k)
-    return _build_p_median(d, p, s, k)
+    return _build_p_median(d, p, s, k, single_source)
 
 
 def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
@@ -194,8 +196,10 @@ def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.Data
 
 
 def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
-                   solver: str = "highs", time_limit: float | None = None) -> ModelSolution:
-    r"""p-median (Hakimi 1964; ReVelle & Swain 1970), optionally capacitated.
+                   solver: str = "highs", time_limit: float | None = None,
+                   single_source: bool = False) -> ModelSolution:
+    r"""p-median (Hakimi 1964; ReVelle & Swain 1970), optionally capacitated
+    (split demand by default, single source with ``single_source=True``).
 
     Sets as in ``solve_max_covering``; :math:`d_{ij}` the cost (km or
     minutes) of allowed pair :math:`(i, j) \in A`.
@@ -217,10 +221,26 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     optimum equals the classic p-median with :math:`p = |E| + k` whenever
     there are that many sites. Without capacities :math:`z` is integral at
     the optimum (each settlement goes to its nearest open site); with
-    capacities a settlement may be split. Every demand point must have at
-    least one allowed site, and capacities must be able to hold the demand,
-    else ``PlanningError`` is raised before solving. The rows are built in
+    capacities a settlement may be split (the *split-demand* capacitated
+    p-median, the default). Every demand point must have at least one allowed
+    site, and capacities must be able to hold the demand, else
+    ``PlanningError`` is raised before solving. The rows are built in
     ``_build_p_median``.
+
+    Single source (``single_source=True``; the capacitated p-median of
+    Osman & Christofides 1994): each demand point is served wholly by one
+    site, :math:`z_{ij} \in \{0, 1\}`, with the same rows, plus
+
+    .. math::
+
+        z_{ij} = 0 \;\; \text{if } a_i > C_j, \qquad
+        \sum_{j \text{ with a capacity}} C_j x_j \ge \sum_i a_i
+        \;\; \text{(only when every site has one)},
+
+    both implied by the rows above for binary :math:`z` but they tighten the
+    LP relaxation. Without capacities the option changes nothing but the
+    solve time (the uncapacitated optimum is single source already).
+    ``assignment.share`` is then 0 or 1 (rounded from the solver's values).
     """
     d, p, s = _prepare(demand, pairs, sites, k)
     _check_solver(solver)
@@ -231,10 +251,11 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
         raise PlanningError("net_plan_orphan_demand", n=len(orphan),
                             ids=f"{ids[:10]}{' ...' if len(ids) > 10 else ''}")
     _check_capacity(a, s, k)
-    model = _build_p_median(d, p, s, k)
+    model = _build_p_median(d, p, s, k, single_source)
     t, status, v = _solve(model, solver, time_limit)
     opened = _opened(v, s)
-    assignment = _split_assignment(p, d, s, v[len(s):len(s) + len(p)])
+    share = v[len(s):len(s) + len(p)]
+    assignment = _split_assignment(p, d, s, np.round(share) if single_source else share)
     if status in ("optimal", "feasible"):
         cost_of = p.set_index(["i", "j"])["cost"]
         idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
@@ -285,7 +306,7 @@ def _build_covering(d, p, s, k) -> LocationModel:
                      families=[_new_sites_total(s, k), cover])
 
 
-def _build_p_median(d, p, s, k) -> LocationModel:
+def _build_p_median(d, p, s, k, single_source=False) -> LocationModel:
     r"""Rows of the p-median model (formulation in ``solve_p_median``).
 
     :math:`\min \sum a_i d_{ij} z_{ij}` subject to ``new_sites_total``
@@ -293,14 +314,20 @@ def _build_p_median(d, p, s, k) -> LocationModel:
     :math:`\sum_j z_{ij} = 1`, ``open_before_assign_i_j``
     :math:`z_{ij} - x_j \le 0` and, for each site with a capacity,
     ``capacity_j`` :math:`\sum_i a_i z_{ij} - C_j x_j \le 0`.
+
+    ``single_source``: :math:`z` binary, :math:`z_{ij} \le 0` (upper bound)
+    where :math:`a_i > C_j`, and, when every site has a capacity,
+    ``capacity_total`` :math:`\sum_j C_j x_j \ge \sum_i a_i`.
     """
     a = d["population"].to_numpy(float)
     return _build_assignment("p_median", d, p, s, k, assign_lower=1.0,
-                             pair_cost=p["cost"].to_numpy(float) * a[p["i"].to_numpy()])
+                             pair_cost=p["cost"].to_numpy(float) * a[p["i"].to_numpy()],
+                             single_source=single_source)
 
 
-def _build_assignment(name, d, p, s, k, assign_lower, pair_cost) -> LocationModel:
-    """The z-model shared by p-median and capacitated covering; ``assign_lower`` 1 (``=``) or -inf (``<=``)."""
+def _build_assignment(name, d, p, s, k, assign_lower, pair_cost, single_source=False) -> LocationModel:
+    """The z-model shared by p-median and capacitated covering; ``assign_lower`` 1 (``=``) or -inf (``<=``);
+    ``single_source``: z binary, pairs too big for their site fixed to 0, the aggregate capacity row."""
     ns, npair = len(s), len(p)
     a = d["population"].to_numpy(float)
     pi, pj = p["i"].to_numpy(), p["j"].to_numpy()
@@ -320,8 +347,15 @@ def _build_assignment(name, d, p, s, k, assign_lower, pair_cost) -> LocationMode
         m = len(jc)
         families.append((np.r_[np.searchsorted(jc, pj[limited]), np.arange(m)], np.r_[z[limited], jc],
                          np.r_[a[pi[limited]], -cap[jc]], np.full(m, -_INF), np.zeros(m), ("capacity", (jc,))))
+    upper = ones
+    if single_source:
+        upper = np.where(a[pi] > np.where(np.isfinite(cap[pj]), cap[pj], _INF), 0.0, 1.0)
+        if len(cap) and np.isfinite(cap).all():
+            families.append((np.zeros(ns, np.int64), np.arange(ns), cap, np.array([a.sum()]), np.array([_INF]),
+                             ("capacity_total", ())))
     return _assemble(name, name != "p_median", s, cost=np.r_[np.zeros(ns), pair_cost],
-                     lower=np.zeros(npair), upper=ones, blocks=(("z", (pi, pj)),), families=families)
+                     lower=np.zeros(npair), upper=upper, blocks=(("z", (pi, pj)),), families=families,
+                     integer_block=single_source)
 
 
 def _new_sites_total(s, k):
@@ -332,9 +366,10 @@ def _new_sites_total(s, k):
             ("new_sites_total", ()))
 
 
-def _assemble(name, maximize, s, cost, lower, upper, blocks, families) -> LocationModel:
-    """x_j binary (lower bound 1 for existing sites), the given continuous block, then the row families
-    stacked in order into one CSR matrix (zeros dropped, each row's entries in family order)."""
+def _assemble(name, maximize, s, cost, lower, upper, blocks, families, integer_block=False) -> LocationModel:
+    """x_j binary (lower bound 1 for existing sites), the given block (continuous, or integer if
+    ``integer_block``), then the row families stacked in order into one CSR matrix (zeros dropped, each
+    row's entries in family order)."""
     ns = len(s)
     existing = s["existing"].to_numpy()
     families = [f for f in families if f is not None]
@@ -352,7 +387,7 @@ def _assemble(name, maximize, s, cost, lower, upper, blocks, families) -> Locati
     return LocationModel(
         name=name, maximize=maximize, cost=np.asarray(cost, float),
         col_lower=np.r_[existing.astype(float), lower], col_upper=np.r_[np.ones(ns), upper],
-        integer=np.r_[np.ones(ns, bool), np.zeros(ncont, bool)],
+        integer=np.r_[np.ones(ns, bool), np.full(ncont, bool(integer_block))],
         start=start, index=cols[order], value=vals[order],
         row_lower=np.concatenate([f[3] for f in families]) if families else np.zeros(0),
         row_upper=np.concatenate([f[4] for f in families]) if families else np.zeros(0),
