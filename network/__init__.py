@@ -26,6 +26,7 @@ from .geo import geodesic_km
 from .graph import DEFAULT_SPEED_KMH, SPEED_KMH, build_road_graph, connected_components_report
 from .models import ModelSolution, solve_max_covering, solve_p_median
 from .planning import PlanResult, plan_network
+from .pmedian_exact import solve_p_median_exact
 from .snap import CONNECTOR_SPEED_KMH, snap_points
 from .staffing import DEFAULT_STAFFING, staff_needed
 
@@ -37,5 +38,6 @@ __all__ = [
     "accessibility", "build_road_graph", "compare_accessibility", "connected_components_report",
     "distance_matrix", "generate_facilities", "generate_village_network", "geodesic_km",
     "geodesic_matrix", "plan_network", "rule_gaps", "serving_facilities", "settlement_access",
-    "snap_points", "solve_max_covering", "solve_p_median", "staff_needed",
+    "snap_points", "solve_max_covering", "solve_p_median", "solve_p_median_exact",
+    "staff_needed",
 ]

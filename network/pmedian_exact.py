@@ -263,6 +263,7 @@ MIP_OPTIONS: dict = {"mip_heuristic_effort": 0.0}  # the cut-off comes from the 
 PROBE_SHARE = 0.3  # at most this share of the time limit (or PROBE_S without one) goes to probing
 PROBE_S = 20.0
 COARSE_MIP = True
+FIX_ROUNDS = 4
 
 
 def _probe(h, y, y_lb, y_ub, cut, p, start, time_limit, info):
@@ -384,30 +385,54 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
     if lb >= cutoff():
         return PMedianResult(ub, med, True, ub, info)
 
-    # 3. reduced-cost fixing
+    # 3. reduced-cost fixing and probing, in rounds: the LP is rebuilt with what was fixed (only
+    # solutions no better than the cut-off are removed, so its value stays a valid bound there)
     keep_lp = keep
-    dual = np.asarray(sol.col_dual)
-    gap = cutoff() - lb
-    rc_y = dual[:m]
-    y_ub = np.where(rc_y > gap, 0.0, 1.0)
-    y_lb = np.where(-rc_y > gap, 1.0, 0.0)
-    rc_z = np.maximum(dual[m:], 0.0)
-    # cumulative reduced cost of the kept z of each client, position by position
-    acc = np.zeros((n, m))
-    acc[zi, zt] = rc_z
-    acc = np.cumsum(acc, axis=1)
-    last_kept = np.full(n, -1)
-    np.maximum.at(last_kept, zi, zt)
-    low_last = np.where(last_kept >= 0, rows.ds[np.arange(n), np.minimum(last_kept + 1, m - 1)], rows.ds[:, 0])
+    hard = rows.last.copy()
+    y_lb, y_ub = np.zeros(m), np.ones(m)
     nxt = np.concatenate([rows.ds[:, 1:], np.full((n, 1), np.inf)], axis=1)
-    # lower bound of a solution in which client i is farther than ds[i, t] (t a radius position)
-    beyond = acc + w[:, None] * np.maximum(nxt - low_last[:, None], 0.0)
-    excluded = rows.ends & (beyond > gap)
-    excluded[np.arange(n), rows.last] = True
-    hard = np.argmax(excluded, axis=1)
+    lb_r = lb
+    for rnd in range(1, FIX_ROUNDS + 1):
+        before = (int(y_ub.sum()), int(y_lb.sum()), int(hard.sum()))
+        dual = np.asarray(sol.col_dual)
+        gap = cutoff() - lb_r
+        rc_y = dual[:m]
+        y_ub = np.minimum(y_ub, np.where(rc_y > gap, 0.0, 1.0))
+        y_lb = np.maximum(y_lb, np.where(-rc_y > gap, 1.0, 0.0))
+        # cumulative reduced cost of the kept z of each client, position by position
+        acc = np.zeros((n, m))
+        acc[zi, zt] = np.maximum(np.asarray(dual[m:]), 0.0)
+        acc = np.cumsum(acc, axis=1)
+        last_kept = np.full(n, -1)
+        np.maximum.at(last_kept, zi, zt)
+        low_last = np.where(last_kept >= 0, rows.ds[np.arange(n), np.minimum(last_kept + 1, m - 1)],
+                            rows.ds[:, 0])
+        # lower bound of a solution in which client i is farther than ds[i, t] (t a radius position)
+        with np.errstate(invalid="ignore"):  # weight 0 times inf: nan, never excluded
+            beyond = acc + w[:, None] * np.maximum(nxt - low_last[:, None], 0.0)
+        excluded = rows.ends & (beyond > gap)
+        excluded[np.arange(n), rows.last] = True
+        hard = np.minimum(hard, np.argmax(excluded, axis=1))
+        info.update(fix_rounds=rnd, fixed_closed=int((y_ub == 0).sum()), fixed_open=int((y_lb == 1).sum()))
+        _probe(h, y, y_lb, y_ub, cutoff(), p, start, time_limit, info)
+        if (int(y_ub.sum()), int(y_lb.sum()), int(hard.sum())) == before or rnd == FIX_ROUNDS:
+            break
+        lp, zi, zt = _build(rows, w, p, keep_lp, hard, y_lb, y_ub, integer=False)
+        h = _highs(left())
+        h.passModel(lp)
+        h.run()
+        st = h.getModelStatus()
+        if st == highspy.HighsModelStatus.kInfeasible:
+            return PMedianResult(ub, med, True, ub, info)
+        if st != highspy.HighsModelStatus.kOptimal:
+            break
+        sol = h.getSolution()
+        y = np.asarray(sol.col_value[:m])
+        lb_r = h.getInfo().objective_function_value
+        info["round_bound"] = lb_r
+        if lb_r >= cutoff():
+            return PMedianResult(ub, med, True, ub, info)
     keep = rows.ends & (np.arange(m)[None, :] < hard[:, None])
-    info.update(fixed_closed=int((y_ub == 0).sum()), fixed_open=int((y_lb == 1).sum()))
-    _probe(h, y, y_lb, y_ub, cutoff(), p, start, time_limit, info)
 
     # 4. the reduced MIP. Coarse first (the radii the LP needed, a relaxation): a solution whose true
     # cost equals the MIP value is optimal; else the radii below its clients' costs are added.
