@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from support.paths import SHARED
 
-from network import solve_p_median
-from network.pmedian_exact import greedy_interchange, read_orlib_pmed, solve_p_median_exact
+from network import solve_p_median, solve_p_median_exact
+from network.pmedian_exact import greedy_interchange, read_orlib_pmed
 
 PMED = SHARED / "benchmarks" / "orlib-pmed"
 
