@@ -1,4 +1,4 @@
-"""Build data/penza/villages/{settlements,roads,facilities,candidates}.csv: Penza at settlement-unit level.
+"""Build data/penza/villages/{settlements,roads,staffed_facilities,candidates}.csv: Penza at settlement-unit level.
 
     python -m network.penza_villages --reference ../shared/reference --out data/penza/villages
 
@@ -285,7 +285,7 @@ def build(reference: Path, round_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame,
 
 
 def main(argv=None) -> int:
-    """Write settlements.csv, roads.csv and facilities.csv into ``--out``; returns 0."""
+    """Write settlements.csv, roads.csv and staffed_facilities.csv into ``--out``; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=Path("../shared/reference"))
     parser.add_argument("--round", type=Path, default=Path("data/penza"), help="the bundled round's folder")
@@ -295,7 +295,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     nodes.to_csv(args.out / "settlements.csv", index=False)
     roads.to_csv(args.out / "roads.csv", index=False)
-    facilities.to_csv(args.out / "facilities.csv", index=False)
+    facilities.to_csv(args.out / "staffed_facilities.csv", index=False)  # not "facilities.csv": the round's table name
     build_candidates(nodes, facilities).to_csv(args.out / "candidates.csv", index=False)
     est = int((nodes["coord_basis"] == "estimated").sum())
     print(f"{len(nodes)} units ({est} estimated centres), {len(roads)} roads, "

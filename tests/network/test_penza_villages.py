@@ -19,7 +19,7 @@ LEVELS = {"urban_okrug", "urban_settlement", "rural_settlement"}
 @pytest.fixture(scope="module")
 def tables():
     return (pd.read_csv(VILLAGES / "settlements.csv"), pd.read_csv(VILLAGES / "roads.csv"),
-            pd.read_csv(VILLAGES / "facilities.csv"), pd.read_csv(VILLAGES / "candidates.csv"))
+            pd.read_csv(VILLAGES / "staffed_facilities.csv"), pd.read_csv(VILLAGES / "candidates.csv"))
 
 
 @pytest.fixture(scope="module")
