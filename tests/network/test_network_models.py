@@ -263,8 +263,10 @@ def test_array_models_reach_the_pulp_builders_optimum(seed, nd, ns, k, n_existin
             pulp_reference("median", demand, pairs, sites, max(k, 1))
         return
     assert ours.status == "optimal"
+    # split-demand shares are continuous: CBC's feasibility tolerance (1e-7 relative) shows in the
+    # recomputed value (found: 520.99999872 against 521 on a capacitated case), so compare at that scale
     assert ours.objective_value == pytest.approx(pulp_reference("median", demand, pairs, sites, max(k, 1)),
-                                                 rel=1e-9, abs=1e-6)
+                                                 rel=1e-7, abs=1e-6)
 
 
 @pytest.mark.parametrize("suffix", [".lp", ".mps"])
