@@ -64,17 +64,11 @@ def read_pmedcap(path):
 
 
 def read_pmed(path):
-    """(n, p, shortest-path matrix) of one Beasley pmed graph: the last copy of a duplicated edge wins."""
-    from scipy.sparse.csgraph import floyd_warshall
+    """(n, p, shortest-path matrix) of one Beasley pmed graph (network.pmedian_exact.read_orlib_pmed)."""
+    from network.pmedian_exact import read_orlib_pmed
 
-    lines = Path(path).read_text().splitlines()
-    n, m, p = map(int, lines[0].split())
-    c = np.full((n, n), np.inf)
-    np.fill_diagonal(c, 0)
-    for line in lines[1:1 + m]:
-        i, j, w = map(int, line.split())
-        c[i - 1, j - 1] = c[j - 1, i - 1] = w
-    return n, p, floyd_warshall(c)
+    dist, p = read_orlib_pmed(path)
+    return len(dist), p, dist
 
 
 def covering_inputs(dist, radius):

@@ -25,8 +25,10 @@ PMED = ROOT.parent / "shared" / "benchmarks" / "orlib-pmed"
 
 
 def optima():
-    rows = (PMED / "pmedopt.txt").read_text().split("\n")[1:]
-    return {r.split()[0]: float(r.split()[1]) for r in rows if r.strip()}
+    """Published optimum per instance (network.pmedian_exact.read_orlib_optima)."""
+    from network.pmedian_exact import read_orlib_optima
+
+    return read_orlib_optima(PMED / "pmedopt.txt")
 
 
 def _run(name, time_limit, plain, out):

@@ -70,11 +70,12 @@ Method
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PMedianResult", "greedy_interchange", "read_orlib_pmed", "solve_p_median_exact"]
+__all__ = ["PMedianResult", "greedy_interchange", "read_orlib_optima", "read_orlib_pmed", "solve_p_median_exact"]
 
 
 class PMedianResult(tuple):
@@ -111,6 +112,12 @@ def read_orlib_pmed(path):
     c[i[last], j[last]] = c[j[last], i[last]] = edges[last, 2]
     np.fill_diagonal(c, 0.0)
     return shortest_path(c, method="D", directed=True), p
+
+
+def read_orlib_optima(path) -> dict[str, float]:
+    """OR-Library's ``pmedopt.txt``: instance name -> published optimal value (header line skipped)."""
+    rows = Path(path).read_text().split("\n")[1:]
+    return {r.split()[0]: float(r.split()[1]) for r in rows if r.strip()}
 
 
 # ------------------------------------------------------------------------------------ heuristic

@@ -303,19 +303,12 @@ ORLIB = SHARED / "benchmarks" / "orlib-pmed"
 
 
 def orlib_pmed(name):
-    """Beasley's construction: the last copy of a duplicated edge wins, then all-pairs shortest paths."""
-    from scipy.sparse.csgraph import floyd_warshall
+    """pmed ``name`` as the model's tables (Beasley's construction: network.pmedian_exact.read_orlib_pmed)."""
+    from network.pmedian_exact import read_orlib_optima, read_orlib_pmed
 
-    lines = (ORLIB / f"{name}.txt").read_text().split("\n")
-    n, m, p = map(int, lines[0].split())
-    c = np.full((n, n), np.inf)
-    np.fill_diagonal(c, 0)
-    for line in lines[1:1 + m]:
-        i, j, w = map(int, line.split())
-        c[i - 1, j - 1] = c[j - 1, i - 1] = w
-    d = floyd_warshall(c)
-    optimum = {r.split()[0]: float(r.split()[1]) for r in (ORLIB / "pmedopt.txt").read_text().split("\n")[1:]
-               if r.strip()}
+    d, p = read_orlib_pmed(ORLIB / f"{name}.txt")
+    n = len(d)
+    optimum = read_orlib_optima(ORLIB / "pmedopt.txt")
     demand = pd.DataFrame({"demand_id": range(n), "population": 1.0})
     pairs = pd.DataFrame({"demand_id": np.repeat(np.arange(n), n), "site_id": np.tile(np.arange(n), n),
                           "cost": d.ravel()})

@@ -12,6 +12,7 @@ import pytest
 from support.paths import SHARED
 
 from network import solve_max_covering
+from network.pmedian_exact import read_orlib_pmed
 
 PMED = SHARED / "benchmarks" / "orlib-pmed"
 pytestmark = pytest.mark.skipif(not (PMED / "pmed1.txt").exists(),
@@ -19,16 +20,9 @@ pytestmark = pytest.mark.skipif(not (PMED / "pmed1.txt").exists(),
 
 
 def pmed_distances(name):
-    from scipy.sparse.csgraph import floyd_warshall
-
-    lines = (PMED / f"{name}.txt").read_text().splitlines()
-    n, m, p = map(int, lines[0].split())
-    c = np.full((n, n), np.inf)
-    np.fill_diagonal(c, 0)
-    for line in lines[1:1 + m]:
-        i, j, w = map(int, line.split())
-        c[i - 1, j - 1] = c[j - 1, i - 1] = w
-    return p, floyd_warshall(c)
+    """(p, shortest-path matrix) of pmed ``name`` (network.pmedian_exact.read_orlib_pmed)."""
+    dist, p = read_orlib_pmed(PMED / f"{name}.txt")
+    return p, dist
 
 
 def covered(dist, p, radius):

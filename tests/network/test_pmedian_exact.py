@@ -9,7 +9,7 @@ import pytest
 from support.paths import SHARED
 
 from network import solve_p_median, solve_p_median_exact
-from network.pmedian_exact import greedy_interchange, read_orlib_pmed
+from network.pmedian_exact import greedy_interchange, read_orlib_optima, read_orlib_pmed
 
 PMED = SHARED / "benchmarks" / "orlib-pmed"
 
@@ -68,8 +68,7 @@ def test_interchange_never_worse_than_greedy_and_rejects_bad_p():
 
 
 def _optimum(name):
-    rows = (PMED / "pmedopt.txt").read_text().split("\n")[1:]
-    return {r.split()[0]: float(r.split()[1]) for r in rows if r.strip()}[name]
+    return read_orlib_optima(PMED / "pmedopt.txt")[name]
 
 
 @pytest.mark.skipif(not (PMED / "pmed1.txt").exists(), reason=f"OR-Library pmed instances not present in {PMED}")
