@@ -6,7 +6,6 @@ pyproject.toml's pytest ``pythonpath``); tests mirror the packages
 regression rounds live in ``tests/data``, one folder per bug, named after it.
 """
 
-import os
 
 import pytest
 
@@ -15,30 +14,18 @@ import pytest
 def _private_run_store(tmp_path_factory):
     """Every run recorded (or queued) during the tests goes to a temporary SQLite file and queue
     folder, never to the user's real store (allocator solve records by default; docs/store.md)."""
-    names = ("ALLOCATOR_DB", "ALLOCATOR_SPOOL")
-    old = {name: os.environ.get(name) for name in names}
-    os.environ["ALLOCATOR_DB"] = str(tmp_path_factory.mktemp("run-store") / "runs.sqlite")
-    os.environ["ALLOCATOR_SPOOL"] = str(tmp_path_factory.mktemp("run-queue"))  # runs queued when a store fails
-    yield
-    for name, value in old.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with pytest.MonkeyPatch.context() as env:  # restores both variables afterwards
+        env.setenv("ALLOCATOR_DB", str(tmp_path_factory.mktemp("run-store") / "runs.sqlite"))
+        env.setenv("ALLOCATOR_SPOOL", str(tmp_path_factory.mktemp("run-queue")))  # runs queued when a store fails
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _english_locale():
     """The CLI's --lang defaults from the locale (allocator.catalogue.language_from_locale);
     tests that read English output must not depend on the machine's locale."""
-    names = ("LC_ALL", "LC_MESSAGES", "LANG")
-    old = {name: os.environ.get(name) for name in names}
-    os.environ.pop("LC_ALL", None)
-    os.environ.pop("LC_MESSAGES", None)
-    os.environ["LANG"] = "C.UTF-8"
-    yield
-    for name, value in old.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("LC_ALL", raising=False)
+        env.delenv("LC_MESSAGES", raising=False)
+        env.setenv("LANG", "C.UTF-8")
+        yield
