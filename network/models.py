@@ -197,9 +197,19 @@ def solve_max_covering(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.Data
 
 def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFrame, k: int, *,
                    solver: str = "highs", time_limit: float | None = None,
-                   single_source: bool = False) -> ModelSolution:
+                   single_source: bool = False, method: str = "auto") -> ModelSolution:
     r"""p-median (Hakimi 1964; ReVelle & Swain 1970), optionally capacitated
     (split demand by default, single source with ``single_source=True``).
+
+    ``method``: ``"plain"`` solves the assignment model below as one MIP;
+    ``"radius"`` (uncapacitated only, HiGHS) solves the same problem by the
+    radius formulation with reduced-cost fixing of
+    :func:`network.pmedian_exact.solve_p_median_exact`, which proves the
+    OR-Library pmed optima the plain model cannot reach in time;
+    ``"auto"`` (default) takes ``"radius"`` when no site has a capacity and
+    the solver is HiGHS, else ``"plain"``. Both prove the same optimum (the
+    tests keep the plain model as the reference); with several optimal
+    site sets they may choose different ones.
 
     Sets as in ``solve_max_covering``; :math:`d_{ij}` the cost (km or
     minutes) of allowed pair :math:`(i, j) \in A`.
@@ -251,6 +261,8 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
         raise PlanningError("net_plan_orphan_demand", n=len(orphan),
                             ids=f"{ids[:10]}{' ...' if len(ids) > 10 else ''}")
     _check_capacity(a, s, k)
+    if _p_median_method(method, solver, s) == "radius":
+        return _solve_p_median_radius(d, p, s, k, a, time_limit)
     model = _build_p_median(d, p, s, k, single_source)
     t, status, v = _solve(model, solver, time_limit)
     opened = _opened(v, s)
@@ -263,6 +275,64 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     else:
         value = np.nan
     return _solution("p_median", status, solver, value, s, opened, assignment, t)
+
+
+METHODS = ("auto", "plain", "radius")
+
+
+def _p_median_method(method, solver, s):
+    if method not in METHODS:
+        raise PlanningError("net_plan_method", choices=METHODS, value=repr(method))
+    capacitated = bool(np.isfinite(s["capacity"].to_numpy(float)).any())
+    if method == "radius" and (capacitated or solver != "highs"):
+        raise PlanningError("net_plan_radius_only")
+    if method == "auto":
+        return "plain" if capacitated or solver != "highs" else "radius"
+    return method
+
+
+def _solve_p_median_radius(d, p, s, k, a, time_limit):
+    r"""The uncapacitated p-median with existing sites by :func:`solve_p_median_exact`.
+
+    Existing sites :math:`E` are always open, so client :math:`i` never pays more than
+    :math:`e_i = \min_{j \in E} d_{ij}`: the exact solver gets the new sites only, with costs
+    :math:`\min(d_{ij}, e_i)` (``inf`` where the pair is not allowed and no existing site is), and
+    opens exactly :math:`\min(k, |J \setminus E|)` of them (opening more never costs more). Each client
+    then goes to its cheapest open site."""
+    from .pmedian_exact import solve_p_median_exact
+
+    start = time.perf_counter()
+    existing = s["existing"].to_numpy()
+    i, j, cost = p["i"].to_numpy(), p["j"].to_numpy(), p["cost"].to_numpy(float)
+    e = np.full(len(d), np.inf)
+    at_existing = existing[j]
+    np.minimum.at(e, i[at_existing], cost[at_existing])
+    new = np.flatnonzero(~existing)
+    kk = min(int(k), len(new))
+    opened = np.flatnonzero(existing).tolist()
+    proven = True
+    if kk > 0:
+        column = np.full(len(s), -1)
+        column[new] = np.arange(len(new))
+        c = np.full((len(d), len(new)), np.inf)
+        c[i[~at_existing], column[j[~at_existing]]] = cost[~at_existing]
+        np.minimum(c, e[:, None], out=c)
+        result = solve_p_median_exact(c, kk, weights=a, time_limit=time_limit)
+        if result.info.get("infeasible"):  # k new sites cannot reach every point
+            return _solution("p_median", Status.INFEASIBLE, "highs", np.nan, s, [], _frame(p.iloc[0:0], d, s, []),
+                             time.perf_counter() - start)
+        opened = sorted(opened + new[np.asarray(result.medians, dtype=np.int64)].tolist())
+        proven = bool(result.proven)
+    assignment = _covering_assignment(p, d, s, opened)
+    if len(assignment) < len(d):  # a point without an open allowed site: no solution
+        # with no new site to open that is proven; otherwise a time limit stopped the search early
+        return _solution("p_median", Status.INFEASIBLE if kk == 0 else Status.TIME_LIMIT, "highs", np.nan, s, [],
+                         assignment.iloc[0:0], time.perf_counter() - start)
+    cost_of = p.set_index(["i", "j"])["cost"]
+    idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
+    value = float((assignment["population"] * cost_of.reindex(idx).to_numpy()).sum())
+    status = Status.OPTIMAL if proven else Status.FEASIBLE
+    return _solution("p_median", status, "highs", value, s, opened, assignment, time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------- model builders

@@ -322,7 +322,10 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
     ``cost_matrix``: clients × candidate sites (``inf`` = not allowed; every client needs a finite
     entry); ``weights``: client weights (default 1); exactly ``p`` sites are opened (opening more
     never costs more, so this is also "at most p"). ``time_limit`` in seconds for the whole call;
-    if it runs out, the best solution found is returned with ``proven=False`` and a lower bound.
+    if it runs out, the best solution found is returned with ``proven=False`` and a lower bound
+    (that solution may leave a client without an allowed site: its cost is then a large finite
+    stand-in, so check it). If no ``p`` sites can reach every client, ``value`` and ``bound`` are
+    ``inf``, ``proven`` is true and ``info["infeasible"]`` is set.
     ``medians``: an optional starting solution. Method and formulation: the module docstring.
     """
     import highspy
@@ -368,6 +371,9 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         h = _highs(left())
         h.passModel(lp)
         h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:  # p sites cannot reach every client
+            info["infeasible"] = True
+            return PMedianResult(np.inf, med, True, np.inf, info)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return PMedianResult(ub, med, False, lb, info)
         sol = h.getSolution()

@@ -66,12 +66,13 @@ def test_max_covering_equals_brute_force(seed, nd, ns, k, n_existing, solver):
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 9), st.integers(1, 6), st.integers(1, 4), st.integers(0, 2),
-       st.sampled_from(["highs", "cbc"]))
-def test_p_median_equals_brute_force(seed, nd, ns, k, n_existing, solver):
+       st.sampled_from([("highs", "radius"), ("highs", "plain"), ("cbc", "plain")]))
+def test_p_median_equals_brute_force(seed, nd, ns, k, n_existing, solver_method):
+    solver, method = solver_method
     rng = np.random.default_rng(seed)
     n_existing = min(n_existing, ns)
     demand, pairs, sites, cost = instance(rng, nd, ns, n_existing)
-    sol = solve_p_median(demand, pairs, sites, k, solver=solver)
+    sol = solve_p_median(demand, pairs, sites, k, solver=solver, method=method)
     expected = brute_median(demand["population"].to_numpy(), cost, range(n_existing), k)
     assert sol.status == "optimal"
     assert sol.objective_value == pytest.approx(expected)
@@ -147,6 +148,41 @@ def test_infeasibility_is_explained_before_solving():
         solve_p_median(demand.assign(population=10.0), pairs, tiny, 2)
     with pytest.raises(PlanningError, match="solver"):
         solve_max_covering(demand, pairs, sites, 1, solver="gurobi")
+    with pytest.raises(PlanningError, match="method"):
+        solve_p_median(demand, pairs, sites, 1, method="lagrangian")
+    with pytest.raises(PlanningError, match="uncapacitated"):
+        solve_p_median(demand, pairs, sites.assign(capacity=1e6), 1, method="radius")
+    with pytest.raises(PlanningError, match="uncapacitated"):
+        solve_p_median(demand, pairs, sites, 1, method="radius", solver="cbc")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 30), st.integers(2, 12), st.integers(0, 6), st.integers(0, 3))
+def test_radius_method_equals_the_plain_model_on_sparse_pairs(seed, nd, ns, k, n_existing):
+    """The default (radius) p-median against the plain assignment model: sparse shuffled pairs,
+    existing sites, k = 0 and k beyond the free sites included; the site set may differ, the value not."""
+    rng = np.random.default_rng(seed)
+    demand, pairs, sites, _ = instance(rng, nd, ns, min(n_existing, ns))
+    pairs = pairs.sample(frac=rng.uniform(0.3, 1.0), random_state=seed)
+    try:
+        plain = solve_p_median(demand, pairs, sites, k, method="plain")
+    except PlanningError:
+        return  # a point without an allowed site: refused before solving, whatever the method
+    radius = solve_p_median(demand, pairs, sites, k)
+    assert radius.status == plain.status
+    if plain.status == "infeasible":  # k new sites cannot reach every point
+        assert radius.open_sites == [] and radius.assignment.empty
+        return
+    assert plain.status == radius.status == "optimal"
+    assert radius.objective_value == pytest.approx(plain.objective_value, abs=1e-9)
+    assert len(radius.new_sites) <= k
+    assert set(sites["site_id"][sites["existing"]]) <= set(radius.open_sites)
+    # every point served once, by an open site over an allowed pair
+    a = radius.assignment
+    assert sorted(a["demand_id"]) == sorted(demand["demand_id"])
+    assert set(a["site_id"]) <= set(radius.open_sites)
+    allowed = set(zip(pairs["demand_id"], pairs["site_id"]))
+    assert all((d, j) in allowed for d, j in zip(a["demand_id"], a["site_id"]))
 
 
 def test_unused_new_sites_are_not_reported():
