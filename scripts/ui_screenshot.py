@@ -8,7 +8,8 @@ presses buttons like a person would and saves full-page PNGs:
 
 Pages shot: inputs (with the Penza round loaded), run and results (after
 pressing "Рассчитать"), the same with English, compare (after a second run)
-and network. Exits 1 when a page shows a Streamlit exception box or never
+and network (the village network's rule gaps and plan, then the synthetic
+example's plan). Exits 1 when a page shows a Streamlit exception box or never
 finishes drawing. Needs chromium (Debian: ``apt-get install -y chromium``)
 and the ``websockets`` package (a streamlit dependency).
 """
@@ -179,12 +180,16 @@ def main(argv=None) -> int:
         browser.nav("Сравнение сценариев")
         shot("3_compare", "Выпускники, у которых изменилось место")
         browser.nav("Сеть медицинских пунктов")
-        browser.wait_for("Рассчитать план сети")
+        # the village network (villages/ of the bundled round) is the default source: rule gaps,
+        # staffed access before/after the last run, then the default plan (10 sites, 6 km)
+        shot("4_network_villages_gaps", "Поселения, где не выполнены нормативы сети")
+        browser.click_button("Рассчитать план сети")
+        shot("4_network_villages", "Выбранные места новых пунктов")
         browser.js("(() => { const l = [...document.querySelectorAll('label')].find(l => "
                    "l.innerText.includes('Синтетическая')); if (l) l.click(); })()")
         browser.wait_for("сгенерированы")
         browser.click_button("Рассчитать план сети")
-        shot("4_network", "Выбранные места новых пунктов")
+        shot("4_network_synthetic", "Выбранные места новых пунктов")
         # English: the switch is a radio in the sidebar
         browser.js("(() => { const l = [...document.querySelectorAll('label')].find(l => l.innerText.trim() === "
                    "'English'); if (l) l.click(); })()")
