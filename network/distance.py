@@ -33,6 +33,9 @@ DEFAULT_DETOUR_FACTOR = 1.3
 
 OUTPUT_COLUMNS = ["origin_id", "destination_id", "km", "minutes", "source"]
 WEIGHTS = ("km", "minutes")
+#: Values of the ``source`` column, by the int8 code used while building the matrix.
+SOURCES = ("road", "unreachable", "geodesic_fallback")
+ROAD, UNREACHABLE, GEODESIC = range(len(SOURCES))
 
 
 def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
@@ -58,7 +61,7 @@ def geodesic_matrix(origins: pd.DataFrame, destinations: pd.DataFrame,
     km = km.ravel()
     keep = km <= max_km if max_km is not None else np.ones(km.size, dtype=bool)
     return _long_frame(origins, destinations, km, km / speed_kmh * 60.0,
-                       np.full(km.size, "geodesic_fallback", dtype=object), keep)
+                       np.full(km.size, GEODESIC, dtype=np.int8), keep)
 
 
 def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations: pd.DataFrame,
@@ -104,7 +107,7 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
     km, minutes, apart = road_pair_matrices(graph, snapped_o, snapped_d, weight=weight, limit=limit,
                                             engine=engine)
     km, minutes, apart = km.ravel(), minutes.ravel(), apart.ravel()
-    source = np.where(apart, "unreachable", "road").astype(object)
+    source = apart.astype(np.int8) * np.int8(UNREACHABLE)
     if apart.any():
         warnings.warn(UnreachableWarning("net_unreachable_nan" if unreachable == "nan" else "net_unreachable_geodesic",
                                          n=int(apart.sum()), total=apart.size), stacklevel=2)
@@ -115,12 +118,13 @@ def distance_matrix(graph: nx.Graph | None, origins: pd.DataFrame, destinations:
                                 d["lat"].to_numpy(), d["lon"].to_numpy()) * detour_factor
             km[apart] = fb_km
             minutes[apart] = fb_km / DEFAULT_SPEED_KMH * 60.0
-            source[apart] = "geodesic_fallback"
-    keep = np.isfinite(km) | (source == "unreachable")
+            source[apart] = GEODESIC
+    unreached = source == UNREACHABLE
+    keep = np.isfinite(km) | unreached
     if max_km is not None:
-        keep &= (km <= max_km) | (source == "unreachable")
+        keep &= (km <= max_km) | unreached
     if max_minutes is not None:
-        keep &= (minutes <= max_minutes) | (source == "unreachable")
+        keep &= (minutes <= max_minutes) | unreached
     return _long_frame(origins, destinations, km, minutes, source, keep)
 
 
@@ -202,6 +206,17 @@ def _unique(nodes: pd.Series):
 
 def _check_edge_weights(graph: nx.Graph) -> None:
     """Every edge needs a finite, non-negative km and minutes (as build_road_graph sets)."""
+    try:  # fast path, one pass: every km and minutes a plain number (as build_road_graph makes them)
+        values = np.array([[d[key] for key in WEIGHTS] for _, _, d in graph.edges(data=True)])
+        ok = values.size == 0 or (values.dtype.kind in "fiu" and bool(np.all(np.isfinite(values) & (values >= 0))))
+    except (KeyError, TypeError, ValueError):
+        ok = False
+    if not ok:
+        _check_edge_weights_slow(graph)
+
+
+def _check_edge_weights_slow(graph: nx.Graph) -> None:
+    """Per-edge check that lists the offending edges (``NetworkInputError``)."""
     edges = list(graph.edges(data=True))
     ok = np.ones(len(edges), dtype=bool)
     for key in WEIGHTS:
@@ -223,13 +238,32 @@ def _validate_points(df: pd.DataFrame, table: str, need_coordinates: bool = Fals
 
 
 def _long_frame(origins, destinations, km, minutes, source, keep) -> pd.DataFrame:
-    """Long table of the kept entries of flat (origin-major) pair arrays."""
+    """Long table of the kept entries of flat (origin-major) pair arrays; ``source`` holds ``SOURCES`` codes."""
     idx = np.flatnonzero(keep)
     oi, di = np.divmod(idx, len(destinations))
     return pd.DataFrame({
-        "origin_id": origins["id"].to_numpy(dtype=object)[oi],
-        "destination_id": destinations["id"].to_numpy(dtype=object)[di],
+        "origin_id": _take_column(origins["id"].to_numpy(dtype=object), oi),
+        "destination_id": _take_column(destinations["id"].to_numpy(dtype=object), di),
         "km": np.asarray(km, dtype=float)[idx],
         "minutes": np.asarray(minutes, dtype=float)[idx],
-        "source": np.asarray(source, dtype=object)[idx],
-    }, columns=OUTPUT_COLUMNS)
+        "source": _take_column(np.array(SOURCES, dtype=object), np.asarray(source)[idx]),
+    }, columns=OUTPUT_COLUMNS, copy=False)  # every column is a fresh array already
+
+
+def _take_column(values: np.ndarray, idx: np.ndarray):
+    """``values[idx]`` as the DataFrame column pandas would infer from it, without a per-row conversion.
+
+    pandas infers its string dtype from an object array of strings and then
+    converts every row; the values that occur are inferred once here and the
+    column is a ``take`` from them. Other values (numbers, mixed) keep the
+    object array, as before.
+    """
+    if len(idx) == 0:
+        return values[idx]
+    present = np.zeros(len(values), dtype=bool)
+    present[idx] = True
+    small = pd.Series(values[present])
+    if not isinstance(small.dtype, pd.StringDtype):
+        return values[idx]
+    position = np.cumsum(present) - 1
+    return small.array.take(position[idx])

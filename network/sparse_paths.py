@@ -17,7 +17,7 @@ def node_distances_scipy(graph: nx.Graph, sources: list, targets: list, weight: 
                          cutoffs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(km, minutes) arrays (len(sources), len(targets)); NaN beyond cut-off or unreachable."""
     try:
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csr_array, csr_matrix
         from scipy.sparse.csgraph import dijkstra
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("engine='scipy' needs scipy (pip install scipy)") from exc
@@ -40,9 +40,9 @@ def node_distances_scipy(graph: nx.Graph, sources: list, targets: list, weight: 
     src = np.array([index[s] for s in sources], dtype=np.int64)
     tgt = np.array([index[t] for t in targets], dtype=np.int64)
     cut = np.full(len(src), np.inf) if cutoffs is None else np.asarray(cutoffs, dtype=float)
-    keys = u * n + v
-    order = np.argsort(keys)
-    keys, w2_sorted = keys[order], w2[order]
+    # Same sparsity as ``matrix``: looks up the secondary value of a tree edge (pred[v], v).
+    other_matrix = csr_array((w2, (u, v)), shape=(n, n))
+    other_matrix.sum_duplicates()
     primary = np.full((len(src), len(tgt)), np.nan)
     secondary = np.full((len(src), len(tgt)), np.nan)
     chunk = max(1, 2_000_000 // max(n, 1))
@@ -51,9 +51,11 @@ def node_distances_scipy(graph: nx.Graph, sources: list, targets: list, weight: 
         live = block_cut >= 0
         if not live.any():
             continue
-        dist, pred = dijkstra(matrix, directed=directed, indices=block[live], return_predecessors=True,
+        # directed=True also for an undirected graph: ``matrix`` already holds both arcs of every edge, and
+        # scipy's undirected mode would scan each row twice (the matrix and its transpose) for the same result.
+        dist, pred = dijkstra(matrix, directed=True, indices=block[live], return_predecessors=True,
                               limit=float(block_cut[live].max()))
-        acc = _along_tree(pred, keys, w2_sorted, n)
+        acc = _along_tree(pred, other_matrix)
         d, a = dist[:, tgt], acc[:, tgt]
         reached = np.isfinite(d) & (d <= block_cut[live][:, None])
         rows = start + np.flatnonzero(live)
@@ -62,24 +64,28 @@ def node_distances_scipy(graph: nx.Graph, sources: list, targets: list, weight: 
     return (primary, secondary) if weight == "km" else (secondary, primary)
 
 
-def _along_tree(pred: np.ndarray, keys: np.ndarray, edge_value: np.ndarray, n: int) -> np.ndarray:
-    """Sum of ``edge_value`` along each shortest-path tree, by pointer jumping.
+def _along_tree(pred: np.ndarray, edge_value) -> np.ndarray:
+    """Sum of the ``edge_value`` entries along each shortest-path tree, by pointer jumping.
 
+    pred: (k, n) Dijkstra predecessors (-9999 for the source and unreached
+    nodes); edge_value: sparse (n, n) matrix holding the value of every arc.
     Invariant: acc[v] is the sum from jump[v] down to v; roots (the source,
     unreached nodes) point to themselves with acc 0, so about log2(depth)
-    rounds suffice.
+    rounds suffice. The k trees are handled as one flat forest of k * n
+    nodes, so every round is a single 1-D gather.
     """
-    rows = np.arange(pred.shape[0])[:, None]
+    k, n = pred.shape
     has_pred = pred >= 0
-    if len(keys) == 0:
-        return np.zeros(pred.shape)
-    parent = np.where(has_pred, pred, np.arange(n)[None, :])
-    edge = np.minimum(np.searchsorted(keys, parent * n + np.arange(n)[None, :]), len(keys) - 1)
-    acc = np.where(has_pred, edge_value[edge], 0.0)
-    jump = parent
+    nodes = np.broadcast_to(np.arange(n), pred.shape)
+    parent = np.where(has_pred, pred, nodes)
+    acc = np.zeros(pred.shape)
+    if edge_value.nnz:
+        acc[has_pred] = np.asarray(edge_value[parent[has_pred], nodes[has_pred]]).ravel()
+    acc = acc.ravel()
+    jump = (parent + (np.arange(k) * n)[:, None]).ravel()
     while True:
-        nxt = jump[rows, jump]
+        nxt = jump[jump]
         if np.array_equal(nxt, jump):
-            return acc
-        acc = acc + acc[rows, jump]
+            return acc.reshape(k, n)
+        acc = acc + acc[jump]
         jump = nxt

@@ -181,3 +181,74 @@ def test_scipy_engine_agrees_with_networkx(seed, n, weight, max_km):
         nx_out = distance_matrix(g, o, d, weight=weight, max_km=max_km)
         sp_out = distance_matrix(g, o, d, weight=weight, max_km=max_km, engine="scipy")
     pd.testing.assert_frame_equal(nx_out, sp_out, check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+def _walk_sum(pred_row, values, v):
+    """Sum of ``values[(parent, child)]`` walking from v up to the root of a predecessor row."""
+    total = 0.0
+    while pred_row[v] >= 0:
+        total += values[(pred_row[v], v)]
+        v = pred_row[v]
+    return total
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 30), st.integers(1, 5))
+def test_along_tree_sums_the_edge_values_up_each_predecessor_tree(seed, n, k):
+    from scipy.sparse import csr_array
+
+    from network.sparse_paths import _along_tree
+
+    rng = np.random.default_rng(seed)
+    # k random forests on n nodes: each node points to a lower-numbered node or is a root (-9999).
+    pred = np.full((k, n), -9999)
+    for row in range(k):
+        perm = rng.permutation(n)
+        for pos in range(1, n):
+            if rng.random() < 0.8:
+                pred[row, perm[pos]] = perm[rng.integers(0, pos)]
+    arcs = {(int(p), int(c)) for row in pred for c, p in enumerate(row) if p >= 0}
+    values = {a: float(rng.uniform(0, 10)) for a in arcs}
+    u = np.array([a[0] for a in arcs], dtype=np.int64)
+    v = np.array([a[1] for a in arcs], dtype=np.int64)
+    matrix = csr_array((np.array([values[a] for a in arcs]), (u, v)), shape=(n, n))
+    acc = _along_tree(pred, matrix)
+    expected = [[_walk_sum(pred[row], values, c) for c in range(n)] for row in range(k)]
+    np.testing.assert_allclose(acc, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("ids", [["a", "b", "c"], [1, 2, 3], ["a", 2, 3.5]], ids=["str", "int", "mixed"])
+@pytest.mark.parametrize("engine", ["networkx", "scipy"])
+def test_id_columns_keep_the_dtype_pandas_infers(ids, engine):
+    g = hand_drawn_graph()
+    pts = pd.DataFrame({"id": ids, "lat": np.nan, "lon": np.nan, "settlement_id": ["A", "B", "C"]})
+    out = distance_matrix(g, pts, pts, max_km=12, engine=engine)
+    kept = [(o, d) for o in range(3) for d in range(3) if {o, d} != {0, 2}]  # A-C is 20 km
+    naive = pd.DataFrame({"origin_id": np.array(ids, dtype=object)[[o for o, _ in kept]],
+                          "destination_id": np.array(ids, dtype=object)[[d for _, d in kept]]})
+    pd.testing.assert_frame_equal(out[["origin_id", "destination_id"]], naive)
+    assert out["source"].tolist() == ["road"] * len(kept)
+    assert out["source"].dtype == pd.Series(["road"]).dtype
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, None, "x", np.inf])
+def test_bad_edge_weights_are_listed(bad):
+    g = hand_drawn_graph()
+    g.edges["A", "B"]["km"] = bad
+    with pytest.raises(NetworkInputError, match="A"):
+        distance_matrix(g, nodes("A"), nodes("C"))
+
+
+def test_missing_edge_weight_is_an_input_error():
+    g = hand_drawn_graph()
+    del g.edges["A", "B"]["minutes"]
+    with pytest.raises(NetworkInputError):
+        distance_matrix(g, nodes("A"), nodes("C"), engine="scipy")
+
+
+def test_numeric_edge_weights_of_other_types_are_accepted():
+    g = hand_drawn_graph()
+    g.edges["A", "B"]["km"] = 10  # int
+    g.edges["B", "C"]["km"] = np.float32(10.0)
+    out = distance_matrix(g, nodes("A"), nodes("C"))
+    assert out["km"].tolist() == [20.0]
