@@ -147,6 +147,13 @@ def test_a_ten_site_plan_at_6_km_covers_1015000(villages, penza):
     assert len(deck.layers[3].data) == 10
 
 
+def test_a_p_median_plan_needs_a_threshold_every_unit_can_meet(villages):
+    assert str(network_view.plan(villages, max_km=6.0, k=10, objective="median").summary["status"]) == "infeasible"
+    result = network_view.plan(villages, max_km=30.0, k=10, objective="median")
+    assert str(result.summary["status"]) == "optimal" and len(result.sites) == 10
+    assert result.sites["assigned_population"].sum() > 0
+
+
 def _metrics(at) -> dict:
     return {m.label: m.value for m in at.metric}
 
@@ -179,6 +186,14 @@ def test_network_page_shows_the_villages_by_default():
     sites = _table_with(at, "Место")
     assert "Засечный сельсовет" in set(sites["Населённый пункт"])
     assert any("928 642 → 1 015 000 чел. (+86 358)" in c.value.replace("\u00a0", " ") for c in at.caption)
+    at.selectbox(key="net_objective").set_value("median").run()
+    at.button(key="net_run").click().run()  # the p-median cannot reach every unit within 6 km with 10 sites
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(w.value.startswith("План не найден (статус: несовместно)") for w in at.warning)
+    at.number_input(key="net_threshold").set_value(30.0).run()
+    at.button(key="net_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metrics(at)["Новых пунктов"] == "10" and not any(w.value.startswith("План не найден") for w in at.warning)
 
 
 def test_network_page_after_a_run_and_on_the_synthetic_network():

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from medstaff_core.problems import InputError
-from ui import app, exports, network_view, views
+from ui import app, exports, i18n, network_view, views
 from ui.i18n import t
 
 lang = app.lang()
@@ -175,6 +175,10 @@ if st.button(t("network_run", lang), type="primary", key="net_run"):
 
 stored = ss.get("net_plan")
 result = stored[4] if stored and stored[0] == source else None
+plan_status = result.summary.get("status") if result is not None else None  # a StrEnum; None when k = 0
+if plan_status is not None and str(plan_status) not in ("optimal", "feasible"):
+    st.warning(t("network_plan_failed", lang, status=i18n.status(plan_status, lang)) + " "
+               + (t("network_plan_median_hint", lang, k=stored[2]) if stored[3] == "median" else ""))
 if result is not None:
     tot = network_view.totals(result.comparison)
     m = st.columns(4)
