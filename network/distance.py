@@ -207,7 +207,7 @@ def _unique(nodes: pd.Series):
 def _check_edge_weights(graph: nx.Graph) -> None:
     """Every edge needs a finite, non-negative km and minutes (as build_road_graph sets)."""
     try:  # fast path, one pass: every km and minutes a plain number (as build_road_graph makes them)
-        values = np.array([[d[key] for key in WEIGHTS] for _, _, d in graph.edges(data=True)])
+        values = np.array([(d["km"], d["minutes"]) for _, _, d in graph.edges(data=True)])
         ok = values.size == 0 or (values.dtype.kind in "fiu" and bool(np.all(np.isfinite(values) & (values >= 0))))
     except (KeyError, TypeError, ValueError):
         ok = False
