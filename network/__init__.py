@@ -11,6 +11,7 @@ from .access import (
                      rule_gaps,
                      serving_facilities,
                      settlement_access,
+                     staffed_after_allocation,
 )
 from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix, geodesic_matrix
 from .errors import (
@@ -39,5 +40,5 @@ __all__ = [
     "distance_matrix", "generate_facilities", "generate_village_network", "geodesic_km",
     "geodesic_matrix", "plan_network", "rule_gaps", "serving_facilities", "settlement_access",
     "snap_points", "solve_max_covering", "solve_p_median", "solve_p_median_exact",
-    "staff_needed",
+    "staff_needed", "staffed_after_allocation",
 ]

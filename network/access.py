@@ -113,6 +113,31 @@ def compare_accessibility(graph: nx.Graph, before: pd.DataFrame, after: pd.DataF
     return out
 
 
+def staffed_after_allocation(facilities: pd.DataFrame, placed: pd.DataFrame | None, *, table: str = "facilities",
+                             placed_table: str = "placed") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The facilities as staffed now and after an allocation: ``(before, after)``.
+
+    ``before`` has ``staffed`` as given (or ``staff`` > 0; neither column: nobody is staffed);
+    ``after`` is the same with ``staffed`` set for every facility that ``placed`` (an allocation's
+    ``assignments.csv``, or any table with ``facility_id``) sends a graduate to. ``placed`` None:
+    after = before. Feed the pair to :func:`compare_accessibility`.
+    """
+    validate_table(facilities, FACILITIES, table)
+    ids = id_strings(facilities["facility_id"])
+    if "staffed" in facilities:
+        now = as_bool(facilities["staffed"].fillna(False))
+    elif "staff" in facilities:
+        now = pd.to_numeric(facilities["staff"]).fillna(0) > 0
+    else:
+        now = pd.Series(False, index=facilities.index)
+    if placed is not None and "facility_id" not in placed:
+        raise NetworkInputError(issue(placed_table, None, "facility_id", "net_column_missing"))
+    got = set() if placed is None else set(id_strings(placed["facility_id"]))
+    before = facilities.assign(staffed=now.to_numpy())
+    after = facilities.assign(staffed=(now | ids.isin(got)).to_numpy())
+    return before, after
+
+
 def rule_gaps(graph: nx.Graph, facilities: pd.DataFrame, rules: pd.DataFrame | None = None, *,
               staffed_only: bool = True, engine: str = "networkx") -> pd.DataFrame:
     """Settlements that break a network rule: in a rule's population band with

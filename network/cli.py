@@ -22,7 +22,14 @@ import pandas as pd
 from medstaff_core.csvread import read_typed_csv
 from medstaff_core.problems import InputError, language_from_locale
 
-from .access import DEFAULT_RULES, accessibility, rule_gaps, settlement_access
+from .access import (
+    DEFAULT_RULES,
+    accessibility,
+    compare_accessibility,
+    rule_gaps,
+    settlement_access,
+    staffed_after_allocation,
+)
 from .distance import DEFAULT_DETOUR_FACTOR, distance_matrix
 from .errors import NetworkInputError, NetworkWarning, PlanningError, issue, network_text
 from .graph import build_road_graph, connected_components_report
@@ -63,6 +70,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     a.add_argument("--facility-types", help="'|'- or ','-separated types that count, e.g. FAP|FP|VA (default all)")
     _limit_args(a)
     a.add_argument("--include-unstaffed", action="store_true", help="count facilities with no staff too")
+    a.add_argument("--placed", type=Path,
+                   help="an allocation's assignments.csv (any CSV with facility_id): facilities that receive a "
+                        "graduate count as staffed after it; --out then compares before and after per region")
     a.add_argument("--out", required=True, type=Path, help="output CSV, one row per region")
     a.add_argument("--settlements-out", type=Path, help="optional CSV, one row per settlement")
     a.add_argument("--gaps-out", type=Path, help="optional CSV of settlements breaking the network rules")
@@ -170,8 +180,13 @@ def _run(args) -> int:
         fac = _read(args.facilities)
         kw = dict(facility_types=_types(args.facility_types), max_km=args.max_km,
                   max_minutes=args.max_minutes, staffed_only=not args.include_unstaffed, engine=args.engine)
+        if args.placed:  # before and after the allocation; the other outputs describe "after"
+            before, fac = staffed_after_allocation(fac, _read(args.placed), table=str(args.facilities),
+                                                   placed_table=str(args.placed))
+            _write(compare_accessibility(graph, before, fac, **kw), args.out)
+        else:
+            _write(accessibility(graph, fac, **kw), args.out)
         per = settlement_access(graph, fac, **kw)
-        _write(accessibility(graph, fac, **kw), args.out)
         if args.settlements_out:
             _write(per, args.settlements_out)
         if args.gaps_out:

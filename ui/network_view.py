@@ -347,30 +347,10 @@ class StaffedAccess:
     with_run: bool
 
 
-def staffed_before_after(facilities: pd.DataFrame, assignments: pd.DataFrame | None) -> tuple[pd.DataFrame,
-                                                                                               pd.DataFrame]:
-    """Facilities as staffed now (``staffed``, or ``staff`` > 0) and after an allocation: the same
-    with ``staffed`` set for every facility that ``assignments`` (an allocation's, with
-    ``facility_id``) places a graduate at."""
-    from network.schema import as_bool, id_strings
-
-    ids = id_strings(facilities["facility_id"])
-    if "staffed" in facilities:
-        now = as_bool(facilities["staffed"].fillna(False))
-    elif "staff" in facilities:
-        now = pd.to_numeric(facilities["staff"]).fillna(0) > 0
-    else:
-        now = pd.Series(False, index=facilities.index)
-    before = facilities.assign(staffed=now.to_numpy())
-    placed = set() if assignments is None else set(id_strings(assignments["facility_id"]))
-    after = facilities.assign(staffed=(now | ids.isin(placed)).to_numpy())
-    return before, after
-
-
 def staffed_access(inputs: NetworkInputs, max_km: float, assignments: pd.DataFrame | None = None) -> StaffedAccess:
     """Access within ``max_km`` to the staffed facilities before and after the allocation whose
     ``assignments`` are given (None: no run, after = before)."""
-    before, after = staffed_before_after(inputs.facilities, assignments)
+    before, after = _network.staffed_after_allocation(inputs.facilities, assignments)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         comparison = _network.compare_accessibility(inputs.graph, before, after, max_km=max_km)

@@ -94,3 +94,38 @@ def test_module_entry_point_on_the_penza_data(tmp_path):
     help_run = subprocess.run([sys.executable, "-m", "network", "plan", "--help"], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
     assert "maximal covering" in help_run.stdout
+
+
+def test_access_before_and_after_an_allocation(files):
+    """--placed: the unstaffed VA at E receives a graduate, so E (2,500; 25 km from the FAP at A) is
+    within 20 km after the allocation and not before; a placed file without facility_id is refused."""
+    placed = files / "assignments.csv"
+    pd.DataFrame({"graduate_id": ["g1"], "facility_id": ["va_e"]}).to_csv(placed, index=False)
+    out = files / "access.csv"
+    assert main(["access", *graph_args(files), "--facilities", str(files / "facilities.csv"), "--max-km", "20",
+                 "--placed", str(placed), "--out", str(out), "--settlements-out", str(files / "per.csv")]) == 0
+    df = pd.read_csv(out).set_index("region_id")
+    assert df.loc["r2", "covered_before"] == 150 and df.loc["r2", "covered_after"] == 2650
+    assert df.loc["r1", "gain"] == 0 and df["gain"].sum() == 2500
+    per = pd.read_csv(files / "per.csv").set_index("settlement_id")
+    assert per.loc["E", "nearest_facility_id"] == "va_e"  # the per-settlement table is "after"
+    pd.DataFrame({"graduate_id": ["g1"]}).to_csv(placed, index=False)
+    assert main(["access", *graph_args(files), "--facilities", str(files / "facilities.csv"), "--max-km", "30",
+                 "--placed", str(placed), "--out", str(out)]) == 2
+
+
+def test_penza_villages_access_after_the_bundled_allocation(tmp_path):
+    """The bundled round solved for real, its assignments.csv passed to the village network: every
+    facility receiving graduates is staffed already, so before = after = 928,642 (data/penza/README.md)."""
+    from allocator.cli import main as allocator_main
+
+    run = tmp_path / "run"
+    assert allocator_main(["solve", str(PENZA), "--out", str(run)]) == 0
+    villages = PENZA / "villages"
+    out = tmp_path / "access.csv"
+    assert main(["access", "--settlements", str(villages / "settlements.csv"), "--roads", str(villages / "roads.csv"),
+                 "--facilities", str(villages / "staffed_facilities.csv"), "--max-km", "6",
+                 "--placed", str(run / "assignments.csv"), "--out", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert df["covered_before"].sum() == df["covered_after"].sum() == 928_642
+    assert df["population"].sum() == 1_266_348
