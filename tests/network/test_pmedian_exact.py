@@ -52,7 +52,7 @@ def test_agrees_with_the_plain_model(seed):
     pairs = pd.DataFrame({"demand_id": np.repeat(np.arange(n), m), "site_id": np.tile(np.arange(m), n),
                           "cost": d.ravel()})
     sites = pd.DataFrame({"site_id": range(m), "existing": False})
-    plain = solve_p_median(demand, pairs, sites, p)
+    plain = solve_p_median(demand, pairs, sites, p, method="plain")
     value, medians, proven, _ = solve_p_median_exact(d, p, w)
     assert plain.status == "optimal" and proven
     assert value == pytest.approx(plain.objective_value, rel=1e-9)
