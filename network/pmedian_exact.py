@@ -273,7 +273,7 @@ COARSE_MIP = True
 FIX_ROUNDS = 4
 
 
-def _probe(h, y, y_lb, y_ub, cut, p, start, time_limit, info):
+def _probe(h, y, rc, y_lb, y_ub, cut, p, start, time_limit, info):
     """Probing on the converged coarse LP (a relaxation): a site whose opening (closing) forces the
     LP bound above the cut-off is fixed closed (open). Updates ``y_lb`` / ``y_ub`` in place."""
     import highspy
@@ -283,8 +283,10 @@ def _probe(h, y, y_lb, y_ub, cut, p, start, time_limit, info):
     if len(free) == 0 or len(free) > 40 * p:
         return
     m = len(y)
-    # sites least open in the LP first (most likely to be closed), then the nearly open ones
-    cand = [(j, 1.0) for j in free[np.argsort(y[free])] if y[j] < 1 - 1e-6]
+    # closed sites with the largest reduced cost first (the nearest to being fixed by it), then
+    # the fractional ones, least open first; then closing the nearly open ones
+    order = np.lexsort((-rc[free], y[free]))
+    cand = [(j, 1.0) for j in free[order] if y[j] < 1 - 1e-6]
     cand += [(j, 0.0) for j in free[np.argsort(-y[free])] if y[j] > 1e-6]
     h.setOptionValue("presolve", "off")  # warm-started dual simplex from the optimal basis
     h.changeColsBounds(m, np.arange(m, dtype=np.int32), y_lb, y_ub)
@@ -427,7 +429,7 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         excluded[np.arange(n), rows.last] = True
         hard = np.minimum(hard, np.argmax(excluded, axis=1))
         info.update(fix_rounds=rnd, fixed_closed=int((y_ub == 0).sum()), fixed_open=int((y_lb == 1).sum()))
-        _probe(h, y, y_lb, y_ub, cutoff(), p, start, time_limit, info)
+        _probe(h, y, rc_y, y_lb, y_ub, cutoff(), p, start, time_limit, info)
         if (int(y_ub.sum()), int(y_lb.sum()), int(hard.sum())) == before or rnd == FIX_ROUNDS:
             break
         lp, zi, zt = _build(rows, w, p, keep_lp, hard, y_lb, y_ub, integer=False)
