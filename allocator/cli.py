@@ -78,13 +78,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="stored runs: list, show, diff, export, rerun (allocator runs --help)")
     sub.add_parser("network", add_help=False,
                    help="road distance matrices, accessibility, network plans (allocator network --help)")
+    sub.add_parser("sweep", add_help=False,
+                   help="solve one round under a grid of scenarios (allocator sweep --help, docs/sweep.md)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
-    ``indicators``, ``generate``, ``runs`` and ``network`` go to their own command lines;
+    ``indicators``, ``generate``, ``runs``, ``network`` and ``sweep`` go to their own command lines;
     ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -104,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         from network.cli import main as network_main
 
         return network_main(argv[1:])
+    if argv[:1] == ["sweep"]:
+        from .sweep.cli import main as sweep_main
+
+        return sweep_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":

@@ -1,0 +1,230 @@
+"""Solving the scenarios of a sweep: one function per scenario, three ways to run it.
+
+:func:`run_scenario` applies one :class:`~allocator.sweep.grid.ScenarioSpec` to
+the base round (:func:`allocator.sweep.apply.apply_spec`), solves it
+(:func:`allocator.solve.solve`) and returns a :class:`ScenarioResult`: a plain
+dict row (the columns of ``scenarios.csv``, :func:`row_of`) and, when asked,
+the whole :class:`~allocator.solution.Solution` for ``--keep-outputs``. A
+scenario that raises gives a row with status ``error`` and the exception's
+type (never its text, which might name a graduate).
+
+:func:`run_sweep` submits that same function for every scenario to one of
+
+* a local :class:`concurrent.futures.ProcessPoolExecutor` of N worker
+  processes (``spawn``: no solver thread is forked), the base round given once
+  to each worker by the pool's initializer;
+* a Dask ``LocalCluster(n_workers=N, threads_per_worker=1)`` (``dask="local"``);
+* a running Dask scheduler (``dask="tcp://host:8786"``): its workers need this
+  package installed; the base round travels with the tasks, so no shared disk
+  is needed.
+
+With Dask the base round is scattered to every worker once (``client.scatter``,
+``broadcast=True``) and each task refers to it. The round travels as a
+:func:`pack`-ed dict (a :class:`~allocator.problem.Round` holds read-only
+mappings that do not pickle) and is rebuilt once per worker process. Dask is
+an optional extra (``pip install "medstaff-planner[dask]"``), imported only on
+that path.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+
+from ..problem import Round, Scenario
+from ..scaling import money_text
+from ..solution import Solution
+from ..solve import solve
+from .apply import apply_spec
+from .grid import ScenarioSpec, split_key
+
+#: Columns every row has, around the grid's keys and the programmes'.
+HEAD, FIGURES, TAIL = ("scenario",), ("status", "obligated_placed", "weighted_deficit", "total_km"), \
+    ("wall_s", "error")
+
+
+class DaskMissing(RuntimeError):
+    """``--dask`` was asked for but dask.distributed is not installed."""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What one scenario gave: ``row`` (plain dict, the columns of ``scenarios.csv``), ``index``
+    (the scenario's position) and ``solution`` (only when outputs are kept)."""
+
+    index: int
+    name: str
+    row: dict
+    solution: Solution | None = None
+
+
+def columns(keys: Iterable[str], programme_ids: Iterable[str]) -> list[str]:
+    """The columns of ``scenarios.csv``: scenario, each grid key, the figures, ``places.<id>`` and
+    ``spend.<id>`` per programme, ``wall_s`` and ``error``."""
+    ids = list(programme_ids)
+    return [*HEAD, *keys, *FIGURES, *(f"places.{p}" for p in ids), *(f"spend.{p}" for p in ids), *TAIL]
+
+
+def money_cell(value) -> str:
+    """Money exactly as typed, without grouping: 61000000.0 -> "61000000", 0.5 -> "0.5"."""
+    return money_text(value).replace(",", "")
+
+
+def value_cell(key: str, value):
+    """A grid value as ``scenarios.csv`` shows it: money exactly, true/false as in TOML."""
+    kind, _, field = split_key(key)
+    if kind == "programme" and field in ("budget", "payment"):
+        return money_cell(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def row_of(spec: ScenarioSpec, solution: Solution | None, wall_s: float, error: str = "") -> dict:
+    """The ``scenarios.csv`` row of one scenario, from its typed solution (as ``summary.json``)."""
+    row = {"scenario": spec.name, **{k: value_cell(k, v) for k, v in spec.values.items()}}
+    if solution is None:
+        row.update(status="error", error=error, wall_s=round(wall_s, 3))
+        return row
+    row.update(status=str(solution.status), obligated_placed=solution.obligated_placed,
+               weighted_deficit=solution.weighted_deficit, total_km=solution.total_km)
+    for p in solution.programmes:
+        row[f"places.{p.programme_id}"] = p.placed
+        row[f"spend.{p.programme_id}"] = money_cell(p.spend)
+    row.update(wall_s=round(wall_s, 3), error="")
+    return row
+
+
+# ----------------------------------------------------------------------------- the base round
+
+
+def pack(round_: Round) -> dict:
+    """``round_`` as a picklable dict (its scenario as :meth:`Scenario.as_dict`); :func:`unpack` undoes it."""
+    out = {f.name: getattr(round_, f.name) for f in fields(round_) if f.name != "scenario"}
+    out["scenario"] = round_.scenario.as_dict()
+    return out
+
+
+def unpack(payload: dict) -> Round:
+    """The :class:`Round` a :func:`pack`-ed dict holds."""
+    values = dict(payload)
+    options = dict(values.pop("scenario"))
+    options["weights"] = MappingProxyType(dict(options.get("weights", {})))
+    return Round(**values, scenario=Scenario(**options))
+
+
+_WORKER: dict = {}  # per process: the payload given to this worker and its unpacked round
+
+
+def init_worker(payload: dict) -> None:
+    """Process-pool initializer: keep the base round in this worker (once, not per task)."""
+    _WORKER["payload"] = payload
+    _WORKER["round"] = unpack(payload)
+
+
+def _base_round(payload: dict | None) -> Round:
+    """The worker's base round: the initializer's (``payload`` None), else ``payload``'s, unpacked once."""
+    if payload is None:
+        return _WORKER["round"]
+    if _WORKER.get("payload") is not payload:
+        _WORKER["payload"], _WORKER["round"] = payload, unpack(payload)
+    return _WORKER["round"]
+
+
+def run_scenario(spec: ScenarioSpec, payload: dict | None = None, keep: bool = False) -> ScenarioResult:
+    """Solve one scenario on the base round and return its row (and its solution when ``keep``).
+
+    ``payload``: the :func:`pack`-ed base round (Dask passes the scattered one); None: the round
+    this process was initialised with (:func:`init_worker`, the process pool).
+    """
+    started = time.perf_counter()
+    try:
+        solution = solve(apply_spec(_base_round(payload), spec.values))
+    except Exception as exc:  # one scenario's failure is its row; the sweep goes on
+        return ScenarioResult(spec.index, spec.name, row_of(spec, None, time.perf_counter() - started,
+                                                              error=type(exc).__name__))
+    row = row_of(spec, solution, time.perf_counter() - started)
+    return ScenarioResult(spec.index, spec.name, row, solution if keep else None)
+
+
+# ----------------------------------------------------------------------------- executors
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_sweep(round_: Round, specs: list[ScenarioSpec], *, workers: int | None = None, dask: str | None = None,
+              keep: bool = False, on_result: Callable[[ScenarioResult], None] | None = None) -> list[dict]:
+    """Solve every scenario of ``specs`` on ``round_`` and return their rows in scenario order.
+
+    ``workers``: processes (default :func:`default_workers`); ``dask``: None (a local process pool),
+    ``"local"`` (a Dask LocalCluster of ``workers`` workers) or a scheduler address. ``on_result`` is
+    called with each :class:`ScenarioResult` as it completes (progress, writing kept outputs).
+    """
+    workers = workers or default_workers()
+    payload = pack(round_)
+    rows: dict[int, dict] = {}
+    runs = _dask_results if dask else _pool_results
+    for result in runs(payload, specs, workers=workers, dask=dask, keep=keep):
+        rows[result.index] = result.row
+        if on_result is not None:
+            on_result(result)
+    return [rows[spec.index] for spec in specs]
+
+
+def _pool_results(payload: dict, specs, *, workers: int, dask, keep: bool) -> Iterator[ScenarioResult]:
+    """Results as they complete, from a local process pool given the base round once per worker."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, max(1, len(specs))), mp_context=context,
+                             initializer=init_worker, initargs=(payload,)) as pool:
+        futures = [pool.submit(run_scenario, spec, None, keep) for spec in specs]
+        try:
+            for future in futures_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _dask_results(payload: dict, specs, *, workers: int, dask: str, keep: bool) -> Iterator[ScenarioResult]:
+    """Results as they complete, from Dask: a LocalCluster (``dask="local"``) or a scheduler's address."""
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+    except ImportError as exc:
+        raise DaskMissing(str(exc)) from exc
+    cluster = None
+    if dask == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(dask, timeout="10s")
+    try:
+        base = client.scatter(payload, broadcast=True)
+        futures = [client.submit(run_scenario, spec, base, keep, pure=False) for spec in specs]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def scenario_round(round_: Round, spec: ScenarioSpec) -> Round:
+    """The round one scenario solves (for a direct solve of one row of a sweep)."""
+    return apply_spec(round_, spec.values)
+
+
+__all__ = ["DaskMissing", "ScenarioResult", "columns", "default_workers", "init_worker", "pack", "row_of",
+           "run_scenario", "run_sweep", "scenario_round", "unpack"]
