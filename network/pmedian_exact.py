@@ -2,8 +2,10 @@ r"""Exact uncapacitated p-median by the radius formulation, reduced-cost fixing 
 
 ``solve_p_median_exact(cost_matrix, p)`` proves the optimum of instances where the plain model of
 ``network.models`` (one assignment variable per pair, :math:`n^2` of them) stalls: OR-Library's
-pmed1–pmed40 (Beasley 1985; n = 100–900) each within a minute on two cores
-(``benchmarks/bench_orlib_pmed.py``). The plain model stays the reference in the tests.
+pmed1–pmed40 (Beasley 1985; n = 100–900), 39 of them within a minute on two cores and pmed36
+(p = 10, LP bound 1 % below the optimum) in about 3 minutes (``benchmarks/bench_orlib_pmed.py``;
+figures in docs/network.md). ``network.solve_p_median`` calls it for the uncapacitated model. The
+plain model stays the reference in the tests.
 
 The formulation is the radius (covering) formulation of
 
