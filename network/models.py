@@ -206,8 +206,9 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     radius formulation with reduced-cost fixing of
     :func:`network.pmedian_exact.solve_p_median_exact`, which proves the
     OR-Library pmed optima the plain model cannot reach in time;
-    ``"auto"`` (default) takes ``"radius"`` when no site has a capacity and
-    the solver is HiGHS, else ``"plain"``. Both prove the same optimum (the
+    ``"auto"`` (default) takes ``"radius"`` when no site has a capacity, the
+    solver is HiGHS and demand points × new sites is at most
+    ``AUTO_DENSE_CELLS`` (the radius method is dense), else ``"plain"``. Both prove the same optimum (the
     tests keep the plain model as the reference); with several optimal
     site sets they may choose different ones.
 
@@ -261,7 +262,7 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
         raise PlanningError("net_plan_orphan_demand", n=len(orphan),
                             ids=f"{ids[:10]}{' ...' if len(ids) > 10 else ''}")
     _check_capacity(a, s, k)
-    if _p_median_method(method, solver, s) == "radius":
+    if _p_median_method(method, solver, s, len(d)) == "radius":
         return _solve_p_median_radius(d, p, s, k, a, time_limit)
     model = _build_p_median(d, p, s, k, single_source)
     t, status, v = _solve(model, solver, time_limit)
@@ -278,16 +279,20 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
 
 
 METHODS = ("auto", "plain", "radius")
+# The radius method works on a dense clients x new-sites matrix (about ten arrays of that size while
+# it runs): "auto" takes it up to this many cells (4 M: some 300 MB), the sparse plain model above.
+AUTO_DENSE_CELLS = 4_000_000
 
 
-def _p_median_method(method, solver, s):
+def _p_median_method(method, solver, s, n_demand):
     if method not in METHODS:
         raise PlanningError("net_plan_method", choices=METHODS, value=repr(method))
     capacitated = bool(np.isfinite(s["capacity"].to_numpy(float)).any())
     if method == "radius" and (capacitated or solver != "highs"):
         raise PlanningError("net_plan_radius_only")
     if method == "auto":
-        return "plain" if capacitated or solver != "highs" else "radius"
+        dense = n_demand * int((~s["existing"].to_numpy()).sum())
+        return "plain" if capacitated or solver != "highs" or dense > AUTO_DENSE_CELLS else "radius"
     return method
 
 

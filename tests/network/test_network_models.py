@@ -358,3 +358,14 @@ def test_or_library_pmed1_reaches_the_published_optimum():
     assert sol.status == "optimal"
     assert sol.objective_value == optimum == 5819
     assert len(sol.open_sites) == p
+
+
+def test_auto_method_is_radius_for_small_dense_uncapacitated_models_only():
+    from network.models import AUTO_DENSE_CELLS, _p_median_method
+
+    sites = pd.DataFrame({"site_id": range(2000), "existing": np.arange(2000) < 1000, "capacity": np.nan})
+    assert _p_median_method("auto", "highs", sites, AUTO_DENSE_CELLS // 1000) == "radius"
+    assert _p_median_method("auto", "highs", sites, AUTO_DENSE_CELLS // 1000 + 1) == "plain"  # too dense
+    assert _p_median_method("auto", "cbc", sites, 10) == "plain"
+    assert _p_median_method("auto", "highs", sites.assign(capacity=5.0), 10) == "plain"
+    assert _p_median_method("plain", "highs", sites, 10) == "plain"
