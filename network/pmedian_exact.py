@@ -320,18 +320,42 @@ def _highs(time_limit):
     return h
 
 
-def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper=None, medians=None):
+def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, medians=None):
     """Uncapacitated p-median, proven: ``(value, medians, proven, bound)`` (a ``PMedianResult``).
 
     ``cost_matrix``: clients × candidate sites (``inf`` = not allowed; every client needs a finite
-    entry); ``weights``: client weights (default 1); exactly ``p`` sites are opened (opening more
-    never costs more, so this is also "at most p"). ``time_limit`` in seconds for the whole call;
-    if it runs out, the best solution found is returned with ``proven=False`` and a lower bound
-    (that solution may leave a client without an allowed site: its cost is then a large finite
-    stand-in, so check it). If no ``p`` sites can reach every client, ``value`` and ``bound`` are
-    ``inf``, ``proven`` is true and ``info["infeasible"]`` is set.
-    ``medians``: an optional starting solution. Method and formulation: the module docstring.
+    entry and must be served, whatever its weight); ``weights``: client weights (default 1);
+    exactly ``p`` sites are opened (opening more never costs more, so this is also "at most p").
+    ``time_limit`` in seconds for the whole call; if it runs out, the best solution found is
+    returned with ``proven=False`` and a lower bound, or ``value`` ``inf`` if none was found. If no
+    ``p`` sites can reach every client, ``value`` and ``bound`` are ``inf``, ``proven`` is true and
+    ``info["infeasible"]`` is set. ``medians``: an optional starting solution. Method and
+    formulation: the module docstring.
     """
+    d = np.asarray(cost_matrix, float)
+    n, m = d.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
+    if not 1 <= p <= m:
+        raise ValueError(f"p must be between 1 and the number of sites ({m}), got {p}")
+    if (~np.isfinite(d)).all(axis=1).any():
+        raise ValueError("every client needs at least one allowed site")
+    # The heuristics work on weighted costs with a penalty for a client left without an allowed
+    # site: more than any solution that serves everyone costs, whatever the client's weight.
+    allowed = np.isfinite(d)
+    finite = np.where(allowed, d, 0.0)
+    penalty = float(finite.max(axis=1) @ w) + 1.0
+    wd = np.where(allowed, w[:, None] * finite, penalty)
+    r = _solve_exact(d, wd, p, w, time_limit, medians)
+    if r.value < penalty:
+        return r
+    if r.proven:  # nothing better than a solution that leaves a client unserved: there is no solution
+        r.info["infeasible"] = True
+        return PMedianResult(np.inf, r.medians, True, np.inf, r.info)
+    return PMedianResult(np.inf, r.medians, False, r.bound, r.info)
+
+
+def _solve_exact(d, wd, p, w, time_limit, medians):
+    """The method of the module docstring; ``wd``: the weighted costs with the penalty (see the caller)."""
     import highspy
 
     start = time.perf_counter()
@@ -340,20 +364,14 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
     def left():
         return None if time_limit is None else time_limit - (time.perf_counter() - start)
 
-    d = np.asarray(cost_matrix, float)
     n, m = d.shape
-    w = np.ones(n) if weights is None else np.asarray(weights, float)
-    if not 1 <= p <= m:
-        raise ValueError(f"p must be between 1 and the number of sites ({m}), got {p}")
-    if (~np.isfinite(d)).all(axis=1).any():
-        raise ValueError("every client needs at least one allowed site")
     integer = bool(np.all(w == np.round(w)) and np.all(d[np.isfinite(d)] == np.round(d[np.isfinite(d)])))
     finite_max = float(d[np.isfinite(d)].max())
     big = d.copy()
     big[~np.isfinite(big)] = 10 * (finite_max + 1) * max(1, n)
 
     # 1. upper bound
-    ub, med = greedy_interchange(big, p, w, start=medians)
+    ub, med = greedy_interchange(wd, p, start=medians)
     info["heuristic_s"] = time.perf_counter() - start
     if p == m:
         return PMedianResult(ub, med, True, ub, info)
@@ -395,7 +413,7 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         keep |= add
     info.update(lp_iterations=it + 1, lp_bound=lb, lp_rows=lp.num_row_, lp_s=time.perf_counter() - start)
     # a second heuristic start from the LP's largest openings
-    ub2, med2 = greedy_interchange(big, p, w, start=np.argsort(-y, kind="stable")[:p])
+    ub2, med2 = greedy_interchange(wd, p, start=np.argsort(-y, kind="stable")[:p])
     if ub2 < ub - 1e-9:
         ub, med = ub2, med2
     info["upper_initial"] = ub
@@ -413,7 +431,9 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         before = (int(y_ub.sum()), int(y_lb.sum()), int(hard.sum()))
         dual = np.asarray(sol.col_dual)
         gap = cutoff() - lb_r
-        rc_y = dual[:m]
+        # only a free column's reduced cost bounds the cost of moving it (a column the LP had fixed
+        # may carry any reduced cost: using it once closed a site fixed open, and cut off the optimum)
+        rc_y = np.where(y_lb < y_ub, dual[:m], 0.0)
         y_ub = np.minimum(y_ub, np.where(rc_y > gap, 0.0, 1.0))
         y_lb = np.maximum(y_lb, np.where(-rc_y > gap, 1.0, 0.0))
         # cumulative reduced cost of the kept z of each client, position by position
@@ -431,6 +451,8 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         excluded[np.arange(n), rows.last] = True
         hard = np.minimum(hard, np.argmax(excluded, axis=1))
         info.update(fix_rounds=rnd, fixed_closed=int((y_ub == 0).sum()), fixed_open=int((y_lb == 1).sum()))
+        if (y_lb > y_ub).any():  # a site both closed and open in every better solution: there is none
+            return PMedianResult(ub, med, True, ub, info)
         _probe(h, y, rc_y, y_lb, y_ub, cutoff(), p, start, time_limit, info)
         if (int(y_ub.sum()), int(y_lb.sum()), int(hard.sum())) == before or rnd == FIX_ROUNDS:
             break
@@ -478,7 +500,7 @@ def solve_p_median_exact(cost_matrix, p, weights=None, time_limit=None, *, upper
         yv = np.asarray(h.getSolution().col_value[:m])
         cand = np.sort(np.argsort(-yv, kind="stable")[:p])
         dist = big[:, cand].min(axis=1)
-        val = float(w @ dist)
+        val = float(wd[:, cand].min(axis=1).sum())
         if val < ub - 1e-9:
             ub, med = val, cand
         if st != ms.kOptimal:
