@@ -113,7 +113,7 @@ BAD = [  # (grid file body, the key named in the problem, the problem's code)
 
 
 @pytest.mark.parametrize(("body", "where", "code"), BAD, ids=[b[2] + ":" + str(b[1]) for b in BAD])
-def test_every_bad_key_or_value_is_refused_with_the_file_and_the_key(tmp_path, penza, body, where, code):
+def test_every_bad_key_or_value_is_refused_with_the_file_and_the_key(tmp_path, penza, capsys, body, where, code):
     path = _grid_file(tmp_path, body)
     with pytest.raises(InputError) as caught:
         expand(read_grid(path), penza)
@@ -122,6 +122,12 @@ def test_every_bad_key_or_value_is_refused_with_the_file_and_the_key(tmp_path, p
     for problem in caught.value.problems:  # both languages, the key in the line
         assert problem.message and problem.message_ru
         assert str(path) in problem.line("ru") and (where is None or where in problem.line("en"))
+    # the command line: exit 2, the file and the key in the message, nothing written
+    out = tmp_path / "out"
+    assert main(["sweep", str(PENZA), "--grid", str(path), "--out", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and (where is None or f"column '{where}'" in err), err
+    assert not out.exists()
 
 
 def test_every_problem_of_the_file_is_listed_at_once(tmp_path, penza):
