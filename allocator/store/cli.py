@@ -1,4 +1,4 @@
-"""``allocator runs list | show ID | diff ID1 ID2 | export ID --out DIR | rerun ID``.
+"""``allocator runs list [--group NAME] | show ID | diff ID1 ID2 | export ID --out DIR | rerun ID``.
 
 Exit codes: 0 done (rerun: identical assignments); 1 rerun gave different
 assignments or figures (listed); 2 ``export --out`` cannot be written (a file, not
@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="action", required=True)
     ls = sub.add_parser("list", parents=[common], help="stored runs, newest first")
     ls.add_argument("--limit", type=int, default=50, help="at most N runs (default 50; 0 = all)")
+    ls.add_argument("--group", metavar="NAME",
+                    help="only the runs of the newest sweep named NAME (allocator sweep --group), in scenario order")
     sh = sub.add_parser("show", parents=[common], help="one run: options, inputs, versions, figures")
     sh.add_argument("id", type=int)
     df = sub.add_parser("diff", parents=[common], help="changed options, per-region deficits, changed posts")
@@ -128,13 +130,22 @@ def _table(frame: pd.DataFrame) -> str:
 def _list(store, args) -> int:
     from .query import list_runs
 
-    runs = list_runs(store, limit=args.limit or None)
+    if args.group:
+        from .sweeps import list_sweep_runs
+
+        runs = list_sweep_runs(store, args.group, limit=args.limit or None)
+        if runs.empty:
+            print(say(args.lang, "no_group", group=args.group, url=public_url(store.url)))
+            return EXIT_OK
+    else:
+        runs = list_runs(store, limit=args.limit or None)
     if runs.empty:
         print(say(args.lang, "no_runs", url=public_url(store.url)))
         return EXIT_OK
     lang = args.lang
+    head = {say(lang, "col_scenario"): runs["scenario"]} if "scenario" in runs else {}
     view = pd.DataFrame({
-        "id": runs["id"],
+        "id": runs["id"], **head,
         say(lang, "col_when"): [t.strftime("%Y-%m-%d %H:%M:%S") for t in runs["created_at"]],
         say(lang, "col_user"): runs["user"].fillna("-"),
         say(lang, "col_round"): runs["round_name"],

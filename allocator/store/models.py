@@ -6,6 +6,8 @@ blobs        input tables as canonical CSV, zlib-compressed, keyed by SHA-256 (s
 assignments  one row per placed graduate
 unplaced     one row per graduate left unplaced, with the reason
 deficits     one row per region and specialty: vacancies, placed, remaining, weight
+sweeps       one row per sweep (``allocator sweep``): a group of runs, its name, when, who, round
+sweep_runs   one row per scenario of a sweep: its run, name, position, input hash and scenarios.csv row
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -110,6 +113,34 @@ class Deficit(Base):
     remaining: Mapped[int] = mapped_column(Integer)
     weight: Mapped[float] = mapped_column(Float)
     weight_basis: Mapped[str | None] = mapped_column(String(200))
+
+
+class Sweep(Base):
+    """One sweep (``allocator sweep``): a named group of runs, one per scenario. ``--resume``
+    continues the newest sweep of the same name."""
+    __tablename__ = "sweeps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)  # names it in a queued run (spool.py)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[str | None] = mapped_column(String(200))
+    round_name: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(Text)
+    grid: Mapped[str | None] = mapped_column(Text)  # the grid file's path
+    scenarios: Mapped[int] = mapped_column(Integer)  # how many the grid has
+
+
+class SweepRun(Base):
+    """One scenario of a sweep: its run, name, position, input hash and its ``scenarios.csv`` row.
+    A scenario is in a sweep at most once (the key), so a resumed sweep cannot record it twice."""
+    __tablename__ = "sweep_runs"
+    __table_args__ = (UniqueConstraint("run_id", name="uq_sweep_runs_run_id"),)
+    sweep_id: Mapped[int] = mapped_column(ForeignKey("sweeps.id", ondelete="CASCADE"), primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(64), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    input_hash: Mapped[str] = mapped_column(String(64), index=True)
+    row: Mapped[dict] = mapped_column(JSON)
 
 
 # The solution frames' columns, in the order allocator.output writes them.

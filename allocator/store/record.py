@@ -85,6 +85,46 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
     run's own time and library versions when it is copied into its store later (spool.py);
     ``input_hash``, when given, is ``round_.input_hash()`` computed before."""
     started = time.perf_counter()
+    with store.write() as conn:
+        run_id = _write_in(store, conn, round_, row, frames, user=user, source=source, created_at=created_at,
+                           kept_versions=kept_versions, input_hash=input_hash, pause=True)
+    log.info("run %d recorded: status %s, %d assignments, %d unplaced, %d deficit rows (%.2f s)",
+             run_id, row["status"], *(len(frames.get(n, ())) for n in ("assignments", "unplaced", "deficits")),
+             time.perf_counter() - started)
+    return int(run_id)
+
+
+def solved_row(solution: Solution) -> dict:
+    """The ``runs`` columns of a solved run (status, objective levels, timings, summary)."""
+    s = solution
+    return {
+        "status": str(s.status), "solver": s.solver, "gap": s.gap,
+        "obligated_placed": s.obligated_placed, "obligated_total": s.obligated_total,
+        "weighted_deficit_before": s.weighted_deficit_before, "weighted_deficit": s.weighted_deficit,
+        "total_km": s.km_objective, "placed_total": s.placed_total, "graduates_total": s.graduates_total,
+        "timings": dict(s.timings), "summary": s.summary, "error": None,
+    }
+
+
+def failed_row(round_: Round, error: BaseException | str, timings: dict | None = None) -> dict:
+    """The ``runs`` columns of a solve that raised: status ``failed`` and the error text."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return {"status": str(Status.FAILED), "solver": round_.scenario.solver, "graduates_total": len(round_.graduates),
+            "timings": timings, "summary": None, "error": text}
+
+
+def frames_of(solution: Solution | None) -> dict[str, pd.DataFrame]:
+    """The result frames a run keeps (none for a failed solve)."""
+    if solution is None:
+        return {}
+    return {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
+
+
+def _write_in(store: Store, conn, round_: Round, row: dict, frames: dict[str, pd.DataFrame], *,
+              user: str | None, source: str | None, created_at: datetime | None = None,
+              kept_versions: dict | None = None, input_hash: str | None = None, pause: bool = False) -> int:
+    """Insert one run through ``conn`` (inside the caller's write transaction); returns its id.
+    Several runs may share one transaction (a sweep's batch, allocator/store/sweeps.py)."""
     inputs = []
     for name in tables.ROUND_TABLES:
         frame = getattr(round_, name)
@@ -97,26 +137,22 @@ def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFram
         source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),
         input_hash=input_hash or round_.input_hash(), **row,
     )
-    with store.write() as conn:
-        known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_([i[1] for i in inputs]))))
-        for name, digest, text, _dtypes, _n in inputs:
-            if digest not in known:
-                conn.execute(_insert_ignore(store, Blob.__table__),
-                             [{"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
-                known.add(digest)
-        run_id = conn.execute(insert(Run.__table__), run_row).inserted_primary_key[0]
-        conn.execute(insert(RunInput.__table__), [
-            {"run_id": run_id, "name": name, "sha256": digest, "rows": n, "dtypes": dtypes}
-            for name, digest, _text, dtypes, n in inputs
-        ])
-        for k, (name, frame) in enumerate(frames.items()):
-            table, columns = CHILD_TABLES[name]
-            _insert_rows(store, conn, table, columns, frame, run_id)
-            if k == 0:
-                _test_pause()
-    log.info("run %d recorded: status %s, %d assignments, %d unplaced, %d deficit rows (%.2f s)",
-             run_id, row["status"], *(len(frames.get(n, ())) for n in ("assignments", "unplaced", "deficits")),
-             time.perf_counter() - started)
+    known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_([i[1] for i in inputs]))))
+    for name, digest, text, _dtypes, _n in inputs:
+        if digest not in known:
+            conn.execute(_insert_ignore(store, Blob.__table__),
+                         [{"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
+            known.add(digest)
+    run_id = conn.execute(insert(Run.__table__), run_row).inserted_primary_key[0]
+    conn.execute(insert(RunInput.__table__), [
+        {"run_id": run_id, "name": name, "sha256": digest, "rows": n, "dtypes": dtypes}
+        for name, digest, _text, dtypes, n in inputs
+    ])
+    for k, (name, frame) in enumerate(frames.items()):
+        table, columns = CHILD_TABLES[name]
+        _insert_rows(store, conn, table, columns, frame, run_id)
+        if k == 0 and pause:
+            _test_pause()
     return int(run_id)
 
 

@@ -121,10 +121,14 @@ def keep_run(store: Store, round_, solution=None, *, error: BaseException | None
     return Kept(queued=path, reason=reason)
 
 
-def queue_run(url: str, round_, solution=None, *, error: BaseException | None = None,
+def queue_run(url: str, round_, solution=None, *, error: BaseException | str | None = None,
               user: str | None = None, source: str | None = None,
-              created_at: datetime | None = None) -> Path:
-    """Write one run to a new pending file for the store at ``url``; returns its path."""
+              created_at: datetime | None = None, sweep: dict | None = None) -> Path:
+    """Write one run to a new pending file for the store at ``url``; returns its path.
+
+    ``sweep``: the run is a scenario of a sweep (allocator/store/sweeps.py): ``{"sweep": the
+    sweeps row, "scenario", "position", "input_hash", "row"}``, kept in the file and linked to
+    its sweep (found by ``uid``) when the run is stored."""
     from .record import record_failure, record_run
 
     folder = pending_dir(url)
@@ -139,9 +143,11 @@ def queue_run(url: str, round_, solution=None, *, error: BaseException | None = 
         spool = open_store(str(partial), flush=False)
         try:
             if error is None:
-                record_run(spool, round_, solution, user=user, source=source, created_at=created_at)
+                run_id = record_run(spool, round_, solution, user=user, source=source, created_at=created_at)
             else:
-                record_failure(spool, round_, error, user=user, source=source, created_at=created_at)
+                run_id = record_failure(spool, round_, error, user=user, source=source, created_at=created_at)
+            if sweep is not None:
+                _keep_link(spool, run_id, sweep)
         finally:
             spool.dispose()
         _one_file(partial)
@@ -204,6 +210,37 @@ def _test_hold() -> None:
         time.sleep(0.02)
 
 
+def _keep_link(spool: Store, run_id: int, sweep: dict) -> None:
+    """Write a queued scenario's sweep (its ``sweeps`` row) and its ``sweep_runs`` row."""
+    from sqlalchemy import insert
+
+    from .models import Sweep, SweepRun
+
+    header = {c: sweep["sweep"].get(c) for c in ("uid", "name", "created_at", "user", "round_name", "source",
+                                                  "grid", "scenarios")}
+    header["created_at"] = header["created_at"] or datetime.now(UTC)
+    header["round_name"] = header["round_name"] or ""
+    header["scenarios"] = header["scenarios"] or 0
+    with spool.write() as conn:
+        sweep_id = conn.execute(insert(Sweep.__table__), header).inserted_primary_key[0]
+        conn.execute(insert(SweepRun.__table__), {"sweep_id": sweep_id, "scenario": sweep["scenario"],
+                                                  "run_id": run_id, "position": sweep["position"],
+                                                  "input_hash": sweep["input_hash"], "row": sweep["row"]})
+
+
+def _read_link(spool: Store) -> dict | None:
+    """The sweep link a queued scenario's file holds (see :func:`_keep_link`), or None."""
+    from .models import Sweep, SweepRun
+
+    with spool.engine.connect() as conn:
+        link = conn.execute(select(SweepRun.__table__)).mappings().first()
+        if link is None:
+            return None
+        header = conn.execute(select(Sweep.__table__).where(Sweep.id == link["sweep_id"])).mappings().one()
+    return {"sweep": {k: v for k, v in header.items() if k != "id"}, **{k: link[k] for k in
+            ("scenario", "position", "input_hash", "row")}}
+
+
 def _read(path: Path):
     from .query import get_run, load_frames, load_round
 
@@ -211,6 +248,7 @@ def _read(path: Path):
     try:
         (run_id,) = _run_ids(spool)
         run = get_run(spool, run_id)
+        run["sweep_link"] = _read_link(spool)
         frames = load_frames(spool, run_id) if run["summary"] is not None else {}
         return run, load_round(spool, run_id), frames
     finally:
@@ -227,15 +265,35 @@ def _run_ids(store: Store) -> list[int]:
 def _copy(store: Store, run: dict, round_, frames: dict) -> int:
     from .models import Run
     from .query import _utc
-    from .record import _write
+    from .record import _write_in
 
-    with store.engine.connect() as conn:
+    with store.write() as conn:  # the run and its sweep link (if any) in one transaction
         same = conn.execute(select(Run.id, Run.created_at).where(Run.input_hash == run["input_hash"])).all()
-    for run_id, created_at in same:
-        if _utc(created_at) == run["created_at"]:
-            return int(run_id)  # stored already (a flusher stopped before deleting the file)
-    return _write(store, round_, {k: run[k] for k in RUN_COLUMNS}, frames, user=run["user"],
-                  source=run["source"], created_at=run["created_at"], kept_versions=run["versions"])
+        run_id = next((int(i) for i, t in same if _utc(t) == run["created_at"]), None)  # stored already
+        if run_id is None:
+            run_id = _write_in(store, conn, round_, {k: run[k] for k in RUN_COLUMNS}, frames, user=run["user"],
+                               source=run["source"], created_at=run["created_at"], kept_versions=run["versions"])
+        if run.get("sweep_link"):
+            _link(conn, run_id, run["sweep_link"])
+    return run_id
+
+
+def _link(conn, run_id: int, link: dict) -> None:
+    """Put a queued scenario's run into its sweep (the sweep found by ``uid``, made when missing);
+    nothing when the sweep holds that scenario already."""
+    from sqlalchemy import insert
+
+    from .models import Sweep, SweepRun
+
+    sweep_id = conn.scalar(select(Sweep.id).where(Sweep.uid == link["sweep"]["uid"]))
+    if sweep_id is None:
+        sweep_id = conn.execute(insert(Sweep.__table__), link["sweep"]).inserted_primary_key[0]
+    held = conn.scalar(select(SweepRun.run_id).where(SweepRun.sweep_id == sweep_id,
+                                                     SweepRun.scenario == link["scenario"]))
+    if held is None:
+        conn.execute(insert(SweepRun.__table__), {"sweep_id": sweep_id, "run_id": run_id,
+                                                  **{k: link[k] for k in ("scenario", "position", "input_hash",
+                                                                          "row")}})
 
 
 @contextmanager

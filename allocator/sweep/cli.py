@@ -19,14 +19,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from ..catalogue import language_from_locale, text
-from ..cli import EXIT_ENGINE, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT
+from ..cli import EXIT_ENGINE, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STORE
 from ..messages import InputError
 from ..validate import load_round
 from .grid import expand, keys_of, read_grid
 from .runner import DaskMissing, columns, default_workers, run_sweep
 from .table import check_sweep_dir, remove_stale, write_table
+
+#: Default batch of the run store (as allocator.store.sweeps.EVERY, SECONDS; not imported: SQLAlchemy is slow).
+EVERY, SECONDS = 20, 5.0
 
 
 def _positive(value: str) -> int:
@@ -46,6 +50,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", metavar="local|ADDRESS",
                    help="run on Dask: 'local' (a LocalCluster of N workers) or a scheduler, e.g. tcp://host:8786")
     p.add_argument("--keep-outputs", action="store_true", help="write each scenario's outputs to DIR/<scenario>/")
+    p.add_argument("--db", metavar="URL_OR_PATH",
+                   help="run store: SQLAlchemy URL or SQLite file (default $ALLOCATOR_DB, else a per-user "
+                        "file; docs/store.md)")
+    p.add_argument("--no-store", action="store_true", help="do not keep the scenarios in the run store")
+    p.add_argument("--user", help="who runs it, kept with every run (default $ALLOCATOR_USER)")
+    p.add_argument("--group", metavar="NAME",
+                   help="name of the sweep in the run store (default: the name of the --out folder)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the newest sweep of this --group: scenarios it holds (same input hash) "
+                        "are not solved again")
+    p.add_argument("--store-every", type=_positive, default=EVERY, metavar="N",
+                   help=f"write to the store every N scenarios (default {EVERY}) ...")
+    p.add_argument("--store-seconds", type=float, default=SECONDS, metavar="T",
+                   help=f"... or every T seconds (default {SECONDS:g})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, print only errors")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
@@ -54,7 +72,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator sweep`` with ``argv`` and return the exit code (module docstring)."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.resume and args.no_store:
+        p.error("--resume needs the run store: it cannot be used with --no-store")
     lang = args.lang
     try:
         grid = read_grid(args.grid)
@@ -72,18 +93,29 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..output import OutputError, write_solution
 
+    kept = None
+    if not args.no_store:
+        kept = _open_group(args, round_, specs, lang)
+        if isinstance(kept, int):
+            return kept
+    recorder, hashes, stored_rows = kept or (None, {}, {})
+    todo = [s for s in specs if s.name not in stored_rows]
+    by_name = {s.name: s for s in specs}
     workers = args.workers or default_workers()
-    bar = _progress(len(specs), args.quiet)
+    bar = _progress(len(todo), args.quiet or not todo)
 
     def done(result) -> None:
-        """Write a kept scenario's outputs and advance the bar."""
-        if result.solution is not None:
+        """Record the scenario (in batches), write its kept outputs and advance the bar."""
+        if result.solution is not None and args.keep_outputs:
             write_solution(result.solution, f"{args.out}/{result.name}")
+        if recorder is not None:
+            _record(recorder, round_, by_name[result.name], result, hashes)
         bar.update(1)
 
     started = time.perf_counter()
     try:
-        rows = run_sweep(round_, specs, workers=workers, dask=args.dask, keep=args.keep_outputs, on_result=done)
+        rows = run_sweep(round_, todo, workers=workers, dask=args.dask, keep=args.keep_outputs or bool(recorder),
+                         on_result=done) if todo else []
     except DaskMissing:
         print(text("cli_sweep_no_dask", lang), file=sys.stderr)
         return EXIT_INPUT
@@ -98,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     finally:
         bar.close()
+        if recorder is not None:
+            recorder.close()
+    solved = {row["scenario"]: row for row in rows}
+    rows = [solved.get(s.name) or stored_rows[s.name] for s in specs]
     ids = list(round_.programmes["programme_id"].sort_values())
     try:
         written = write_table(rows, columns(keys_of(grid), ids), args.out)
@@ -110,7 +146,62 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print(text("cli_sweep_done", lang, n=len(rows), failed=failed, workers=workers,
                    executor=args.dask or "pool", seconds=f"{time.perf_counter() - started:.1f}", file=written))
+        if recorder is not None:
+            print(text("cli_sweep_stored", lang, group=recorder.group.name, id=recorder.group.id,
+                       n=len(recorder.stored), skipped=len(stored_rows), batches=recorder.batches))
+    if recorder is not None and (recorder.queued or recorder.lost):
+        _not_stored(recorder, lang)
+        return EXIT_STORE
     return EXIT_ENGINE if failed else EXIT_OK
+
+
+def _open_group(args, round_, specs, lang: str):
+    """Open the run store and start (or, with --resume, continue) the sweep's group: the recorder,
+    each scenario's input hash and the rows of the scenarios already stored; or an exit code after
+    printing why not (5: the store cannot be opened; 2: a stored scenario has other inputs)."""
+    from ..cli import _open_store
+    from ..store.sweeps import SweepRecorder, start_sweep
+    from .apply import apply_spec
+
+    store = _open_store(args.db, lang)
+    if store is False:
+        return EXIT_STORE
+    name = args.group or Path(args.out).resolve().name
+    hashes = {s.name: apply_spec(round_, s.values).input_hash() for s in specs}
+    group = start_sweep(store, name, round_name=round_.name, source=str(args.round), grid=str(args.grid),
+                        scenarios=len(specs), user=args.user, resume=args.resume)
+    changed = sorted(n for n, (h, _row) in group.done.items() if n in hashes and hashes[n] != h)
+    if changed:
+        print(text("cli_sweep_resume_changed", lang, group=name, scenarios=", ".join(changed[:5])),
+              file=sys.stderr)
+        store.dispose()
+        return EXIT_INPUT
+    stored_rows = {n: row for n, (h, row) in group.done.items() if hashes.get(n) == h}
+    recorder = SweepRecorder(store, group, every=args.store_every, seconds=args.store_seconds, user=args.user,
+                             source=str(args.round))
+    if stored_rows and not args.quiet:
+        print(text("cli_sweep_resumed", lang, group=name, skipped=len(stored_rows), n=len(specs)),
+              file=sys.stderr)
+    return recorder, hashes, stored_rows
+
+
+def _record(recorder, round_, spec, result, hashes) -> None:
+    """Hand one finished scenario to the recorder (its round rebuilt here, in the driver)."""
+    from ..store.sweeps import SweepItem
+    from .apply import apply_spec
+
+    recorder.add(SweepItem(round_=apply_spec(round_, spec.values), solution=result.solution,
+                           error=result.row.get("error") or None, scenario=spec.name, position=spec.index,
+                           input_hash=hashes[spec.name], row=result.row))
+
+
+def _not_stored(recorder, lang: str) -> None:
+    """One line: how many scenarios are not stored, and whether they are queued."""
+    from ..store.db import public_url
+
+    print(text("cli_sweep_not_stored", lang, n=len(recorder.queued) + len(recorder.lost),
+               url=public_url(recorder.store.url), reason=recorder.reason or "-", queued=len(recorder.queued),
+               lost=len(recorder.lost), error=recorder.queue_error or "-"), file=sys.stderr)
 
 
 class _Counter:

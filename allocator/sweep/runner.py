@@ -28,12 +28,14 @@ that path.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
@@ -43,6 +45,8 @@ from ..solution import Solution
 from ..solve import solve
 from .apply import apply_spec
 from .grid import ScenarioSpec, split_key
+
+log = logging.getLogger(__name__)
 
 #: Columns every row has, around the grid's keys and the programmes'.
 HEAD, FIGURES, TAIL = ("scenario",), ("status", "obligated_placed", "weighted_deficit", "total_km"), \
@@ -183,15 +187,43 @@ def run_sweep(round_: Round, specs: list[ScenarioSpec], *, workers: int | None =
     return [rows[spec.index] for spec in specs]
 
 
+#: A pool whose worker died (BrokenProcessPool) is replaced this many times; scenarios still
+#: unfinished after that get status ``error`` (error ``BrokenProcessPool``).
+POOL_RETRIES = 2
+
+
 def _pool_results(payload: dict, specs, *, workers: int, dask, keep: bool) -> Iterator[ScenarioResult]:
-    """Results as they complete, from a local process pool given the base round once per worker."""
+    """Results as they complete, from a local process pool given the base round once per worker.
+
+    When a worker process dies (killed, out of memory) the pool breaks: the scenarios it had not
+    finished are solved again on a fresh pool (up to :data:`POOL_RETRIES` times); each scenario's
+    result is yielded once."""
+    todo = list(specs)
+    for _attempt in range(POOL_RETRIES + 1):
+        broken: list[ScenarioSpec] = []
+        yield from _one_pool(payload, todo, workers=workers, keep=keep, broken=broken)
+        if not broken:
+            return
+        log.warning("a worker process died: %d unfinished scenario(s) are solved again on a new pool", len(broken))
+        todo = sorted(broken, key=lambda spec: spec.index)
+    for spec in todo:
+        yield ScenarioResult(spec.index, spec.name, row_of(spec, None, 0.0, error=BrokenProcessPool.__name__))
+
+
+def _one_pool(payload: dict, specs, *, workers: int, keep: bool, broken: list) -> Iterator[ScenarioResult]:
+    """Results of one process pool; the scenarios it could not finish (a worker died) go to ``broken``."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, max(1, len(specs))), mp_context=context,
                              initializer=init_worker, initargs=(payload,)) as pool:
-        futures = [pool.submit(run_scenario, spec, None, keep) for spec in specs]
+        futures = {pool.submit(run_scenario, spec, None, keep): spec for spec in specs}
         try:
             for future in futures_completed(futures):
-                yield future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken.append(futures[future])
+                    continue
+                yield result
         finally:
             for future in futures:
                 future.cancel()
@@ -226,5 +258,5 @@ def scenario_round(round_: Round, spec: ScenarioSpec) -> Round:
     return apply_spec(round_, spec.values)
 
 
-__all__ = ["DaskMissing", "ScenarioResult", "columns", "default_workers", "init_worker", "pack", "row_of",
-           "run_scenario", "run_sweep", "scenario_round", "unpack"]
+__all__ = ["POOL_RETRIES", "DaskMissing", "ScenarioResult", "columns", "default_workers", "init_worker", "pack",
+           "row_of", "run_scenario", "run_sweep", "scenario_round", "unpack"]
