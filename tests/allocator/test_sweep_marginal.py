@@ -1,0 +1,69 @@
+"""The marginal value of a programme budget (allocator.sweep.marginal) on the bundled Penza round,
+checked against solves made another way: the headcount as a quota instead of a budget, and budgets
+just below and above a breakpoint."""
+
+from decimal import Decimal
+
+import pytest
+from support.paths import PENZA
+
+from allocator.solve import solve
+from allocator.sweep.apply import apply_spec
+from allocator.sweep.marginal import marginal_curve
+from allocator.validate import load_round
+
+DOCTOR = "zemsky_doctor_2020"
+
+
+@pytest.fixture(scope="module")
+def penza():
+    return load_round(PENZA)
+
+
+@pytest.fixture(scope="module")
+def curve(penza):
+    return marginal_curve(penza, DOCTOR)
+
+
+def test_every_step_equals_a_solve_with_the_headcount_as_quota(penza, curve):
+    steps = curve.table()
+    assert list(steps["funded"]) == list(range(len(steps)))
+    for h in (0, 1, 3, 7, 8, int(steps["funded"].max())):
+        direct = solve(apply_spec(penza, {f"programme.{DOCTOR}.budget": float("nan"),
+                                          f"programme.{DOCTOR}.quota": h}))
+        row = steps.loc[steps["funded"] == h].iloc[0]
+        assert row["weighted_deficit"] == pytest.approx(direct.weighted_deficit, abs=1e-9)
+        assert row["obligated_placed"] == direct.obligated_placed
+
+
+def test_the_budget_acts_only_at_its_breakpoints(penza, curve):
+    """Just below (h + 1) x payment the budget still funds h: the same deficit as at h x payment."""
+    steps = curve.table().set_index("funded")
+    for h in (2, 6):
+        just_below = Decimal(steps.loc[h, "budget_to"]) - Decimal("0.01")
+        sol = solve(apply_spec(penza, {f"programme.{DOCTOR}.budget": float(just_below)}))
+        assert sol.weighted_deficit == pytest.approx(steps.loc[h, "weighted_deficit"], abs=1e-9)
+        spend = next(p.spend for p in sol.programmes if p.programme_id == DOCTOR)
+        assert spend <= float(just_below)
+
+
+def test_steps_add_up_and_say_where(curve):
+    steps = curve.table()
+    assert (steps["weighted_deficit"].diff().dropna() <= 1e-9).all()  # more money never raises it here
+    removed = steps["deficit_removed"].dropna().sum()
+    assert removed == pytest.approx(steps["weighted_deficit"].iloc[0] - steps["weighted_deficit"].iloc[-1])
+    assert steps["budget_to"].iloc[-1] == "" and steps["budget_from"].iloc[1] == "1000000"
+    # the Penza figures: 7 funded doctors remove 6.4 (177.5 -> 171.1), the 8th and later nothing
+    assert steps.loc[7, "weighted_deficit"] == pytest.approx(171.1) and steps.loc[0, "weighted_deficit"] == 177.5
+    assert (steps.loc[8:, "deficit_removed"] == 0).all()
+    # the next million from 5 M: Kamensky gains a doctor (weight 2), Zarechny loses one (1.1)
+    nxt = curve.at(5_000_000)
+    assert nxt["funded_from"] == 5 and nxt["funded_to"] == 6
+    assert nxt["deficit_removed"] == pytest.approx(0.9)
+    assert sum(nxt["regions"].values()) == pytest.approx(-nxt["deficit_removed"])
+    assert curve.at(50_000_000)["deficit_removed"] == 0  # past the last step money buys nothing
+
+
+def test_bad_programmes_are_refused(penza):
+    with pytest.raises(KeyError):
+        marginal_curve(penza, "no_such_programme")
