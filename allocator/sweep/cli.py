@@ -9,9 +9,16 @@ solves every scenario (a process pool of ``--workers``, or Dask with
 Exit codes (as ``allocator solve``): 0 every scenario solved (whatever its
 status: infeasible or time-limited scenarios say so in their row); 2 bad
 input (the grid, the round, ``--out``, or Dask missing or unreachable: every
-problem listed, with the file and the key); 6 the outputs could not be
-written; 7 some scenario failed (its row has status ``error``; the table is
-written).
+problem listed, with the file and the key; ``--resume`` finding a scenario
+stored with other inputs); 5 the run store cannot be opened, or some
+scenarios could not be stored (queued; the table is written); 6 the outputs
+could not be written; 7 some scenario failed (its row has status ``error``;
+the table is written).
+
+Every scenario is recorded in the run store (docs/store.md, *Sweeps*) by this
+process only, in batches (:class:`allocator.store.sweeps.SweepRecorder`), the
+sweep as a group (``--group``); ``--resume`` skips the scenarios the group holds
+with the same input hash; ``--no-store`` keeps nothing.
 """
 
 from __future__ import annotations
