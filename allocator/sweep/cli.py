@@ -138,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bar.close()
         if recorder is not None:
-            recorder.close()
+            try:
+                recorder.close()
+            finally:
+                recorder.store.dispose()
     solved = {row["scenario"]: row for row in rows}
     rows = [solved.get(s.name) or stored_rows[s.name] for s in specs]
     ids = list(round_.programmes["programme_id"].sort_values())
