@@ -80,13 +80,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="road distance matrices, accessibility, network plans (allocator network --help)")
     sub.add_parser("sweep", add_help=False,
                    help="solve one round under a grid of scenarios (allocator sweep --help, docs/sweep.md)")
+    sub.add_parser("marginal", add_help=False,
+                   help="what each further payment of a programme's budget buys, exactly (allocator marginal --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
-    ``indicators``, ``generate``, ``runs``, ``network`` and ``sweep`` go to their own command lines;
+    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep`` and ``marginal`` go to their own
+    command lines;
     ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -110,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep.cli import main as sweep_main
 
         return sweep_main(argv[1:])
+    if argv[:1] == ["marginal"]:
+        from .sweep.marginal_cli import main as marginal_main
+
+        return marginal_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":

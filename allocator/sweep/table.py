@@ -57,11 +57,12 @@ def check_sweep_dir(out: str | Path, round_source: str | Path | None = None) -> 
     return []
 
 
-def write_table(rows: list[dict], columns: list[str], out: str | Path) -> Path:
-    """Write ``rows`` (missing cells empty) as ``out/scenarios.csv``, atomically; returns its path."""
+def write_table(rows: list[dict], columns: list[str], out: str | Path, name: str = TABLE) -> Path:
+    """Write ``rows`` (missing cells empty) as ``out/<name>`` (default ``scenarios.csv``), atomically;
+    returns its path."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / TABLE
+    target = folder / name
     fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

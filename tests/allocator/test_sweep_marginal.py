@@ -67,3 +67,21 @@ def test_steps_add_up_and_say_where(curve):
 def test_bad_programmes_are_refused(penza):
     with pytest.raises(KeyError):
         marginal_curve(penza, "no_such_programme")
+
+
+def test_the_command_line_writes_the_steps_and_says_what_the_next_million_buys(tmp_path, capsys):
+    from allocator.cli import main
+
+    out = tmp_path / "marginal"
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "5000000",
+                 "--lang", "ru"]) == 0
+    printed = capsys.readouterr().out
+    assert "взвешенный дефицит снижается с 177,5 до 171,1 при 7 оплачиваемых местах" in printed
+    assert "Следующие 1\u00a0000\u00a0000 сверх бюджета 5\u00a0000\u00a0000 оплачивают места 5 → 6" in printed
+    table = (out / f"marginal_{DOCTOR}.csv").read_text().splitlines()
+    assert table[0].startswith("funded,budget_from,budget_to,placed,obligated_placed,weighted_deficit")
+    assert len(table) == 1 + 19  # 0 .. 18 funded doctors
+    assert main(["marginal", str(PENZA), "--programme", "no_such", "--out", str(out)]) == 2
+    assert "zemsky_doctor_2020, zemsky_feldsher_2020" in capsys.readouterr().err
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "lots"]) == 2
+    assert "--at: lots" in capsys.readouterr().err
