@@ -12,7 +12,6 @@ chooses among the candidates.
 
 from __future__ import annotations
 
-import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,20 +315,10 @@ def gaps_table(inputs: NetworkInputs, gaps: pd.DataFrame, lang: str, region_name
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
-    """One table as an .xlsx workbook (styled header, fitted column widths)."""
-    from openpyxl.utils import get_column_letter
+    """One table as an .xlsx workbook (:func:`ui.exports.tables_xlsx`)."""
+    from ui.exports import tables_xlsx
 
-    from allocator.template import style_table
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-        ws = writer.sheets[sheet[:31]]
-        style_table(ws, 1, max(1, frame.shape[1]), len(frame) + 1)
-        for j, col in enumerate(frame.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(500)])
-            ws.column_dimensions[get_column_letter(j)].width = min(60, width + 2)
-    return buf.getvalue()
+    return tables_xlsx({sheet: frame})
 
 
 # ------------------------------------------------------------------ staffed access and the allocation

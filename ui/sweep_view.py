@@ -16,7 +16,6 @@ map of the weighted deficit by region and scenario, and the Pareto set on
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import time
@@ -283,24 +282,13 @@ def download_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def xlsx_bytes(frame: pd.DataFrame, regions: pd.DataFrame, lang: str, names: dict | None = None) -> bytes:
     """The scenarios table and the per-region deficits as an .xlsx workbook (styled headers)."""
-    from openpyxl.utils import get_column_letter
-
-    from allocator.template import style_table
+    from ui.exports import tables_xlsx
 
     by_region = regions.copy()
     by_region.insert(0, t("sweep_col_region", lang), [(names or {}).get(r, r) for r in by_region.index])
     sheets = {t("sweep_sheet_scenarios", lang): download_table(frame, lang),
               t("sweep_sheet_regions", lang): by_region.reset_index(drop=True)}
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for sheet, table in sheets.items():
-            table.to_excel(writer, sheet_name=sheet[:31], index=False)
-            ws = writer.sheets[sheet[:31]]
-            style_table(ws, 1, max(1, table.shape[1]), len(table) + 1)
-            for j, col in enumerate(table.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in table[col].head(500)])
-                ws.column_dimensions[get_column_letter(j)].width = min(60, width + 2)
-    return buf.getvalue()
+    return tables_xlsx(sheets)
 
 
 # ----------------------------------------------------------------------------- figures
