@@ -369,3 +369,29 @@ def test_auto_method_is_radius_for_small_dense_uncapacitated_models_only():
     assert _p_median_method("auto", "cbc", sites, 10) == "plain"
     assert _p_median_method("auto", "highs", sites.assign(capacity=5.0), 10) == "plain"
     assert _p_median_method("plain", "highs", sites, 10) == "plain"
+
+
+def test_radius_method_under_a_time_limit_never_claims_more_than_it_proved():
+    """A time limit far too short: whatever comes back is honest. Optimal only at the true optimum;
+    feasible with every point served by an open allowed site and no better than the optimum."""
+    rng = np.random.default_rng(11)
+    n = 160
+    xy = rng.random((n, 2)) * 100
+    cost = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)))
+    demand = pd.DataFrame({"demand_id": range(n), "population": rng.integers(1, 50, n).astype(float)})
+    pairs = pd.DataFrame({"demand_id": np.repeat(np.arange(n), n), "site_id": np.tile(np.arange(n), n),
+                          "cost": cost.ravel()})
+    pairs = pairs.loc[pairs["cost"] <= 35]
+    sites = pd.DataFrame({"site_id": range(n), "existing": False})
+    best = solve_p_median(demand, pairs, sites, 12)
+    assert best.status == "optimal"
+    for limit in (0.001, 0.05, 0.3):
+        sol = solve_p_median(demand, pairs, sites, 12, time_limit=limit)
+        assert sol.status in ("optimal", "feasible", "time_limit")
+        if sol.status == "time_limit":
+            assert sol.assignment.empty and not sol.open_sites
+            continue
+        assert sorted(sol.assignment["demand_id"]) == list(range(n))
+        assert sol.objective_value >= best.objective_value - 1e-9
+        if sol.status == "optimal":
+            assert sol.objective_value == pytest.approx(best.objective_value)
