@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from medstaff_core.geo import geodesic_km, unit_vectors
 
@@ -52,6 +51,8 @@ def _geodesic_km(homes: pd.DataFrame, facilities: pd.DataFrame, wanted=None) -> 
         f_parts.append(np.tile(np.arange(len(facilities)), len(unlimited)))
     limited = np.flatnonzero(~np.isnan(reach))
     if len(limited) and len(facilities):
+        from scipy.spatial import cKDTree  # here, not at import: it costs 0.25 s of every start-up
+
         tree = cKDTree(fac_xyz)
         angle = np.minimum(reach[limited] * TREE_MARGIN / EARTH_RADIUS_KM, np.pi)
         chord = 2 * np.sin(angle / 2)
