@@ -366,9 +366,6 @@ def _solve_exact(d, wd, p, w, time_limit, medians):
 
     n, m = d.shape
     integer = bool(np.all(w == np.round(w)) and np.all(d[np.isfinite(d)] == np.round(d[np.isfinite(d)])))
-    finite_max = float(d[np.isfinite(d)].max())
-    big = d.copy()
-    big[~np.isfinite(big)] = 10 * (finite_max + 1) * max(1, n)
 
     # 1. upper bound
     ub, med = greedy_interchange(wd, p, start=medians)
@@ -382,7 +379,7 @@ def _solve_exact(d, wd, p, w, time_limit, medians):
 
     rows = _Rows(d)
     # 2. LP by radius generation: start from the radii below each client's heuristic cost
-    cost_h = big[:, med].min(axis=1)
+    cost_h = d[:, med].min(axis=1)  # inf for a client the heuristic leaves unserved: every radius
     keep = rows.ends & (rows.ds < cost_h[:, None])
     keep[np.arange(n), rows.last] = False
     hard = rows.last.copy()
@@ -499,7 +496,7 @@ def _solve_exact(d, wd, p, w, time_limit, medians):
             break
         yv = np.asarray(h.getSolution().col_value[:m])
         cand = np.sort(np.argsort(-yv, kind="stable")[:p])
-        dist = big[:, cand].min(axis=1)
+        dist = d[:, cand].min(axis=1)
         val = float(wd[:, cand].min(axis=1).sum())
         if val < ub - 1e-9:
             ub, med = val, cand
