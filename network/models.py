@@ -270,9 +270,7 @@ def solve_p_median(demand: pd.DataFrame, pairs: pd.DataFrame, sites: pd.DataFram
     share = v[len(s):len(s) + len(p)]
     assignment = _split_assignment(p, d, s, np.round(share) if single_source else share)
     if status in ("optimal", "feasible"):
-        cost_of = p.set_index(["i", "j"])["cost"]
-        idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
-        value = float((assignment["share"] * assignment["population"] * cost_of.reindex(idx).to_numpy()).sum())
+        value = _median_cost(p, assignment)
     else:
         value = np.nan
     return _solution("p_median", status, solver, value, s, opened, assignment, t)
@@ -333,9 +331,7 @@ def _solve_p_median_radius(d, p, s, k, a, time_limit):
         # with no new site to open that is proven; otherwise a time limit stopped the search early
         return _solution("p_median", Status.INFEASIBLE if kk == 0 else Status.TIME_LIMIT, "highs", np.nan, s, [],
                          assignment.iloc[0:0], time.perf_counter() - start)
-    cost_of = p.set_index(["i", "j"])["cost"]
-    idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
-    value = float((assignment["population"] * cost_of.reindex(idx).to_numpy()).sum())
+    value = _median_cost(p, assignment)
     status = Status.OPTIMAL if proven else Status.FEASIBLE
     return _solution("p_median", status, "highs", value, s, opened, assignment, time.perf_counter() - start)
 
@@ -606,6 +602,13 @@ def _covering_assignment(p, d, s, opened):
     open_mask[opened] = True
     q = p.loc[open_mask[p["j"].to_numpy()]].sort_values(["i", "cost", "j"]).drop_duplicates("i")
     return _frame(q, d, s, np.ones(len(q)))
+
+
+def _median_cost(p, assignment):
+    """The p-median objective recomputed from the data: share x population x the pair's cost."""
+    cost_of = p.set_index(["i", "j"])["cost"]
+    idx = pd.MultiIndex.from_arrays([assignment["i"], assignment["j"]])
+    return float((assignment["share"] * assignment["population"] * cost_of.reindex(idx).to_numpy()).sum())
 
 
 def _split_assignment(p, d, s, share):
