@@ -29,6 +29,7 @@ from allocator.indicators.groups import GROUP_LABELS
 from allocator.messages import InputError, Problem
 from allocator.scenario import SOLVERS
 from allocator.sweep.grid import ScenarioSpec, expand, grid_from_mapping
+from allocator.sweep.marginal import region_deficits
 from allocator.sweep.runner import pack, run_scenario, run_sweep
 
 from .i18n import t
@@ -159,12 +160,6 @@ class SweepResult:
     rows: list[dict]
     regions: pd.DataFrame  # region_id x scenario name, weighted deficit left
     wall_s: float
-
-
-def region_deficits(solution) -> pd.Series:
-    """region_id -> weighted deficit left (open vacancies x the region's weight) of one solution."""
-    d = solution.deficits
-    return (d["remaining"] * d["weight"]).groupby(d["region_id"]).sum()
 
 
 def eta_seconds(done: int, total: int, elapsed: float) -> float | None:

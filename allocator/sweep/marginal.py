@@ -45,6 +45,7 @@ from ..problem import Round
 from ..scaling import exact_money
 from ..solve import solve
 from .apply import apply_spec
+from .runner import money_cell
 
 MILLION = Decimal(1_000_000)
 DIGITS = 9  # differences of weighted deficits are rounded here (float sums of weight x count)
@@ -68,14 +69,19 @@ class MarginalCurve:
         h0, h1 = self.funded(budget), self.funded(exact_money(budget) + exact_money(extra))
         rows = self.steps.set_index("funded")
         d0, d1 = float(rows.loc[h0, "weighted_deficit"]), float(rows.loc[h1, "weighted_deficit"])
-        change = _change(rows.loc[h0, "_region_deficit"], rows.loc[h1, "_region_deficit"])
         return {"funded_from": h0, "funded_to": h1, "deficit_removed": round(d0 - d1, DIGITS),
-                "regions": change.round(DIGITS).to_dict()}
+                "regions": self.change(h0, h1).to_dict()}
+
+    def change(self, before: int, after: int) -> pd.Series:
+        """region_id -> change of its weighted deficit from ``before`` to ``after`` funded places
+        (negative: it falls), the regions that change only, largest fall first."""
+        rows = self.steps.set_index("funded")["_region_deficit"]
+        return _change(rows.loc[before], rows.loc[after]).round(DIGITS)
 
     def funded(self, budget) -> int:
         """The headcount ``budget`` funds here (the last step's once the budget is past it)."""
-        h = math.floor(exact_money(budget) / self.payment) if self.payment > 0 else int(self.steps["funded"].max())
-        return int(min(max(h, 0), self.steps["funded"].max()))
+        top = int(self.steps["funded"].max())
+        return min(max(math.floor(exact_money(budget) / self.payment), 0), top)
 
     def table(self) -> pd.DataFrame:
         """The steps as written to ``marginal.csv`` (without the per-region series)."""
@@ -90,18 +96,14 @@ def _budget_value(amount: Decimal) -> float:
     return value
 
 
-def _money(amount: Decimal) -> str:
-    """``amount`` as plain decimal text: 1000000, 500000.4."""
-    return str(int(amount)) if amount == amount.to_integral_value() else format(amount.normalize(), "f")
-
-
 def _change(before: pd.Series, after: pd.Series) -> pd.Series:
     """Per-region change of the weighted deficit, regions that change only, largest fall first."""
     change = after.sub(before, fill_value=0.0)
     return change[change.abs() > 1e-9].sort_values(kind="stable")
 
 
-def _region_deficit(solution) -> pd.Series:
+def region_deficits(solution) -> pd.Series:
+    """region_id -> weighted deficit left (open vacancies x the region's weight) of one solution."""
     d = solution.deficits
     return (d["remaining"] * d["weight"]).groupby(d["region_id"]).sum()
 
@@ -128,14 +130,14 @@ def marginal_curve(round_: Round, programme_id: str, base: dict | None = None) -
     for h in range(top + 1):
         solution = unlimited if h == top else solve(apply_spec(round_, {**base, key: _budget_value(payment * h)}))
         use = next(p for p in solution.programmes if p.programme_id == programme_id)
-        per_region = _region_deficit(solution)
+        per_region = region_deficits(solution)
         deficit = float(solution.weighted_deficit)
         removed = None if previous is None else round(float(previous[0]) - deficit, DIGITS)
         change = None if previous is None else _change(previous[1], per_region)
         rows.append({
             "funded": h,
-            "budget_from": _money(payment * h),
-            "budget_to": "" if h == top else _money(payment * (h + 1)),
+            "budget_from": money_cell(payment * h),
+            "budget_to": "" if h == top else money_cell(payment * (h + 1)),
             "placed": use.placed,
             "obligated_placed": solution.obligated_placed,
             "weighted_deficit": deficit,

@@ -82,13 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     for row in steps.iloc[1:].itertuples():
         if row.deficit_removed and row.deficit_removed > 0:
             print(text("cli_marginal_step", lang, funded=row.funded, budget=money_text(row.budget_from, lang),
-                       removed=_num(row.deficit_removed, lang), regions=_regions(row.regions, lang) or "-"))
+                       removed=_num(row.deficit_removed, lang),
+                       regions=_regions(curve.change(row.funded - 1, row.funded), lang)))
     if args.at is not None:
         nxt = curve.at(args.at, args.extra)
-        regions = "; ".join(f"{r}: {_num(v, lang, sign=True)}" for r, v in nxt["regions"].items()) or "-"
         print(text("cli_marginal_at", lang, extra=money_text(args.extra, lang), budget=money_text(args.at, lang),
                    removed=_num(nxt["deficit_removed"], lang), funded_from=nxt["funded_from"],
-                   funded_to=nxt["funded_to"], regions=regions))
+                   funded_to=nxt["funded_to"], regions=_regions(curve.change(nxt["funded_from"], nxt["funded_to"]),
+                                                                lang)))
     return EXIT_OK
 
 
@@ -98,8 +99,6 @@ def _num(value, lang: str, sign: bool = False) -> str:
     return out.replace(".", ",").replace("-", "\u2212") if lang == "ru" else out
 
 
-def _regions(cell: str, lang: str) -> str:
-    """The steps' ``regions`` cell (``kamensky: -2; zarechny_city: +1.1``) in ``lang``'s number style."""
-    if not cell or lang != "ru":
-        return cell
-    return "; ".join(f"{r}: {_num(v, lang, sign=True)}" for r, v in (part.split(": ") for part in cell.split("; ")))
+def _regions(change, lang: str) -> str:
+    """A per-region change (:meth:`MarginalCurve.change`) as ``kamensky: -2; zarechny_city: +1.1``."""
+    return "; ".join(f"{r}: {_num(v, lang, sign=True)}" for r, v in change.items()) or "-"
