@@ -82,3 +82,16 @@ def generated_frames(graduates: int, facilities: int, regions: int, seed: int) -
     frames = generate_round(graduates, facilities, regions, seed)
     frames["graduates"] = frames["graduates"].replace({"sponsor_region_id": {"": None}})
     return frames
+
+
+def six_group_staffing(scales: dict[str, float]) -> pd.DataFrame:
+    """A staffing table (synthetic) with seed 004's six staff groups per region: doctors and mid-level,
+    all / ambulatory / district service (100 and 250 positions, shares 1, 0.6, 0.15), 90 % occupied and
+    80 % filled by persons, both times the region's ``scale``."""
+    rows = []
+    for region, scale in scales.items():
+        for cadre, base in (("doctors", 100), ("midlevel", 250)):
+            for suffix, share in (("", 1.0), ("_amb", 0.6), ("_district", 0.15)):
+                pos = base * share
+                rows.append((region, cadre + suffix, pos, pos * 0.9 * scale, pos * 0.8 * scale))
+    return pd.DataFrame(rows, columns=["region_id", "staff_group", "positions", "occupied", "persons"])

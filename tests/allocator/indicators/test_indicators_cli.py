@@ -2,6 +2,7 @@
 import io
 
 import pandas as pd
+from support.rounds import six_group_staffing
 
 from allocator.indicators.cli import main
 from allocator.indicators.seed004 import SEED004_DIR
@@ -43,14 +44,7 @@ def test_weight_override(tmp_path):
 
 
 def _staffing_round(folder):
-    rows = []
-    for region, scale in (("r1", 1.0), ("r2", 0.6), ("kuznetsk_kuznetsky", 0.9)):
-        for cadre, base in (("doctors", 100), ("midlevel", 250)):
-            for suffix, share in (("", 1.0), ("_amb", 0.6), ("_district", 0.15)):
-                pos = base * share
-                rows.append((region, cadre + suffix, pos, pos * 0.9 * scale, pos * 0.8 * scale))
-    pd.DataFrame(rows, columns=["region_id", "staff_group", "positions", "occupied", "persons"]).to_csv(
-        folder / "staffing.csv", index=False)
+    six_group_staffing({"r1": 1.0, "r2": 0.6, "kuznetsk_kuznetsky": 0.9}).to_csv(folder / "staffing.csv", index=False)
     regions = ["r1", "r2", "r3", "kuznetsk_kuznetsky"]
     pd.DataFrame({"region_id": regions, "population": [20_000] * len(regions)}).to_csv(
         folder / "regions.csv", index=False)

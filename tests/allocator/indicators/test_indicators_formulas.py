@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.rounds import six_group_staffing
 
 from allocator.indicators import (
     aggregate_staffing,
@@ -141,18 +142,8 @@ def test_integral_coefficient_missing_input_names_region_and_column():
         integral_coefficient(comp.drop(columns="all_provision"))
 
 
-def _six_group_staffing():
-    rows = []
-    for region, scale in (("r1", 1.0), ("r2", 0.5), ("r3", 0.8)):
-        for cadre, base in (("doctors", 100), ("midlevel", 250)):
-            for suffix, share in (("", 1.0), ("_amb", 0.6), ("_district", 0.15)):
-                pos = base * share
-                rows.append((region, cadre + suffix, pos, pos * 0.9 * scale, pos * 0.8 * scale))
-    return pd.DataFrame(rows, columns=["region_id", "staff_group", "positions", "occupied", "persons"])
-
-
 def test_indicator_table_from_staffing_end_to_end():
-    staff = _six_group_staffing()
+    staff = six_group_staffing({"r1": 1.0, "r2": 0.5, "r3": 0.8})
     pop = {"r1": 30_000, "r2": 30_000, "r3": 10_000}
     table = indicator_table_from_staffing(staff, pop)
     assert list(table.region_id) == ["r2", "r1", "r3"]  # worst first
@@ -170,7 +161,7 @@ def test_indicator_table_from_staffing_end_to_end():
 
 
 def test_missing_staff_group_for_a_region_is_named():
-    staff = _six_group_staffing()
+    staff = six_group_staffing({"r1": 1.0, "r2": 0.5, "r3": 0.8})
     staff = staff[~((staff.region_id == "r3") & (staff.staff_group == "midlevel_amb"))]
     with pytest.raises(ValueError, match=r"region_id='r3': column 'amb_provision'"):
         indicator_table_from_staffing(staff, {"r1": 1e4, "r2": 1e4, "r3": 1e4})
