@@ -18,6 +18,7 @@ from .backends import MatrixEngine, make_backend
 from .check import SolutionError, broken_rules
 from .driver import LEVELS, DriverRun, run_levels
 from .model import build
+from .pair_cache import PairCache
 from .pairs import allowed_pairs, deficit_cells
 from .problem import Round
 from .scaling import KM_SCALE
@@ -33,17 +34,20 @@ log = logging.getLogger(__name__)
 CPSAT_COMFORT_PAIRS = 20_000
 
 
-def solve(round_: Round, log_path: str | Path | None = None, progress=None) -> Solution:
+def solve(round_: Round, log_path: str | Path | None = None, progress=None,
+          pair_cache: PairCache | None = None) -> Solution:
     """Solve a validated round with the solver, time limit and options of its scenario.
 
     ``progress``: optional callable receiving :class:`allocator.status.Progress` events
     (stage code, fraction 0..1, parameters; :func:`allocator.status.describe` renders them).
     ``log_path``: where the solver writes its log (appended).
+    ``pair_cache``: allowed pairs kept from earlier rounds (:class:`allocator.pair_cache.PairCache`,
+    a sweep's); the same solution as without, built faster when the pairs are kept.
     Every solution is checked against the round's rules (:mod:`allocator.check`) before
     it is returned, and the (empty) list of broken rules is kept in ``solution.checks``;
     one that breaks a rule raises :class:`allocator.check.SolutionError`.
     """
-    solution = _solve(round_, log_path, progress or (lambda event: None))
+    solution = _solve(round_, log_path, progress or (lambda event: None), pair_cache)
     broken = broken_rules(round_, solution.assignments)
     if broken:
         raise SolutionError(round_.scenario.solver, broken)
@@ -61,13 +65,13 @@ def level_states(run: DriverRun) -> dict:
     return out
 
 
-def _solve(round_: Round, log_path, say) -> Solution:
+def _solve(round_: Round, log_path, say, pair_cache) -> Solution:
     scenario = round_.scenario
     started = time.perf_counter()
     deadline = None if scenario.time_limit is None else started + scenario.time_limit
 
     say(Progress("pairs", 0.05))
-    pairs = allowed_pairs(round_)
+    pairs = allowed_pairs(round_) if pair_cache is None else pair_cache.pairs(round_)
     cells = deficit_cells(round_)
     n_pairs = pairs.n_pairs
     log.info("%d allowed pairs for %d graduates (%d groups)", n_pairs, len(round_.graduates), len(pairs.groups))

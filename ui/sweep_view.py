@@ -30,7 +30,7 @@ from allocator.messages import InputError, Problem
 from allocator.scenario import SOLVERS
 from allocator.sweep.grid import ScenarioSpec, expand, grid_from_mapping
 from allocator.sweep.marginal import region_deficits
-from allocator.sweep.runner import pack, run_scenario, run_sweep
+from allocator.sweep.runner import prepare, run_scenario, run_sweep
 
 from .i18n import t
 
@@ -189,7 +189,7 @@ def run(round_, specs: list[ScenarioSpec], workers: int = 1,
             on_done(done, len(specs), time.perf_counter() - started)
 
     if workers <= 1:
-        payload = pack(round_)
+        payload = prepare(round_, specs)
         rows = []
         for spec in specs:
             result = run_scenario(spec, payload, keep=True)

@@ -33,7 +33,7 @@ from ..cli import EXIT_ENGINE, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_STORE
 from ..messages import InputError
 from ..validate import load_round
 from .grid import expand, keys_of, read_grid
-from .runner import DaskMissing, columns, default_workers, run_sweep
+from .runner import DaskMissing, columns, default_workers, prestart, run_sweep
 from .table import check_sweep_dir, remove_stale, write_table
 
 #: Default batch of the run store (as allocator.store.sweeps.EVERY, SECONDS; not imported: SQLAlchemy is slow).
@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.resume and args.no_store:
         p.error("--resume needs the run store: it cannot be used with --no-store")
     lang = args.lang
+    if not args.dask:
+        prestart()  # the pool's fork server imports the solver while this process loads the round
     try:
         grid = read_grid(args.grid)
         round_ = load_round(args.round)

@@ -8,17 +8,27 @@ the whole :class:`~allocator.solution.Solution` for ``--keep-outputs``. A
 scenario that raises gives a row with status ``error`` and the exception's
 type (never its text, which might name a graduate).
 
+What the scenarios share is built once, by the driver (:func:`prepare`): the
+base round, and the allowed pairs with their distances for each distinct
+combination of the options that change them (:data:`allocator.pair_cache.PAIR_OPTIONS`:
+max_km and the distance source; a budget, quota, payment or weight changes
+none). Each worker gets that payload once and solves its scenarios with a
+:class:`~allocator.pair_cache.PairCache` of it: the pairs repriced, not
+rebuilt, and the same solution as a direct solve.
+
 :func:`run_sweep` submits that same function for every scenario to one of
 
 * a local :class:`concurrent.futures.ProcessPoolExecutor` of N worker
-  processes (``spawn``: no solver thread is forked), the base round given once
-  to each worker by the pool's initializer;
+  processes, the payload given once to each worker by the pool's initializer.
+  Workers are forked from a fork server (:func:`prestart`) that imported the
+  solver once and never ran it, so no solver thread is forked and a worker
+  starts in milliseconds; where there is no fork server, they are spawned;
 * a Dask ``LocalCluster(n_workers=N, threads_per_worker=1)`` (``dask="local"``);
 * a running Dask scheduler (``dask="tcp://host:8786"``): its workers need this
-  package installed; the base round travels with the tasks, so no shared disk
+  package installed; the payload travels with the tasks, so no shared disk
   is needed.
 
-With Dask the base round is scattered to every worker once (``client.scatter``,
+With Dask the payload is scattered to every worker once (``client.scatter``,
 ``broadcast=True``) and each task refers to it. The round travels as a
 :func:`pack`-ed dict (a :class:`~allocator.problem.Round` holds read-only
 mappings that do not pickle) and is rebuilt once per worker process. Dask is
@@ -39,6 +49,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 
+from ..pair_cache import PAIR_OPTIONS, PairCache
 from ..problem import Round, Scenario
 from ..scaling import money_text
 from ..solution import Solution
@@ -123,33 +134,52 @@ def unpack(payload: dict) -> Round:
     return Round(**values, scenario=Scenario(**options))
 
 
-_WORKER: dict = {}  # per process: the payload given to this worker and its unpacked round
+def prepare(round_: Round, specs: Iterable[ScenarioSpec]) -> dict:
+    """What every worker gets once: the :func:`pack`-ed base round (``"round"``) and the allowed
+    pairs of each distinct combination of :data:`~allocator.pair_cache.PAIR_OPTIONS` among ``specs``
+    (``"pairs"``: :meth:`PairCache.entries <allocator.pair_cache.PairCache.entries>`), each built once."""
+    combos = list(dict.fromkeys(tuple((k, spec.values[k]) for k in PAIR_OPTIONS if k in spec.values)
+                                for spec in specs))
+    cache = PairCache(limit=len(combos))
+    started = time.perf_counter()
+    for combo in combos:
+        try:
+            cache.pairs(apply_spec(round_, dict(combo)))
+        except Exception as exc:  # that scenario fails in its worker, and says so in its row
+            log.debug("pairs for %s not built ahead: %s", combo, type(exc).__name__)
+    log.info("allowed pairs built for %d option combination(s) in %.2fs", len(cache),
+             time.perf_counter() - started)
+    return {"round": pack(round_), "pairs": cache.entries()}
+
+
+_WORKER: dict = {}  # per process: the payload given to this worker, its round and its pair cache
 
 
 def init_worker(payload: dict) -> None:
-    """Process-pool initializer: keep the base round in this worker (once, not per task)."""
-    _WORKER["payload"] = payload
-    _WORKER["round"] = unpack(payload)
+    """Process-pool initializer: keep the :func:`prepare`-d payload in this worker (once, not per task)."""
+    _WORKER.clear()
+    _base(payload)
 
 
-def _base_round(payload: dict | None) -> Round:
-    """The worker's base round: the initializer's (``payload`` None), else ``payload``'s, unpacked once."""
-    if payload is None:
-        return _WORKER["round"]
-    if _WORKER.get("payload") is not payload:
-        _WORKER["payload"], _WORKER["round"] = payload, unpack(payload)
-    return _WORKER["round"]
+def _base(payload: dict | None) -> tuple[Round, PairCache]:
+    """The worker's base round and pair cache: the initializer's (``payload`` None), else ``payload``'s,
+    unpacked once."""
+    if payload is not None and _WORKER.get("payload") is not payload:
+        _WORKER.update(payload=payload, round=unpack(payload["round"]),
+                       cache=PairCache(payload["pairs"], limit=max(8, len(payload["pairs"]))))
+    return _WORKER["round"], _WORKER["cache"]
 
 
 def run_scenario(spec: ScenarioSpec, payload: dict | None = None, keep: bool = False) -> ScenarioResult:
     """Solve one scenario on the base round and return its row (and its solution when ``keep``).
 
-    ``payload``: the :func:`pack`-ed base round (Dask passes the scattered one); None: the round
-    this process was initialised with (:func:`init_worker`, the process pool).
+    ``payload``: the :func:`prepare`-d base round and pairs (Dask passes the scattered one); None:
+    the payload this process was initialised with (:func:`init_worker`, the process pool).
     """
     started = time.perf_counter()
     try:
-        solution = solve(apply_spec(_base_round(payload), spec.values))
+        base, cache = _base(payload)
+        solution = solve(apply_spec(base, spec.values), pair_cache=cache)
     except Exception as exc:  # one scenario's failure is its row; the sweep goes on
         return ScenarioResult(spec.index, spec.name, row_of(spec, None, time.perf_counter() - started,
                                                               error=type(exc).__name__))
@@ -177,7 +207,7 @@ def run_sweep(round_: Round, specs: list[ScenarioSpec], *, workers: int | None =
     called with each :class:`ScenarioResult` as it completes (progress, writing kept outputs).
     """
     workers = workers or default_workers()
-    payload = pack(round_)
+    payload = prepare(round_, specs)
     rows: dict[int, dict] = {}
     runs = _dask_results if dask else _pool_results
     for result in runs(payload, specs, workers=workers, dask=dask, keep=keep):
@@ -210,9 +240,38 @@ def _pool_results(payload: dict, specs, *, workers: int, dask, keep: bool) -> It
         yield ScenarioResult(spec.index, spec.name, row_of(spec, None, 0.0, error=BrokenProcessPool.__name__))
 
 
+#: What the fork server imports once, before it forks any worker: the solver, never run there.
+PRELOAD = ["allocator.sweep.runner", "allocator.flow"]
+
+
+def _context():
+    """The pool's start method: forkserver (with :data:`PRELOAD`) where the platform has it, else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
+
+
+def prestart(wait: bool = False) -> None:
+    """Start the pool's fork server now, so that its imports overlap the caller's own work (loading
+    the round); the first pool would start it anyway. Once started it serves every later pool.
+    ``wait``: return only when the server has imported :data:`PRELOAD` (a worker was forked)."""
+    context = _context()
+    if context.get_start_method() != "forkserver":  # pragma: no cover - not POSIX
+        return
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    if wait:
+        probe = context.Process(target=os.getpid)  # served once the server has done its imports
+        probe.start()
+        probe.join()
+
+
 def _one_pool(payload: dict, specs, *, workers: int, keep: bool, broken: list) -> Iterator[ScenarioResult]:
     """Results of one process pool; the scenarios it could not finish (a worker died) go to ``broken``."""
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     with ProcessPoolExecutor(max_workers=min(workers, max(1, len(specs))), mp_context=context,
                              initializer=init_worker, initargs=(payload,)) as pool:
         futures = {pool.submit(run_scenario, spec, None, keep): spec for spec in specs}
@@ -243,7 +302,9 @@ def _dask_results(payload: dict, specs, *, workers: int, dask: str, keep: bool) 
     else:
         client = Client(dask, timeout="10s")
     try:
-        base = client.scatter(payload, broadcast=True)
+        # one datum (a dict given to scatter would be scattered value by value and reassembled
+        # into a new dict for every task): each worker keeps it, and each task gets that same object
+        (base,) = client.scatter([payload], broadcast=True)
         futures = [client.submit(run_scenario, spec, base, keep, pure=False) for spec in specs]
         for future in dask_completed(futures):
             yield future.result()
@@ -258,5 +319,5 @@ def scenario_round(round_: Round, spec: ScenarioSpec) -> Round:
     return apply_spec(round_, spec.values)
 
 
-__all__ = ["POOL_RETRIES", "DaskMissing", "ScenarioResult", "columns", "default_workers", "init_worker", "pack",
-           "row_of", "run_scenario", "run_sweep", "scenario_round", "unpack"]
+__all__ = ["POOL_RETRIES", "PRELOAD", "DaskMissing", "ScenarioResult", "columns", "default_workers", "init_worker",
+           "pack", "prepare", "prestart", "row_of", "run_scenario", "run_sweep", "scenario_round", "unpack"]

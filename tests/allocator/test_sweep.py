@@ -19,7 +19,7 @@ from allocator.cli import main
 from allocator.messages import InputError
 from allocator.sweep.apply import apply_spec
 from allocator.sweep.grid import expand, grid_from_mapping, read_grid
-from allocator.sweep.runner import init_worker, pack, run_scenario, run_sweep
+from allocator.sweep.runner import init_worker, prepare, run_scenario, run_sweep
 from allocator.validate import load_round
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -255,7 +255,7 @@ def test_the_dask_path_on_a_real_local_cluster_of_2_gives_the_same_rows(penza):
                                        f"programme.{FELDSHER}.quota": [3, 26]}}, "g.toml")
     specs = expand(grid, penza)
     rows = run_sweep(penza, specs, workers=2, dask="local")
-    init_worker(pack(penza))  # the same function, in this process, for reference
+    init_worker(prepare(penza, specs))  # the same function, in this process, for reference
     expected = [run_scenario(spec).row for spec in specs]
     strip = [{k: v for k, v in r.items() if k != "wall_s"} for r in rows]
     assert strip == [{k: v for k, v in r.items() if k != "wall_s"} for r in expected]
