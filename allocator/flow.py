@@ -74,8 +74,10 @@ it equals, bit for bit, the value the PuLP/CBC model of
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import highspy
@@ -193,15 +195,52 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
 
 
 # --------------------------------------------------------------------------- min-cost flow
+#: Min-cost flows kept by the digest of their whole input (at most this many, most recent first).
+#: The scenarios of a sweep that change only a budget or a quota share the flows that no side row
+#: enters: the first level's and the relaxed flows of the second; each is computed once per process.
+MCF_MEMO_SIZE = 8
+_MCF_MEMO: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+MCF_COUNTS = {"solved": 0, "kept": 0}  # flows computed, and served from the memo, in this process
+
+
 def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
     """Min-cost flow honouring arc bounds (no side rows); returns (flow, potentials).
 
     Arcs fixed at their lower bound (by earlier levels or left out by ``keep``) are not
-    given to the solver: their flow moves into the supplies.
+    given to the solver: their flow moves into the supplies. The result depends only on the
+    arcs, their bounds and costs and the supplies: it is kept by their digest (:data:`MCF_MEMO_SIZE`),
+    so the same flow asked again is the same arrays again, computed once.
     """
     lower, upper = net.lower, net.upper
     if keep is not None:
         upper = np.where(keep, upper, lower)
+    key = _digest(net.tail, net.head, lower, upper, net.supply, cost, np.array([keep is not None]))
+    kept = _MCF_MEMO.get(key)
+    if kept is None:
+        kept = _MCF_MEMO[key] = _solve_mcf(net, cost, lower, upper, keep is not None)
+        MCF_COUNTS["solved"] += 1
+        while len(_MCF_MEMO) > MCF_MEMO_SIZE:
+            _MCF_MEMO.popitem(last=False)
+    else:
+        MCF_COUNTS["kept"] += 1
+    _MCF_MEMO.move_to_end(key)
+    flow, pi = kept
+    return (None, None) if flow is None else (flow.copy(), pi.copy())
+
+
+def _digest(*arrays: np.ndarray) -> bytes:
+    """BLAKE2b of the arrays' dtypes, shapes and bytes."""
+    digest = hashlib.blake2b(digest_size=32)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(a.data)
+    return digest.digest()
+
+
+def _solve_mcf(net: Network, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, partial: bool):
+    """The min-cost flow of :func:`_mcf` by OR-Tools and its potentials; (None, None) when a
+    ``partial`` network (arcs left out) has no feasible flow."""
     free = np.flatnonzero(upper > lower)
     supply = net.supply.copy()
     np.subtract.at(supply, net.tail, lower)
@@ -215,7 +254,7 @@ def _mcf(net: Network, cost: np.ndarray, keep: np.ndarray | None = None):
                                                 cost[free] // unit)
     solver.set_nodes_supplies(np.arange(net.n_nodes), supply)
     status = solver.solve()
-    if status == solver.INFEASIBLE and keep is not None:
+    if status == solver.INFEASIBLE and partial:
         return None, None  # the arcs left out were needed
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: {status}")

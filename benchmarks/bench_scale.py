@@ -35,7 +35,8 @@ import time
 SIZES = {"2000x500": (2000, 500, 40), "10000x3000": (10000, 3000, 150), "50000x10000": (50000, 10000, 500)}
 
 
-def _round(graduates: int, facilities: int, regions: int):
+def generated_round(graduates: int, facilities: int, regions: int):
+    """The generated round of one size: seed 1, max_km 100 (the flow and naive runs solve the same)."""
     from allocator import round_from_frames
     from allocator.generate import generate_round
 
@@ -47,7 +48,7 @@ def _round(graduates: int, facilities: int, regions: int):
 def run_flow(size: str) -> dict:
     from allocator import solve
 
-    round_ = _round(*SIZES[size])
+    round_ = generated_round(*SIZES[size])
     round_ = round_.with_scenario(round_.scenario.replace(solver="flow"))
     started = time.perf_counter()
     solution = solve(round_)
@@ -67,7 +68,7 @@ def run_naive(size: str, limit: float) -> dict:
     from allocator.pairs import allowed_pairs, deficit_cells
     from allocator.scaling import KM_SCALE, budget_row, weight_max, weight_units
 
-    round_ = _round(*SIZES[size])
+    round_ = generated_round(*SIZES[size])
     started = time.perf_counter()
     table = allowed_pairs(round_).table
     cells = deficit_cells(round_)

@@ -120,3 +120,77 @@ def test_a_level_out_of_time_keeps_the_previous_levels_solution():
     full = solve(round_.with_scenario(round_.scenario.replace(solver="flow")))
     assert full.summary["objective"]["1_obligated_placed"] == int(run.chosen["group"].map(
         pairs.groups["obligated"]).sum())
+
+
+# ----------------------------------------------------------------------------- the min-cost-flow memo
+
+
+def _network(seed: int = 4):
+    from allocator.flow import _round_network
+    from allocator.pairs import allowed_pairs, deficit_cells
+
+    round_ = round_from_frames(**generated_frames(300, 40, 4, seed), max_km=100.0)
+    return _round_network(allowed_pairs(round_), round_.vacancies, deficit_cells(round_), round_.programmes,
+                          False)
+
+
+def test_a_min_cost_flow_asked_again_is_served_from_the_memo_and_never_aliased():
+    from allocator import flow as engine
+
+    net = _network()
+    cost = net.costs["deficit"]
+    engine._MCF_MEMO.clear()
+    flow, pi = engine._mcf(net, cost)
+    assert len(engine._MCF_MEMO) == 1
+    flow[:] = -7  # the caller's arrays are its own
+    again, pi_again = engine._mcf(net, cost)
+    assert len(engine._MCF_MEMO) == 1
+    engine._MCF_MEMO.clear()
+    fresh, pi_fresh = engine._mcf(net, cost)
+    assert np.array_equal(again, fresh) and np.array_equal(pi_again, pi_fresh) and (again >= 0).all()
+
+
+def test_the_memo_tells_apart_every_input_of_a_flow():
+    from allocator import flow as engine
+
+    net = _network()
+    cost = net.costs["km"]
+    engine._MCF_MEMO.clear()
+    engine._mcf(net, cost)
+    keep = np.ones(net.n_arcs, bool)
+    keep[0] = False
+    engine._mcf(net, cost, keep)                 # an arc left out
+    bumped = cost.copy()
+    bumped[1] += 1
+    engine._mcf(net, bumped)                     # a cost
+    net.upper = net.upper.copy()
+    net.upper[2] = max(0, net.upper[2] - 1)
+    engine._mcf(net, cost)                       # a bound
+    assert len(engine._MCF_MEMO) == 4
+    engine._MCF_MEMO.clear()
+    wide = _network()
+    engine._mcf(wide, cost)
+    assert np.array_equal(engine._mcf(wide, cost)[0], engine._solve_mcf(wide, cost, wide.lower, wide.upper,
+                                                                        False)[0])
+
+
+def test_scenarios_sharing_flows_get_the_solutions_they_get_alone():
+    from allocator import flow as engine
+
+    frames = generated_frames(400, 60, 6, 3)
+    frames["programmes"].loc[:, "budget"] = np.nan
+
+    def solved(quota: int):
+        frames["programmes"].loc[:, "quota"] = quota
+        return solve(round_from_frames(**frames, max_km=100.0))
+
+    engine._MCF_MEMO.clear()
+    kept = engine.MCF_COUNTS["kept"]
+    shared = [solved(q) for q in (1, 2, 4, 1)]  # quota changes: the first level's flows repeat
+    assert engine.MCF_COUNTS["kept"] >= kept + 3
+    for quota, solution in zip((1, 2, 4, 1), shared):
+        engine._MCF_MEMO.clear()
+        alone = solved(quota)
+        assert solution.summary["objective"] == alone.summary["objective"]
+        assert solution.assignments.equals(alone.assignments)
+    assert shared[0].summary["objective"] != shared[2].summary["objective"]  # the quota did bind
