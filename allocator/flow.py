@@ -99,12 +99,14 @@ ENTER_PER_GROUP = 3  # columns entering per group per pricing round
 
 @dataclass
 class Side:
-    """A side row lo <= sum coef[a] x[a] <= hi over the listed arcs."""
+    """A side row lo <= sum coef[a] x[a] <= hi over the listed arcs (a programme's headcount row
+    names its programme; a level's row, :func:`keep_level`, names none)."""
 
     arcs: np.ndarray
     coef: np.ndarray
     lo: float
     hi: float
+    programme_id: str | None = None
 
 
 @dataclass
@@ -190,7 +192,8 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
         cap = headcount_cap(row.payment, row.budget, row.quota)  # exact (allocator.scaling)
         if cap is None:
             continue
-        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=float(cap)))
+        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=float(cap),
+                              programme_id=row.programme_id))
     return net
 
 
@@ -589,6 +592,15 @@ class FlowEngine:
             restrict(self.net, cost, result.x, *duals)
         else:
             keep_level(self.net, cost, result.value)
+
+    def headcount_duals(self, level: str) -> dict[str, float] | None:
+        """programme_id -> the dual of its headcount row at ``level`` (cost units per place; <= 0:
+        one more place lowers the level's cost by its size), from the LP duals that proved the level;
+        None when the level was not proven by duals (a MIP) or not solved."""
+        duals = self._duals.get(level)
+        if duals is None:
+            return None
+        return {side.programme_id: float(m) for side, m in zip(self.net.sides, duals[1]) if side.programme_id}
 
     def chosen(self, flow: np.ndarray) -> pd.DataFrame:
         """The arcs given to graduates by ``flow``: one row per placed graduate."""

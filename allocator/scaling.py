@@ -157,6 +157,12 @@ def weight_units(values, w_max: float) -> np.ndarray:
     return units.astype(np.int64)
 
 
+def weight_value(units, w_max: float) -> float:
+    """Weighted deficit of ``units`` integer steps (the inverse of :func:`weight_units`, as a float:
+    a step is ``w_max / WEIGHT_STEPS``)."""
+    return float(units) * w_max / WEIGHT_STEPS
+
+
 def weight_warnings(weights) -> list[dict]:
     """What the scaling of region weights loses: weights lifted to one step, or merged.
 

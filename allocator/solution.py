@@ -45,7 +45,13 @@ class Level:
 
 @dataclass(frozen=True)
 class ProgrammeUse:
-    """What a run uses of one support programme; ``spend`` counted exactly, in money units."""
+    """What a run uses of one support programme; ``spend`` counted exactly, in money units.
+
+    ``lp_dual``: the weighted deficit one more funded place would remove by the LP duals that
+    proved the deficit level (the flow engine; 0 when the programme's places do not bind), None
+    when that level was not proven by duals, the engine has none, or the programme has no limit.
+    Local: it holds while the LP's basis does; the exact step is ``allocator marginal``'s.
+    """
 
     programme_id: str
     name: str
@@ -53,6 +59,7 @@ class ProgrammeUse:
     spend: float
     quota: int | None
     budget: float | None
+    lp_dual: float | None = None
 
 
 @dataclass(frozen=True)
@@ -199,14 +206,15 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
 
 def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataFrame, *, status: Status,
                   gap: float | None, timings: dict, km_objective: float | None,
-                  level_states: dict | None = None) -> Solution:
+                  level_states: dict | None = None, lp_duals: dict | None = None) -> Solution:
     """Frames and figures of the chosen pairs (rows of ``pairs.table``, one per placed graduate).
 
     ``km_objective`` is level 3 as optimised (km rounded to whole metres per placement,
     see :mod:`allocator.model`), identical across solvers at the optimum;
     ``total_km`` is the exact sum of the assignments' km (also used for level 3
     when it was not reached). ``level_states``: level name -> (status, method) as the
-    driver saw it (:func:`allocator.solve.level_states`).
+    driver saw it (:func:`allocator.solve.level_states`). ``lp_duals``: programme_id -> the
+    deficit one more place removes by the deficit level's LP duals (:class:`ProgrammeUse`).
     """
     chosen = chosen.copy()
     chosen["km"] = chosen["km"].round(3)
@@ -241,6 +249,7 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
             spend=float(exact_spend(used["payment"])),  # exact: counted in the typed decimals
             quota=None if pd.isna(prog.quota) else int(prog.quota),
             budget=None if pd.isna(prog.budget) else float(exact_money(prog.budget)),
+            lp_dual=(lp_duals or {}).get(prog.programme_id),
         ))
 
     values = {

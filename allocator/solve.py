@@ -21,7 +21,7 @@ from .model import build
 from .pair_cache import PairCache
 from .pairs import allowed_pairs, deficit_cells
 from .problem import Round
-from .scaling import KM_SCALE
+from .scaling import KM_SCALE, weight_max, weight_value
 from .solution import ModelSize, Solution, make_solution
 from .status import Progress, Status
 
@@ -90,7 +90,7 @@ def _solve(round_: Round, log_path, say, pair_cache) -> Solution:
 
 
 def _finish(round_, pairs, size: ModelSize, chosen, run: DriverRun, timings: dict, started: float,
-            say) -> Solution:
+            say, lp_duals: dict | None = None) -> Solution:
     solved = [lv for lv in run.levels if lv.result is not None]
     for lv in solved:
         timings[lv.name] = lv.seconds
@@ -100,7 +100,7 @@ def _finish(round_, pairs, size: ModelSize, chosen, run: DriverRun, timings: dic
     values = run.values
     return make_solution(round_, pairs, size, chosen, status=run.status, gap=run.gap, timings=timings,
                          km_objective=values["km"] / KM_SCALE if "km" in values else None,
-                         level_states=level_states(run))
+                         level_states=level_states(run), lp_duals=lp_duals)
 
 
 def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say, log_path) -> Solution:
@@ -130,4 +130,15 @@ def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say, log_
     log.info("flow engine: %s (%s)", run.status, ", ".join(f"{k} by {v}" for k, v in run.methods.items()))
     net = engine.net
     return _finish(round_, pairs, ModelSize(pairs.n_pairs, net.n_arcs, net.n_nodes), engine.chosen(run.x),
-                   run, timings, started, say)
+                   run, timings, started, say, lp_duals=_deficit_per_place(engine, cells))
+
+
+def _deficit_per_place(engine, cells) -> dict[str, float] | None:
+    """programme_id -> weighted deficit one more funded place removes by the LP duals that proved
+    the deficit level (the dual of the programme's headcount row, in deficit units); None when
+    that level was not proven by duals."""
+    duals = engine.headcount_duals("deficit")
+    if duals is None:
+        return None
+    w_max = weight_max(cells["weight"], cells["vacancies"])
+    return {p: round(-weight_value(mu, w_max), 9) + 0.0 for p, mu in duals.items()}

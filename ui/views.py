@@ -28,6 +28,7 @@ HEADERS = {
     "specialty": "col_specialty", "vacancies": "col_vacancies", "placed": "col_placed",
     "remaining": "col_remaining", "programme_id": "col_programme_id", "programme": "col_programme",
     "payment": "col_payment", "quota": "col_quota", "budget": "col_budget", "spend": "col_spend",
+    "lp_dual": "col_lp_dual",
     "specialties": "col_specialties", "max_settlement_population": "col_max_settlement",
     "graduate_id": "col_graduate_id", "funding": "col_funding", "home_region_id": "col_home_region",
     "home_region": "col_home_region", "sponsor_region_id": "col_sponsor_region", "max_km": "col_max_km",
@@ -83,7 +84,7 @@ def headline(solution, lang: str) -> list[tuple[str, object]]:
 def programmes_table(solution, lang: str) -> pd.DataFrame:
     """One row per support programme: places and money used of a Solution."""
     frame = pd.DataFrame([asdict(p) for p in solution.programmes],
-                         columns=["programme_id", "name", "placed", "quota", "spend", "budget"])
+                         columns=["programme_id", "name", "placed", "quota", "spend", "budget", "lp_dual"])
     return frame.rename(columns={"name": "programme"})
 
 

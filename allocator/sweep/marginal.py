@@ -26,10 +26,15 @@ reports, for step :math:`h`,
   :math:`h - 1` to :math:`h`, signed, largest fall first (``kamensky: -2; belinsky: +1.1``): a
   funded graduate may move another one, so a step can lower one region and raise another.
 
-The values are **exact** (solved at every breakpoint), not LP duals: the deficit level is an
-integer programme (a min-cost flow for the default engine), whose dual on the headcount row
-gives the per-person value only where the optimal value is linear in the headcount, and says
-nothing about which regions gain. The weighted deficit is as the run reports it (with
+These values are **exact** (solved at every breakpoint). Beside them each step has ``lp_dual``,
+what the LP duals say instead: the dual of the programme's headcount row in the deficit
+level's linear programme, in deficit per place (:attr:`allocator.solution.ProgrammeUse.lp_dual`;
+the flow engine proves that level by LP duals, so it has them; CBC, HiGHS and CP-SAT solve a MIP
+and give none, the column is then empty). A dual is a slope of the LP's optimal value at this
+headcount: equal to the next step where that value is linear, but at a breakpoint it may give the
+step on either side. On Penza's doctors it says 1.0 at 0 places and 0.9 at 1..7, exactly the next
+steps, and 0.9 again at 7 places, where the exact curve shows the 8th place buys nothing. It
+says nothing of which regions gain. The weighted deficit is as the run reports it (with
 ``diminishing_returns`` the penalty is convex, so steps may shrink faster).
 """
 
@@ -41,6 +46,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ..pair_cache import PairCache
 from ..problem import Round
 from ..scaling import exact_money
 from ..solve import solve
@@ -63,14 +69,16 @@ class MarginalCurve:
     def at(self, budget, extra=MILLION) -> dict:
         """What ``extra`` money on top of ``budget`` buys: the deficit removed and where.
 
-        ``{"funded_from", "funded_to", "deficit_removed", "regions"}``; ``regions`` maps
-        region_id to the change of its weighted deficit (negative: it falls), regions that change only.
+        ``{"funded_from", "funded_to", "deficit_removed", "regions", "lp_dual"}``; ``regions`` maps
+        region_id to the change of its weighted deficit (negative: it falls), regions that change
+        only; ``lp_dual`` is the LP duals' deficit per place at ``budget`` (None without duals).
         """
         h0, h1 = self.funded(budget), self.funded(exact_money(budget) + exact_money(extra))
         rows = self.steps.set_index("funded")
         d0, d1 = float(rows.loc[h0, "weighted_deficit"]), float(rows.loc[h1, "weighted_deficit"])
+        dual = rows.loc[h0, "lp_dual"]
         return {"funded_from": h0, "funded_to": h1, "deficit_removed": round(d0 - d1, DIGITS),
-                "regions": self.change(h0, h1).to_dict()}
+                "regions": self.change(h0, h1).to_dict(), "lp_dual": None if pd.isna(dual) else float(dual)}
 
     def change(self, before: int, after: int) -> pd.Series:
         """region_id -> change of its weighted deficit from ``before`` to ``after`` funded places
@@ -111,7 +119,8 @@ def region_deficits(solution) -> pd.Series:
 def marginal_curve(round_: Round, programme_id: str, base: dict | None = None) -> MarginalCurve:
     """The weighted deficit of ``round_`` at every breakpoint of ``programme_id``'s budget.
 
-    ``base``: other scenario values held fixed (grid keys, as :func:`apply_spec` takes them).
+    ``base``: other scenario values held fixed (grid keys, as :func:`apply_spec` takes them); the
+    solves share their allowed pairs (:class:`allocator.pair_cache.PairCache`).
     Raises ``KeyError`` for an unknown programme and ``ValueError`` for a programme without a
     positive payment (its budget then funds nobody or everybody: there is no curve).
     """
@@ -123,12 +132,14 @@ def marginal_curve(round_: Round, programme_id: str, base: dict | None = None) -
     if not payment > 0:
         raise ValueError(f"programme {programme_id} has no positive payment")
     key = f"programme.{programme_id}.budget"
-    unlimited = solve(apply_spec(round_, {**base, key: float("nan")}))
+    cache = PairCache()
+    unlimited = solve(apply_spec(round_, {**base, key: float("nan")}), pair_cache=cache)
     top = next(p.placed for p in unlimited.programmes if p.programme_id == programme_id)
     rows = []
     previous = None
     for h in range(top + 1):
-        solution = unlimited if h == top else solve(apply_spec(round_, {**base, key: _budget_value(payment * h)}))
+        solution = unlimited if h == top else solve(apply_spec(round_, {**base, key: _budget_value(payment * h)}),
+                                                    pair_cache=cache)
         use = next(p for p in solution.programmes if p.programme_id == programme_id)
         per_region = region_deficits(solution)
         deficit = float(solution.weighted_deficit)
@@ -143,6 +154,7 @@ def marginal_curve(round_: Round, programme_id: str, base: dict | None = None) -
             "weighted_deficit": deficit,
             "deficit_removed": removed,
             "per_million": None if removed is None else round(removed * float(MILLION / payment), DIGITS),
+            "lp_dual": use.lp_dual,
             "regions": "" if change is None else "; ".join(f"{r}: {v:+g}" for r, v in change.items()),
             "_region_deficit": per_region,
         })

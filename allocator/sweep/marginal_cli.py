@@ -5,7 +5,8 @@ Solves the round at every breakpoint of one programme's budget
 ``DIR/marginal_<ID>.csv`` (written whole or not at all) and prints what each further payment buys:
 the deficit removed and the regions whose deficit changes. ``--at B`` also
 prints what the next ``--extra`` (default 1,000,000) money buys from a budget of
-B. Exit codes as ``allocator solve``: 0 written; 2 bad input (the round, an
+B, and what the deficit level's LP duals say of one more place there (flow engine, the default
+``--solver``). Exit codes as ``allocator solve``: 0 written; 2 bad input (the round, an
 unknown programme, a programme without a positive payment); 6 the file could
 not be written.
 """
@@ -19,6 +20,7 @@ from ..catalogue import language_from_locale, text
 from ..cli import EXIT_INPUT, EXIT_OK, EXIT_OUTPUT
 from ..messages import InputError
 from ..scaling import exact_money, money_text
+from ..scenario import SOLVERS
 from ..validate import load_round
 from .marginal import MILLION, marginal_curve
 from .table import write_table
@@ -32,6 +34,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for marginal_<ID>.csv (one row per step)")
     p.add_argument("--at", metavar="BUDGET", help="also say what --extra buys on top of this budget")
     p.add_argument("--extra", default=str(MILLION), metavar="MONEY", help="the extra money for --at (default 1000000)")
+    p.add_argument("--solver", choices=SOLVERS, default="flow",
+                   help="engine of every solve (default flow: the fastest, and the one with LP duals; "
+                        "every engine proves the same values)")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
     return p
@@ -58,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             print(text("cli_marginal_bad_money", lang, option=name, value=value), file=sys.stderr)
             return EXIT_INPUT
     try:
-        curve = marginal_curve(round_, args.programme)
+        curve = marginal_curve(round_, args.programme, {"solver": args.solver})
     except ValueError:
         print(text("cli_marginal_no_payment", lang, programme=args.programme), file=sys.stderr)
         return EXIT_INPUT
@@ -90,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                    removed=_num(nxt["deficit_removed"], lang), funded_from=nxt["funded_from"],
                    funded_to=nxt["funded_to"], regions=_regions(curve.change(nxt["funded_from"], nxt["funded_to"]),
                                                                 lang)))
+        if nxt["lp_dual"] is None:
+            print(text("cli_marginal_no_dual", lang, solver=args.solver))
+        else:
+            print(text("cli_marginal_dual", lang, budget=money_text(args.at, lang), dual=_num(nxt["lp_dual"], lang),
+                       step=_num(curve.at(args.at, curve.payment)["deficit_removed"], lang)))
     return EXIT_OK
 
 

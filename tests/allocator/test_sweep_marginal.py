@@ -85,3 +85,32 @@ def test_the_command_line_writes_the_steps_and_says_what_the_next_million_buys(t
     assert "zemsky_doctor_2020, zemsky_feldsher_2020" in capsys.readouterr().err
     assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "lots"]) == 2
     assert "--at: lots" in capsys.readouterr().err
+
+
+def test_the_lp_duals_bracket_the_exact_steps_and_say_which_they_are(penza, curve):
+    flow = marginal_curve(penza, DOCTOR, {"solver": "flow"})
+    exact, by_flow = curve.table(), flow.table()
+    # every engine proves the same curve
+    assert list(by_flow["weighted_deficit"]) == list(exact["weighted_deficit"])
+    assert exact["lp_dual"].isna().all()  # CBC solves a MIP: no duals, and none are made up
+    removed = list(by_flow["deficit_removed"].fillna(float("inf"))) + [0.0]
+    duals = list(by_flow["lp_dual"])
+    # a dual at h is a slope of the LP's optimal value there: between the step into h and the step out
+    for h, dual in enumerate(duals):
+        assert removed[h + 1] - 1e-9 <= dual <= removed[h] + 1e-9, h
+    assert duals[0] == pytest.approx(1.0) and duals[3] == pytest.approx(0.9)
+    assert duals[7] == pytest.approx(0.9) and removed[8] == 0  # at the last breakpoint: the left slope
+    assert flow.at(7_000_000)["lp_dual"] == pytest.approx(0.9) and curve.at(7_000_000)["lp_dual"] is None
+
+
+def test_the_command_line_says_what_the_lp_duals_say_and_that_cbc_has_none(tmp_path, capsys):
+    from allocator.cli import main
+
+    out = tmp_path / "marginal"
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "7000000"]) == 0
+    printed = capsys.readouterr().out
+    assert ("By the LP duals of the deficit level at a budget of 7,000,000, one more place removes 0.9 of "
+            "weighted deficit; solved exactly, it removes 0.") in printed
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "7000000",
+                 "--solver", "cbc"]) == 0
+    assert "the cbc engine solves the deficit level as an integer programme and gives none" in capsys.readouterr().out
