@@ -30,6 +30,7 @@ EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
 EXIT_STORE = 5  # the run store cannot be opened or could not keep the run (allocator.store)
 EXIT_OUTPUT = 6  # the outputs could not be written; the output folder is unchanged (allocator.output)
 EXIT_ENGINE = 7  # an engine's solution broke a rule of the round (allocator.check); nothing written
+EXIT_PIPE = 141  # standard output was closed by its reader (128 + SIGPIPE, as a shell reports it)
 EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_TIME, "time_limit": EXIT_TIME,
                   "infeasible": EXIT_INFEASIBLE}
 
@@ -282,14 +283,19 @@ def _money(value) -> str:
 
 
 def run() -> None:
-    """The console entry point: :func:`main`, then a fast exit.
+    """The console entry point: :func:`main`, then a fast exit (:data:`EXIT_PIPE` when the reader
+    of standard output went away first, without a traceback).
 
     Every file is written and closed (outputs are fsynced, the store's engine disposed) before
     :func:`main` returns, so the interpreter's tear-down of a national round's frames (about
     0.3 s) is skipped: streams and log handlers are flushed and the process ends.
     """
-    code = main()
-    sys.stdout.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped (`| head`, a pager): no traceback, and exit as a shell would
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more reaches the pipe
+        code = EXIT_PIPE
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
