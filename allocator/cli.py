@@ -83,13 +83,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="solve one round under a grid of scenarios (allocator sweep --help, docs/sweep.md)")
     sub.add_parser("marginal", add_help=False,
                    help="what each further payment of a programme's budget buys, exactly (allocator marginal --help)")
+    sub.add_parser("forecast", add_help=False,
+                   help="stock, need and deficit by year, and the admissions that close it (allocator forecast --help)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
-    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep`` and ``marginal`` go to their own
+    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep``, ``marginal`` and ``forecast`` go to their own
     command lines;
     ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
     """
@@ -118,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep.marginal_cli import main as marginal_main
 
         return marginal_main(argv[1:])
+    if argv[:1] == ["forecast"]:
+        from .forecast.cli import main as forecast_main
+
+        return forecast_main(argv[1:])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "validate":

@@ -96,6 +96,23 @@ class RawRound:
 
 def read_round(path: str | Path) -> RawRound:
     """Read a round folder or workbook; unreadable or ambiguous tables become problems."""
+    return read_tables(path, Layout(TABLES, "scenario", EXTRA_FILES, _OPTION_TYPES))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a folder or workbook of input holds: its ``tables`` (``<table>.csv`` or a sheet each),
+    the options (``<options>.toml`` or an ``<options>`` sheet of key, value rows, read by
+    ``option_types``: key -> "bool" | "int" | "float" | other) and extra files kept by path."""
+
+    tables: tuple[str, ...]
+    options: str
+    extra_files: tuple[str, ...] = ()
+    option_types: dict = field(default_factory=dict)
+
+
+def read_tables(path: str | Path, layout: Layout) -> RawRound:
+    """Read a folder or workbook of ``layout``'s tables; unreadable or ambiguous tables become problems."""
     path = Path(path)
     raw = RawRound(source=path)
     if not path.exists():
@@ -103,9 +120,9 @@ def read_round(path: str | Path) -> RawRound:
         return raw
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         raw.workbook = path.name
-        _read_workbook(path, raw)
+        _read_workbook(path, raw, layout)
     elif path.is_dir():
-        _read_folder(path, raw)
+        _read_folder(path, raw, layout)
     else:
         raw.problems.append(
             Problem.of(str(path), None, None, "not_a_round")
@@ -119,9 +136,9 @@ def table_key(name: str) -> str:
     return f"{stem.strip().lower()}.{suffix.strip().lower()}" if dot else name.strip().lower()
 
 
-def _find_files(path: Path, raw: RawRound) -> dict[str, Path]:
+def _find_files(path: Path, raw: RawRound, layout: Layout) -> dict[str, Path]:
     """The one entry of ``path`` for each known file name; two for one name is a problem."""
-    wanted = {f"{t}.csv" for t in TABLES} | {SCENARIO_FILE, *EXTRA_FILES}
+    wanted = {f"{t}.csv" for t in layout.tables} | {f"{layout.options}.toml", *layout.extra_files}
     found: dict[str, list[Path]] = {}
     for entry in sorted(path.iterdir()):
         key = table_key(entry.name)
@@ -139,9 +156,9 @@ def _find_files(path: Path, raw: RawRound) -> dict[str, Path]:
     return chosen
 
 
-def _read_folder(path: Path, raw: RawRound) -> None:
-    files = _find_files(path, raw)
-    for table in TABLES:
+def _read_folder(path: Path, raw: RawRound, layout: Layout) -> None:
+    files = _find_files(path, raw, layout)
+    for table in layout.tables:
         file = files.get(f"{table}.csv")
         if file is None:
             continue
@@ -153,14 +170,14 @@ def _read_folder(path: Path, raw: RawRound) -> None:
         raw.problems += problems
         if frame is not None:
             raw.tables[table] = frame
-    scenario = files.get(SCENARIO_FILE)
+    scenario = files.get(f"{layout.options}.toml")
     if scenario is not None:
         raw.scenario_file = scenario.name
         try:
             raw.scenario = tomllib.loads(decode(scenario.read_bytes()))
         except (tomllib.TOMLDecodeError, OSError) as exc:
             raw.problems.append(Problem.of(scenario.name, None, None, "toml_unreadable", error=exc))
-    for extra in EXTRA_FILES:
+    for extra in layout.extra_files:
         if extra in files:
             raw.extra_files[extra] = files[extra]
 
@@ -168,7 +185,7 @@ def _read_folder(path: Path, raw: RawRound) -> None:
 # ----------------------------------------------------------------------------- a workbook
 
 
-def _read_workbook(path: Path, raw: RawRound) -> None:
+def _read_workbook(path: Path, raw: RawRound, layout: Layout) -> None:
     import openpyxl
 
     from .archive import check_workbook
@@ -182,8 +199,8 @@ def _read_workbook(path: Path, raw: RawRound) -> None:
         raw.problems.append(Problem.of(path.name, None, None, "workbook_unreadable", error=exc))
         return
     try:
-        sheets = _table_sheets(book, path.name, raw)
-        for table in TABLES:
+        sheets = _table_sheets(book, path.name, raw, layout)
+        for table in layout.tables:
             if table in sheets:
                 where = f"{path.name}[{sheets[table].title}]"
                 raw.files[table] = where
@@ -191,21 +208,21 @@ def _read_workbook(path: Path, raw: RawRound) -> None:
                 raw.problems += problems
                 if frame is not None:
                     raw.tables[table] = frame
-        if "scenario" in sheets:
-            raw.scenario_file = f"{path.name}[{sheets['scenario'].title}]"
-            raw.scenario = scenario_from_rows(_sheet_rows(sheets["scenario"]))
+        if layout.options in sheets:
+            raw.scenario_file = f"{path.name}[{sheets[layout.options].title}]"
+            raw.scenario = options_from_rows(_sheet_rows(sheets[layout.options]), layout.option_types)
     except Exception as exc:  # noqa: BLE001 - a damaged sheet fails while its rows are read
         raw.problems.append(Problem.of(path.name, None, None, "workbook_unreadable", error=exc))
     finally:
         book.close()
 
 
-def _table_sheets(book, name: str, raw: RawRound) -> dict:
-    """The one sheet for each table name (and ``scenario``); two for one name is a problem."""
+def _table_sheets(book, name: str, raw: RawRound, layout: Layout) -> dict:
+    """The one sheet for each table name (and the options'); two for one name is a problem."""
     found: dict[str, list] = {}
     for sheet in book.worksheets:
         key = sheet.title.strip().lower()
-        if key in TABLES or key == "scenario":
+        if key in layout.tables or key == layout.options:
             found.setdefault(key, []).append(sheet)
     chosen = {}
     for key, sheets in found.items():
@@ -233,6 +250,11 @@ FALSE_WORDS = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
 
 
 def scenario_from_rows(rows: list[list[str]]) -> dict:
+    """A round's options from its ``scenario`` sheet (:func:`options_from_rows` of the Scenario's)."""
+    return options_from_rows(rows, _OPTION_TYPES)
+
+
+def options_from_rows(rows: list[list[str]], option_types: dict) -> dict:
     """Options from a two-column sheet of key, value (a first row that is no option is its header).
 
     Values are read as the option needs them: true/false options from Excel's
@@ -244,15 +266,15 @@ def scenario_from_rows(rows: list[list[str]]) -> dict:
     for pos, row in enumerate(rows):
         key = row[0].strip() if row else ""
         value = row[1].strip() if len(row) > 1 else ""
-        if not key or (pos == 0 and key not in _OPTION_TYPES) or not value:
+        if not key or (pos == 0 and key not in option_types) or not value:
             continue
-        out[key] = option_value(key, value)
+        out[key] = option_value(key, value, option_types)
     return out
 
 
-def option_value(key: str, text: str):
-    """One scenario option's value from a cell's text (see :func:`scenario_from_rows`)."""
-    kind = _OPTION_TYPES.get(key, "")
+def option_value(key: str, text: str, option_types: dict | None = None):
+    """One option's value from a cell's text (see :func:`options_from_rows`); by default a scenario's."""
+    kind = (_OPTION_TYPES if option_types is None else option_types).get(key, "")
     if kind == "bool" and text.lower() in TRUE_WORDS | FALSE_WORDS:
         return text.lower() in TRUE_WORDS
     if kind in ("float", "int"):

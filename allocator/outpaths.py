@@ -27,14 +27,14 @@ LEGACY_STAGING_PREFIX = ".allocator-"
 _SHOWN = 3  # foreign entries named in the message
 
 
-def foreign_entries(out_dir: Path) -> list[str]:
-    """Names in ``out_dir`` that are not our outputs (sorted); [] when it does not exist."""
+def foreign_entries(out_dir: Path, ours: tuple[str, ...] = OUTPUT_FILES) -> list[str]:
+    """Names in ``out_dir`` that are not our outputs (``ours``; sorted); [] when it does not exist."""
     if not out_dir.is_dir():
         return []
     foreign = []
     with os.scandir(out_dir) as entries:
         for entry in entries:
-            if entry.name in OUTPUT_FILES and entry.is_file(follow_symlinks=False):
+            if entry.name in ours and entry.is_file(follow_symlinks=False):
                 continue
             if entry.name.startswith(LEGACY_STAGING_PREFIX) and entry.is_dir(follow_symlinks=False):
                 continue
@@ -42,11 +42,13 @@ def foreign_entries(out_dir: Path) -> list[str]:
     return sorted(foreign)
 
 
-def check_out_dir(path: str | Path, round_source: str | Path | None = None) -> list[Problem]:
+def check_out_dir(path: str | Path, round_source: str | Path | None = None,
+                  ours: tuple[str, ...] = OUTPUT_FILES) -> list[Problem]:
     """Why the output folder ``path`` cannot be replaced by a new result ([] if it can).
 
     ``round_source`` is the round being solved (folder or workbook): the output
-    must not be it, one of its files, or a folder containing it.
+    must not be it, one of its files, or a folder containing it. ``ours``: the files
+    a result holds (another command's, e.g. ``allocator forecast``'s).
     """
     shown = str(path)
     out = Path(os.path.realpath(path))
@@ -59,7 +61,7 @@ def check_out_dir(path: str | Path, round_source: str | Path | None = None) -> l
             return [Problem.of(shown, None, None, "out_holds_round", round=str(round_source))]
     if out.exists() and not out.is_dir():
         return [Problem.of(shown, None, None, "out_is_file")]
-    foreign = foreign_entries(out)
+    foreign = foreign_entries(out, ours)
     if foreign:
         names = ", ".join(foreign[:_SHOWN]) + (", ..." if len(foreign) > _SHOWN else "")
         return [Problem.of(shown, None, None, "out_not_ours", entries=names)]

@@ -69,7 +69,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
                                 if raw.workbook else Problem.of(file, None, None, "table_missing"))
             typed[table] = _empty(table)
             continue
-        frame, found = _type_table(table, raw.tables[table], file)
+        frame, found = type_table(table, raw.tables[table], file)
         problems += found
         if frame.empty and table not in OPTIONAL_TABLES:
             problems.append(Problem.of(file, None, None, "table_empty"))
@@ -131,8 +131,12 @@ def _pandas_dtype(col: Column) -> str:
             "list": "object"}.get(col.dtype, "object")
 
 
-def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed copy of one table; the index stays the file's (row = index + 2)."""
+def type_table(table: str, frame: pd.DataFrame, file: str,
+               cols: tuple[Column, ...] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed copy of one table of text cells and its problems; the index stays the file's (row =
+    index + 2). ``cols``: the table's columns (default: the round's ``schema.csv``; another package's
+    schema, e.g. a forecast plan's, gives its own)."""
+    cols = columns(table) if cols is None else cols
     problems: list[Problem] = []
     twice = frame.columns.duplicated()
     for name in dict.fromkeys(frame.columns[twice]):
@@ -140,9 +144,9 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     frame = frame.loc[:, ~twice]
     frame = frame.loc[~(frame == "").all(axis=1)]  # separator-only lines Excel leaves at the end
     rows = frame.index.to_numpy() + 2
-    problems += _check_cells(table, frame, rows, file)
+    problems += _check_cells(cols, frame, rows, file)
     data: dict[str, pd.Series] = {}
-    for col in columns(table):
+    for col in cols:
         if col.name in frame.columns:
             data[col.name], found = _convert(col, frame[col.name], rows, file)
             problems += found
@@ -155,7 +159,7 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
         if c and c not in known:
             data[c] = frame[c]
     out = pd.DataFrame(data, index=frame.index)
-    key = columns(table)[0]
+    key = cols[0]
     if key.dtype == "id":
         dup = out[key.name].duplicated(keep="first") & out[key.name].notna()
         for idx in out.index[dup]:
@@ -163,10 +167,10 @@ def _type_table(table: str, frame: pd.DataFrame, file: str) -> tuple[pd.DataFram
     return out, problems
 
 
-def _check_cells(table: str, frame: pd.DataFrame, rows: np.ndarray, file: str) -> list[Problem]:
+def _check_cells(cols: tuple[Column, ...], frame: pd.DataFrame, rows: np.ndarray, file: str) -> list[Problem]:
     """Control characters and over-long cells in any column (see the module docstring)."""
     problems: list[Problem] = []
-    schema = {c.name for c in columns(table)}
+    schema = {c.name for c in cols}
     for name in frame.columns:
         label = shown_name(name)  # a header may hold control characters too: shown escaped
         if re.search(CONTROL, name):
@@ -223,7 +227,11 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
             frac = ok & (values != values.round())
             bad(frac, "not_whole")
             values = values.where(~frac)
-        if col.minimum is not None:
+        if col.minimum is not None and col.minimum_exclusive:
+            below = ok & (values <= col.minimum)
+            bad(below, "not_above", minimum=f"{col.minimum:g}")
+            values = values.where(~below)
+        elif col.minimum is not None:
             below = ok & (values < col.minimum)
             bad(below, "below_minimum", minimum=f"{col.minimum:g}")
             values = values.where(~below)

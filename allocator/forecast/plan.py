@@ -1,0 +1,291 @@
+"""A plan folder (CSV files) or workbook (one sheet per table), read and checked before anything runs.
+
+Tables and columns are those of ``allocator/forecast/schema.csv`` (the project's one schema
+format; docs/forecast.md lists them): ``regions``, ``workforce``, ``training``, ``exits`` and
+either ``need`` or ``population`` with ``norms``; ``pipeline`` and ``caps`` are optional. The
+options are ``forecast.toml`` (or a ``forecast`` sheet of key, value rows):
+
+* ``base_year`` (required) and ``horizon`` (years after it, required, 1..100);
+* ``plan``: none | seed004 | optimal (default optimal); ``seed004_share`` (default 0.3);
+* ``budget``: money a year for new admissions (each charged its whole course cost in the year of
+  admission), one number for every year or a table ``year = amount``; empty = no limit;
+* ``discount``: yearly discount rate of later deficits (default 0); ``time_limit``: seconds.
+
+Every problem names the file (or sheet), the row and the column, in English and Russian; all are
+reported at once (:class:`allocator.messages.InputError`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from medstaff_core.schema import Column, load_schema
+
+from ..io import Layout, read_tables
+from ..messages import InputError, Problem
+from ..validate import type_table
+
+TABLES = ("regions", "workforce", "need", "population", "norms", "pipeline", "training", "caps", "exits")
+REQUIRED_TABLES = ("regions", "workforce", "training", "exits")
+PLANS = ("none", "seed004", "optimal")
+OPTION_TYPES = {"base_year": "int", "horizon": "int", "plan": "str", "seed004_share": "float",
+                "budget": "float", "discount": "float", "time_limit": "float"}
+LAYOUT = Layout(TABLES, "forecast", (), OPTION_TYPES)
+#: The ages an age band stands for: "<30" is 25..29, "N+" is N..N+4 (single ages as given).
+OPEN_BAND_YEARS = 5
+BAND = re.compile(r"^(?:<(\d+)|(\d+)\s*-\s*(\d+)|(\d+)\+|(\d+))$")
+
+
+@cache
+def schema() -> dict[str, tuple[Column, ...]]:
+    """The plan's tables: table -> its columns (``allocator/forecast/schema.csv``)."""
+    return load_schema("allocator.forecast")
+
+
+@dataclass(frozen=True)
+class Options:
+    """``forecast.toml``: see the module docstring."""
+
+    base_year: int
+    horizon: int
+    plan: str = "optimal"
+    seed004_share: float = 0.3
+    budget: dict = field(default_factory=dict)  # year -> money a year; absent year = no limit
+    discount: float = 0.0
+    time_limit: float | None = None
+
+    @property
+    def years(self) -> list[int]:
+        """base_year .. base_year + horizon."""
+        return list(range(self.base_year, self.base_year + self.horizon + 1))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The typed tables of a plan (see the module docstring) and its options; ``need`` is filled
+    from population and norms when need.csv is not given."""
+
+    regions: pd.DataFrame
+    workforce: pd.DataFrame
+    need: pd.DataFrame
+    pipeline: pd.DataFrame
+    training: pd.DataFrame
+    caps: pd.DataFrame
+    exits: pd.DataFrame
+    options: Options
+    name: str = "plan"
+
+    def with_options(self, **changes) -> "Plan":
+        """This plan with other options (``horizon``, ``plan``, ...)."""
+        return dataclasses.replace(self, options=dataclasses.replace(self.options, **changes))
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """Every (region_id, specialty) the plan follows: those with staff or need, sorted."""
+        pairs = pd.concat([self.workforce[["region_id", "specialty"]], self.need[["region_id", "specialty"]]])
+        return pairs.drop_duplicates().sort_values(["region_id", "specialty"]).reset_index(drop=True)
+
+    @property
+    def aged(self) -> bool:
+        """True when the workforce is given by age band."""
+        return bool(self.workforce["age_band"].notna().any())
+
+
+def band_ages(band: str) -> range | None:
+    """The single ages an age band stands for (``"30-39"`` -> 30..39; ``"<30"`` -> 25..29; ``"60+"``
+    -> 60..64; ``"34"`` -> 34); None when it is no band."""
+    m = BAND.match(str(band).strip())
+    if not m:
+        return None
+    below, lo, hi, plus, one = m.groups()
+    if below:
+        return range(int(below) - OPEN_BAND_YEARS, int(below))
+    if lo:
+        return range(int(lo), int(hi) + 1) if int(hi) >= int(lo) else None
+    if plus:
+        return range(int(plus), int(plus) + OPEN_BAND_YEARS)
+    return range(int(one), int(one) + 1)
+
+
+def load_plan(path: str | Path, **options) -> Plan:
+    """The typed plan of a folder or workbook; ``options`` override ``forecast.toml``'s.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    raw = read_tables(path, LAYOUT)
+    problems = list(raw.problems)
+    typed: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        cols = schema()[table]
+        file = raw.where(table)
+        if table not in raw.tables:
+            if table in REQUIRED_TABLES and not raw.problems:
+                problems.append(Problem.of(raw.workbook, None, None, "sheet_missing", sheet=table)
+                                if raw.workbook else Problem.of(file, None, None, "table_missing"))
+            typed[table] = _empty(cols)
+            continue
+        frame, found = type_table(table, raw.tables[table], file, cols)
+        problems += found
+        if frame.empty and table in REQUIRED_TABLES:
+            problems.append(Problem.of(file, None, None, "table_empty"))
+        typed[table] = frame
+    opts, found = _options({**raw.scenario, **{k: v for k, v in options.items() if v is not None}},
+                           raw.scenario_file or "forecast.toml")
+    problems += found
+    if not problems:
+        problems += _check(typed, raw, opts)
+    if problems:
+        raise InputError(problems)
+    typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
+    regions = typed["regions"].copy()
+    regions["weight"] = regions["weight"].fillna(1.0).astype(float)
+    need = typed["need"] if len(typed["need"]) else _need_from_norms(typed["population"], typed["norms"])
+    return Plan(regions=regions, workforce=typed["workforce"], need=need, pipeline=typed["pipeline"],
+                training=typed["training"], caps=typed["caps"], exits=typed["exits"], options=opts,
+                name=Path(path).stem)
+
+
+def _empty(cols: tuple[Column, ...]) -> pd.DataFrame:
+    kinds = {"int": "Int64", "float": "float64", "money": "float64", "bool": "bool"}
+    return pd.DataFrame({c.name: pd.Series(dtype=kinds.get(c.kind, "object")) for c in cols})
+
+
+def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
+    problems: list[Problem] = []
+    out: dict = {}
+
+    def bad(key, **params):
+        problems.append(Problem.of(file, None, key, "forecast_option_bad", value=values.get(key), **params))
+
+    for key in values:
+        if key not in OPTION_TYPES:
+            problems.append(Problem.of(file, None, key, "forecast_option_unknown", known=", ".join(OPTION_TYPES)))
+    for key in ("base_year", "horizon"):
+        if key not in values:
+            problems.append(Problem.of(file, None, key, "forecast_option_missing"))
+    limits = {"base_year": (1900, 2200), "horizon": (1, 100), "seed004_share": (0, 10), "discount": (0, 0.99),
+              "time_limit": (0.001, 1e7)}
+    for key, (lo, hi) in limits.items():
+        if key not in values:
+            continue
+        v = values[key]
+        whole = OPTION_TYPES[key] == "int"
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (whole and float(v) != int(v)) \
+                or not math.isfinite(v) or not lo <= v <= hi:
+            bad(key, expected=f"{'a whole number' if whole else 'a number'} from {lo:g} to {hi:g}")
+            continue
+        out[key] = int(v) if whole else float(v)
+    if "plan" in values:
+        if values["plan"] not in PLANS:
+            bad("plan", expected=" | ".join(PLANS))
+        else:
+            out["plan"] = values["plan"]
+    if "budget" in values:
+        budget = values["budget"]
+        years = out.get("base_year", 0), out.get("base_year", 0) + out.get("horizon", 0)
+        if isinstance(budget, dict):
+            parsed = {}
+            for year, amount in budget.items():
+                try:
+                    y = int(str(year))
+                except ValueError:
+                    y = None
+                if y is None or isinstance(amount, bool) or not isinstance(amount, (int, float)) \
+                        or not math.isfinite(amount) or amount < 0:
+                    problems.append(Problem.of(file, None, f"budget.{year}", "forecast_option_bad", value=amount,
+                                               expected="year = money >= 0"))
+                else:
+                    parsed[y] = float(amount)
+            out["budget"] = parsed
+        elif isinstance(budget, (int, float)) and not isinstance(budget, bool) and math.isfinite(budget) \
+                and budget >= 0:
+            out["budget"] = {y: float(budget) for y in range(years[0], years[1] + 1)}
+        else:
+            bad("budget", expected="money >= 0, or a table year = money")
+    if problems:
+        return None, problems
+    return Options(**out), []
+
+
+def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
+    """Cross-table checks: references, the specialties' training and exit rows, the base year, bands."""
+    problems: list[Problem] = []
+    regions = set(typed["regions"]["region_id"])
+    for table, frame in typed.items():
+        file = raw.where(table)
+        for col in schema()[table]:
+            if col.reference and len(frame):
+                missing = frame[col.name].notna() & ~frame[col.name].isin(regions)
+                for idx in frame.index[missing]:
+                    problems.append(Problem.of(file, int(idx) + 2, col.name, "unknown_reference",
+                                               value=frame.at[idx, col.name], key="region_id",
+                                               table="regions"))
+    has_need = len(typed["need"]) > 0
+    if not has_need and not (len(typed["population"]) and len(typed["norms"])):
+        problems.append(Problem.of(raw.where("need"), None, None, "forecast_no_need"))
+    training = typed["training"]
+    trained = set(training["specialty"])
+    exit_specs = set(typed["exits"]["specialty"])
+    for table in ("workforce", "need", "norms", "pipeline", "caps"):
+        frame = typed[table]
+        for idx, spec in frame["specialty"].items() if len(frame) else ():
+            if spec not in trained:
+                problems.append(Problem.of(raw.where(table), int(idx) + 2, "specialty", "forecast_no_training",
+                                           value=spec))
+            elif table in ("workforce", "need", "norms") and spec not in exit_specs:
+                problems.append(Problem.of(raw.where(table), int(idx) + 2, "specialty", "forecast_no_exits",
+                                           value=spec))
+    work = typed["workforce"]
+    base = work[work["year"] == opts.base_year]
+    if len(work) and base.empty:
+        problems.append(Problem.of(raw.where("workforce"), None, "year", "forecast_no_base_year",
+                                   year=opts.base_year))
+    for table in ("workforce", "exits"):
+        frame = typed[table]
+        for idx, band in frame["age_band"].items() if len(frame) else ():
+            if isinstance(band, str) and band_ages(band) is None:
+                problems.append(Problem.of(raw.where(table), int(idx) + 2, "age_band", "forecast_bad_band",
+                                           value=band))
+    key = ["region_id", "specialty", "year", "age_band"]
+    dup = base.assign(age_band=base["age_band"].fillna("")).duplicated(key, keep="first")
+    for idx in base.index[dup]:
+        problems.append(Problem.of(raw.where("workforce"), int(idx) + 2, "persons", "forecast_duplicate_row"))
+    mixed = base.groupby(["region_id", "specialty"])["age_band"].agg(lambda s: s.notna().any() and s.isna().any())
+    for (region, spec) in mixed[mixed].index:
+        problems.append(Problem.of(raw.where("workforce"), None, "age_band", "forecast_bands_mixed",
+                                   region=region, specialty=spec))
+    exits = typed["exits"]
+    for spec, rows in exits.groupby("specialty") if len(exits) else ():
+        overall = rows["age_band"].isna().sum()
+        if overall > 1 or (overall == 0 and base["age_band"].isna().any() and spec in set(base["specialty"])):
+            problems.append(Problem.of(raw.where("exits"), int(rows.index[0]) + 2, "age_band",
+                                       "forecast_exit_rows", specialty=spec))
+    for table, keys in (("need", ["region_id", "specialty", "year"]), ("training", ["specialty"]),
+                        ("caps", ["region_id", "specialty"]), ("population", ["region_id", "year"]),
+                        ("norms", ["specialty"]), ("pipeline", ["region_id", "specialty", "year"])):
+        frame = typed[table]
+        if table == "training" or not len(frame):
+            continue
+        for idx in frame.index[frame.duplicated(keys, keep="first")]:
+            problems.append(Problem.of(raw.where(table), int(idx) + 2, None, "forecast_duplicate_row"))
+    low = training["min_admissions"].fillna(0) > training["max_admissions"].fillna(float("inf"))
+    for idx in training.index[low]:
+        problems.append(Problem.of(raw.where("training"), int(idx) + 2, "min_admissions", "forecast_min_above_max"))
+    return problems
+
+
+def _need_from_norms(population: pd.DataFrame, norms: pd.DataFrame) -> pd.DataFrame:
+    """need = population / population_per_post, for every region, year and specialty of the norms."""
+    rows = population.merge(norms, how="cross")
+    rows["need"] = rows["population"] / rows["population_per_post"]
+    return rows[["region_id", "specialty", "year", "need"]].reset_index(drop=True)
+
+
+__all__ = ["OPEN_BAND_YEARS", "PLANS", "TABLES", "Options", "Plan", "band_ages", "load_plan", "schema"]
