@@ -99,9 +99,10 @@ def main() -> None:
             for y, f in factor.items():
                 need_rows.append({
                     "region_id": r, "specialty": spec, "year": y, "need": round(positions[r] * f, 1),
-                    "source": f"staff positions: derived persons / (amb_staffing_pct {t.at[r, 'amb_staffing_pct']} %), "
-                              f"{table}, x {kp:.4f} (calibration to {plan[BASE]} positions 2019); {y} = 2019 x {plan[y]}/{plan[BASE]} ({label}, «Штатная численность», "
-                              f"unnumbered table «Укомплектованность», seed line {line})",
+                    "source": f"staff positions: derived persons / (amb_staffing_pct "
+                              f"{t.at[r, 'amb_staffing_pct']} %), {table}, x {kp:.4f} (calibration to "
+                              f"{plan[BASE]} positions 2019); {y} = 2019 x {plan[y]}/{plan[BASE]} ({label}, "
+                              f"«Штатная численность», unnumbered table «Укомплектованность», seed line {line})",
                     "note": "staff positions (штатные должности), not persons" + (
                         "; 2020-2025 = the seed's planned oblast positions, split like 2019" if y > BASE else "")})
     work = pd.DataFrame(work_rows)
