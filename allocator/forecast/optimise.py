@@ -11,7 +11,7 @@ Rows:
 
 .. math::
 
-    d_{ct} + \sum_{y + L_s \le t} c_s\, g_s(t - y - L_s)\, a_{cy} \ \ge\ \text{need}_{ct} - \text{base}_{ct}
+    d_{ct} + f_s \sum_{y + L_s \le t} c_s\, g_s(t - y - L_s)\, a_{cy} \ \ge\ \text{need}_{ct} - f_s\,\text{base}_{ct}
     \qquad \text{(the projection of :mod:`allocator.forecast.project`)}
 
     \text{min}_{s} \le \sum_{c \in s} a_{cy} \le \text{max}_{s} \quad \forall s, y
@@ -79,7 +79,7 @@ class AdmissionsModel:
         weight = dyn.cells["weight"].to_numpy(dtype=float)
         disc = dyn.discount(discount)
         self.objectives = {"deficit": np.zeros(n), "cost": np.zeros(n)}
-        self.constant = float((weight * np.maximum(0.0, dyn.need[:, 0] - dyn.base[:, 0])).sum())
+        self.constant = float((weight * np.maximum(0.0, dyn.need[:, 0] - dyn.fte * dyn.base[:, 0])).sum())
         for (c, t), j in self.d_index.items():
             self.objectives["deficit"][j] = weight[c] * disc[t]
         for (c, y), j in self.a_index.items():
@@ -100,8 +100,8 @@ class AdmissionsModel:
                     k = t - y - lag
                     if k >= 0 and dyn.response[c, k] > 0:
                         cols.append(self.a_index[(c, y)])
-                        vals.append(dyn.completion[c] * dyn.response[c, k])
-                rhs = dyn.need[c, t] - dyn.base[c, t]
+                        vals.append(dyn.fte[c] * dyn.completion[c] * dyn.response[c, k])
+                rhs = dyn.need[c, t] - dyn.fte[c] * dyn.base[c, t]
                 self.h.addRow(rhs, highspy.kHighsInf, len(cols), np.array(cols, np.int32), np.array(vals))
 
     def _limit_rows(self, lim: Limits, n_years: int) -> None:

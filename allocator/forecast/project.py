@@ -14,7 +14,9 @@ specialty :math:`s` (a *cell*):
   with :math:`e_s` the yearly exit rate, :math:`c_s` the completion rate and :math:`L_s` the
   training length of the specialty: people admitted in year :math:`y` arrive in :math:`y + L_s`
   (arrivals of year :math:`t` do not leave in :math:`t`);
-* :math:`\text{deficit}(t) = \max(0, \text{need}(t) - \text{stock}(t))` for :math:`t_0 \le t \le T`.
+* :math:`\text{deficit}(t) = \max(0, \text{need}(t) - f_s\,\text{stock}(t))` for :math:`t_0 \le t \le T`,
+  with :math:`f_s` the full-time equivalents one person works (``fte_per_person``, 1 unless need
+  is counted in FTE while staff are counted in persons).
 
 Admissions are whole numbers in years :math:`t_0 \dots T - L_s` (later ones would arrive after
 the horizon). Need between two given years is interpolated linearly, and held before the first
@@ -56,7 +58,7 @@ class Dynamics:
 
     need, base (stock with no new admissions), base_arrivals (the pipeline): arrays cells x years;
     response: cells x years, ``response[c, k]`` the share of one arrival still working k years on;
-    length, completion: per cell, the specialty's training length and completion rate.
+    length, completion, fte: per cell, the specialty's training length, completion rate and FTE per person.
     """
 
     cells: pd.DataFrame  # region_id, specialty, weight
@@ -67,6 +69,7 @@ class Dynamics:
     response: np.ndarray
     length: np.ndarray
     completion: np.ndarray
+    fte: np.ndarray
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -105,8 +108,8 @@ class Dynamics:
         return out
 
     def deficit(self, admitted: np.ndarray | None = None) -> np.ndarray:
-        """max(0, need - stock) of every cell and year."""
-        return np.maximum(0.0, self.need - self.stock(admitted))
+        """max(0, need - fte x stock) of every cell and year."""
+        return np.maximum(0.0, self.need - self.fte[:, None] * self.stock(admitted))
 
     def discount(self, rate: float) -> np.ndarray:
         """The discount factor of each year: (1 + rate) ** -(t - t0)."""
@@ -157,8 +160,9 @@ def dynamics(plan: Plan) -> Dynamics:
         response[c] = cache[key]
     length = training.loc[cells["specialty"], "years"].to_numpy(dtype=int)
     completion = training.loc[cells["specialty"], "completion_rate"].to_numpy(dtype=float)
+    fte = training.loc[cells["specialty"], "fte_per_person"].astype(float).fillna(1.0).to_numpy()
     return Dynamics(cells=cells, years=years, need=need, base=base, base_arrivals=pipeline, response=response,
-                    length=length, completion=completion)
+                    length=length, completion=completion, fte=fte)
 
 
 def _entry(v: np.ndarray, age: int) -> int:
@@ -256,7 +260,7 @@ def projection_table(dyn: Dynamics, admitted: np.ndarray) -> pd.DataFrame:
         "year": np.tile(np.array(dyn.years), n_cells),
         "stock": stock.ravel(),
         "need": dyn.need.ravel(),
-        "deficit": np.maximum(0.0, dyn.need - stock).ravel(),
+        "deficit": np.maximum(0.0, dyn.need - dyn.fte[:, None] * stock).ravel(),
         "arrivals": np.where(np.arange(n_years) == 0, 0.0, arrivals).ravel(),
         "exits": exits.ravel(),
     })
