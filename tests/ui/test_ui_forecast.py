@@ -243,6 +243,39 @@ def test_the_page_makes_the_three_plans_and_shows_them_in_both_languages(small, 
     assert [m.value for m in at.metric] == [forecast_view.number(r.weighted_deficit, "en") for r in again.values()]
 
 
+def test_a_longer_horizon_keeps_a_yearly_budget_for_every_year(tmp_path, small):
+    longer = forecast_view.load_source(forecast_view.Source("small", path=_write(tmp_path / "small")), horizon=10)
+    assert longer.options.horizon == 10 and sorted(longer.options.budget) == list(range(2020, 2031))
+    assert forecast_view.projection_xlsx(forecast_view.run_all(longer), "en")  # 2020..2030 written
+    assert forecast_view.run_all(longer)["optimal"].projection()["year"].max() == 2030
+
+
+def test_the_page_on_the_bundled_penza_plan_shows_a_time_limited_proof():
+    if "penza-plan" not in forecast_view.plan_folders():
+        pytest.skip("no data/penza-plan")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.session_state["forecast_source"] = "penza-plan"
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="forecast_time_limit").set_value(2).run()
+    at.button(key="forecast_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (head,) = [d.value for d in at.dataframe if "Weighted deficit" in d.value.columns]
+    none, seed, best = head["Weighted deficit"].tolist()
+    assert best <= seed <= none
+    (proof,) = [d.value for d in at.dataframe if "Bound" in d.value.columns]
+    assert (proof["Bound"] <= proof["Value"] + 1e-6).all()
+    assert any(c.value.startswith("penza-plan: regions 29") for c in at.caption)
+    region = at.selectbox(key="forecast_chart_region")
+    region.select_index(len(region.options) - 1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = at.get("plotly_chart")
+    title = json.loads(chart.proto.spec)["layout"]["title"]["text"]
+    assert title.startswith(f"Deficit: {region.options[-1]}, ")
+
+
 def test_the_page_lists_the_problems_of_a_plan_that_does_not_load():
     bad = {**SMALL, "exits.csv": "specialty,exit_rate\ndoc,lots\n"}
     source = forecast_view.Source("bad.zip", name="bad.zip", data=_zip(bad))

@@ -70,14 +70,27 @@ source = sources[choice]
 
 def _load(horizon=None):
     """The chosen plan with ``horizon``; its problems shown (every one, in the page's language) and the
-    page stopped when it does not load."""
-    try:
-        return forecast_view.load_source(source, horizon=horizon, limits=limits)
-    except InputError as exc:
-        st.error(t("forecast_load_failed", lang, name=source.label, n=len(exc.problems)))
-        st.dataframe(state.problems_frame(exc.problems, lang), hide_index=True, width="stretch",
+    page stopped when it does not load. An upload is read once per horizon (kept in the session); a
+    folder is read again on every run, so edits to its files show."""
+    memo = ss.setdefault("forecast_read", {})
+    key = (source.key, horizon)
+    if source.path is not None or key not in memo:
+        try:
+            got = forecast_view.load_source(source, horizon=horizon, limits=limits)
+        except InputError as exc:
+            got = exc
+        if source.path is None:
+            if len(memo) >= 4:
+                memo.clear()
+            memo[key] = got
+    else:
+        got = memo[key]
+    if isinstance(got, InputError):
+        st.error(t("forecast_load_failed", lang, name=source.label, n=len(got.problems)))
+        st.dataframe(state.problems_frame(got.problems, lang), hide_index=True, width="stretch",
                      key="forecast_plan_problems")
         st.stop()
+    return got
 
 
 own = _load()
