@@ -30,7 +30,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the outputs (replaced as a whole)")
     p.add_argument("--plan", choices=PLANS, help="none | seed004 | optimal (default: forecast.toml's, else optimal)")
     p.add_argument("--horizon", type=int, metavar="N", help="years after the base year (default: forecast.toml's)")
-    p.add_argument("--time-limit", type=float, metavar="S", help="seconds for the optimiser")
+    p.add_argument("--time-limit", type=float, metavar="S",
+                   help="seconds for the optimiser (default: forecast.toml's, else 120), then the best plan")
+    p.add_argument("--gap", type=float, metavar="G", help="relative MIP gap to stop at (default 0: proven optimal)")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
     return p
@@ -41,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     lang = args.lang
     try:
-        plan = load_plan(args.plan_path, horizon=args.horizon, plan=args.plan, time_limit=args.time_limit)
+        plan = load_plan(args.plan_path, horizon=args.horizon, plan=args.plan, time_limit=args.time_limit,
+                         gap=args.gap)
     except InputError as exc:
         print(exc.report(lang), file=sys.stderr)
         return EXIT_INPUT
@@ -68,7 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     for level, proof in result.proof.items():
         print(text("cli_forecast_proof", lang, level=level, status=proof["status"], value=_num(proof["value"], lang),
                    bound=_num(proof["bound"], lang), seconds=proof["seconds"]))
-    return EXIT_OK if result.status == Status.OPTIMAL else EXIT_TIME
+    if result.status != Status.OPTIMAL:
+        level = next((k for k, v in result.proof.items() if v["status"] != "optimal"), "deficit")
+        gap = result.proof.get(level, {}).get("gap")
+        print(text("cli_forecast_not_proven", lang, level=level, gap="-" if gap is None else f"{gap:.2e}",
+                   limit=plan.options.time_limit), file=sys.stderr)
+        return EXIT_TIME
+    return EXIT_OK
 
 
 def _num(value, lang: str) -> str:

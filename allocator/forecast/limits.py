@@ -72,9 +72,10 @@ def limits(plan: Plan, dyn: Dynamics) -> Limits:
     budget = np.full(n_years, np.inf)
     money: dict = {("cost", name): exact_money(training.at[name, "cost"]) for name in specialties}
     for t, year in enumerate(dyn.years):
-        if year in plan.options.budget:
-            budget[t] = plan.options.budget[year]
-            money[("budget", t)] = exact_money(plan.options.budget[year])
+        amount = plan.options.budget_of(year)
+        if amount is not None:
+            budget[t] = amount
+            money[("budget", t)] = exact_money(amount)
     return Limits(cell_cap=cap, specialties=specialties, cell_specialty=cell_specialty, spec_max=spec_max,
                   spec_min=spec_min, cost=cost, budget=budget, open=open_, money=money)
 

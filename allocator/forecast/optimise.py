@@ -23,10 +23,15 @@ Levels (:func:`allocator.driver.run_levels`, the loop every allocator engine use
 :math:`\min \sum \text{cost}_s a_{cy}` among the plans that keep the first level's optimum (held by
 a row :math:`\le z^*` plus :data:`HOLD_TOL` relative). At the optimum :math:`d_{ct}` is exactly the
 projected deficit :math:`\max(0, \text{need} - \text{stock})`, because the objective presses it down
-to its row. HiGHS proves each level with a MIP gap of 0 (absolute :data:`ABS_GAP`): the proof
-reported is its dual bound beside the value. Coefficients are floats (people times rates); every
-plan is checked afterwards against the limits in exact decimals (:mod:`allocator.forecast.limits`)
-and its deficit recomputed by the projection itself.
+to its row. HiGHS proves each level with a MIP gap of 0 (absolute :data:`ABS_GAP`), or the
+relative ``gap`` the plan allows: the proof reported is its dual bound beside the value. It starts
+from seed 004's plan (a feasible incumbent). On small plans that is quick (the tests compare it
+with brute force); on a national plan of hundreds of region-specialties with one cap per
+specialty and year, many plans are nearly tied and HiGHS closes the last 0.01 % slowly: within
+the time limit the best plan is returned with its proven gap (status ``feasible``).
+Coefficients are floats (people times rates); every plan is checked afterwards against the
+limits in exact decimals (:mod:`allocator.forecast.limits`) and its deficit recomputed by the
+projection itself.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ HOLD_TOL = 1e-9
 class AdmissionsModel:
     """The integer programme of the module docstring in HiGHS, as an :class:`allocator.driver.Engine`."""
 
-    def __init__(self, dyn: Dynamics, lim: Limits, discount: float, threads: int | None = None):
+    def __init__(self, dyn: Dynamics, lim: Limits, discount: float, gap: float = 0.0):
         n_cells, n_years = dyn.shape
         self.dyn, self.lim = dyn, lim
         self.a_index = {}  # (cell, year position) -> column
@@ -67,7 +72,7 @@ class AdmissionsModel:
             self.h = highspy.Highs()
         h = self.h
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("mip_abs_gap", ABS_GAP)
         lower = np.zeros(n)
         upper = np.full(n, highspy.kHighsInf)
@@ -135,6 +140,19 @@ class AdmissionsModel:
         """False when the level's coefficients are all zero."""
         return bool(self.objectives[level].any())
 
+    def start_from(self, admitted: np.ndarray) -> None:
+        """Give HiGHS a plan that keeps the limits (a rule's) as its first incumbent."""
+        x = np.zeros(self.h.getNumCol())
+        for (c, y), j in self.a_index.items():
+            x[j] = admitted[c, y]
+        deficit = self.dyn.deficit(admitted)
+        for (c, t), j in self.d_index.items():
+            x[j] = deficit[c, t]
+        start = highspy.HighsSolution()
+        start.col_value = x.tolist()
+        start.value_valid = True
+        self.h.setSolution(start)
+
     def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
         """The MIP optimum of ``level`` over the rows so far, within the time left."""
         h = self.h
@@ -178,9 +196,15 @@ class AdmissionsModel:
         return out
 
 
-def optimal_admissions(dyn: Dynamics, lim: Limits, discount: float = 0.0, time_limit: float | None = None):
-    """(admitted cells x years, the driver's run, the model) of the optimal plan (module docstring)."""
-    model = AdmissionsModel(dyn, lim, discount)
+def optimal_admissions(dyn: Dynamics, lim: Limits, discount: float = 0.0, time_limit: float | None = None,
+                       gap: float = 0.0, start: np.ndarray | None = None):
+    """(admitted cells x years, the driver's run, the model) of the optimal plan (module docstring).
+
+    ``gap``: the relative MIP gap HiGHS may stop at (0: proven optimal); ``start``: a plan that keeps
+    the limits, HiGHS's first incumbent (the page and the command line give seed 004's rule)."""
+    model = AdmissionsModel(dyn, lim, discount, gap)
+    if start is not None:
+        model.start_from(start)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     run = run_levels(model, deadline, levels=LEVELS)
     admitted = model.admitted(run.x) if run.x is not None else np.zeros(dyn.shape)

@@ -42,7 +42,8 @@ def summary(result: ForecastResult, baseline: ForecastResult | None = None) -> d
         "not_closed_within_horizon": int(closes["closes"].isna().sum()),
         "options": {"base_year": opts.base_year, "horizon": opts.horizon, "discount": opts.discount,
                     "seed004_share": opts.seed004_share,
-                    "budget": {str(y): b for y, b in sorted(opts.budget.items())}},
+                    "budget": {str(y): opts.budget_of(y) for y in opts.years}, "gap_allowed": opts.gap,
+                    "time_limit": opts.time_limit},
         "broken_limits": list(result.broken),
         "seconds": round(result.seconds, 3),
     }

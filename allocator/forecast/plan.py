@@ -9,7 +9,10 @@ options are ``forecast.toml`` (or a ``forecast`` sheet of key, value rows):
 * ``plan``: none | seed004 | optimal (default optimal); ``seed004_share`` (default 0.3);
 * ``budget``: money a year for new admissions (each charged its whole course cost in the year of
   admission), one number for every year or a table ``year = amount``; empty = no limit;
-* ``discount``: yearly discount rate of later deficits (default 0); ``time_limit``: seconds.
+* ``discount``: yearly discount rate of later deficits (default 0);
+* ``gap``: the relative MIP gap the optimiser may stop at (default 0: proven optimal); ``time_limit``:
+  seconds for the optimiser (default :data:`DEFAULT_TIME_LIMIT`; then the best plan found is
+  reported with its proven gap).
 
 Every problem names the file (or sheet), the row and the column, in English and Russian; all are
 reported at once (:class:`allocator.messages.InputError`).
@@ -27,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from medstaff_core.schema import Column, load_schema
+from medstaff_core.schema import markdown as schema_markdown
 
 from ..io import Layout, read_tables
 from ..messages import InputError, Problem
@@ -36,8 +40,10 @@ TABLES = ("regions", "workforce", "need", "population", "norms", "pipeline", "tr
 REQUIRED_TABLES = ("regions", "workforce", "training", "exits")
 PLANS = ("none", "seed004", "optimal")
 OPTION_TYPES = {"base_year": "int", "horizon": "int", "plan": "str", "seed004_share": "float",
-                "budget": "float", "discount": "float", "time_limit": "float"}
+                "budget": "float", "discount": "float", "time_limit": "float", "gap": "float"}
 LAYOUT = Layout(TABLES, "forecast", (), OPTION_TYPES)
+#: Seconds the optimiser gets unless the plan or the command line says otherwise.
+DEFAULT_TIME_LIMIT = 120.0
 #: The ages an age band stands for: "<30" is 25..29, "N+" is N..N+4 (single ages as given).
 OPEN_BAND_YEARS = 5
 BAND = re.compile(r"^(?:<(\d+)|(\d+)\s*-\s*(\d+)|(\d+)\+|(\d+))$")
@@ -49,6 +55,11 @@ def schema() -> dict[str, tuple[Column, ...]]:
     return load_schema("allocator.forecast")
 
 
+def markdown() -> str:
+    """The plan's tables as Markdown (for docs/forecast.md; a test keeps them in sync)."""
+    return schema_markdown(schema(), TABLES, frozenset(TABLES) - frozenset(REQUIRED_TABLES))
+
+
 @dataclass(frozen=True)
 class Options:
     """``forecast.toml``: see the module docstring."""
@@ -57,9 +68,15 @@ class Options:
     horizon: int
     plan: str = "optimal"
     seed004_share: float = 0.3
-    budget: dict = field(default_factory=dict)  # year -> money a year; absent year = no limit
+    budget: dict = field(default_factory=dict)  # year -> money that year (a table in forecast.toml)
+    budget_every_year: float | None = None  # one figure for every year without its own; None = no limit
     discount: float = 0.0
-    time_limit: float | None = None
+    time_limit: float | None = DEFAULT_TIME_LIMIT
+    gap: float = 0.0
+
+    def budget_of(self, year: int) -> float | None:
+        """The admissions budget of ``year`` (its own, else the yearly one); None = no limit."""
+        return self.budget.get(year, self.budget_every_year)
 
     @property
     def years(self) -> list[int]:
@@ -171,7 +188,7 @@ def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
         if key not in values:
             problems.append(Problem.of(file, None, key, "forecast_option_missing"))
     limits = {"base_year": (1900, 2200), "horizon": (1, 100), "seed004_share": (0, 10), "discount": (0, 0.99),
-              "time_limit": (0.001, 1e7)}
+              "time_limit": (0.001, 1e7), "gap": (0, 0.5)}
     for key, (lo, hi) in limits.items():
         if key not in values:
             continue
@@ -189,7 +206,6 @@ def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
             out["plan"] = values["plan"]
     if "budget" in values:
         budget = values["budget"]
-        years = out.get("base_year", 0), out.get("base_year", 0) + out.get("horizon", 0)
         if isinstance(budget, dict):
             parsed = {}
             for year, amount in budget.items():
@@ -206,7 +222,7 @@ def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
             out["budget"] = parsed
         elif isinstance(budget, (int, float)) and not isinstance(budget, bool) and math.isfinite(budget) \
                 and budget >= 0:
-            out["budget"] = {y: float(budget) for y in range(years[0], years[1] + 1)}
+            out["budget_every_year"] = float(budget)
         else:
             bad("budget", expected="money >= 0, or a table year = money")
     if problems:
@@ -288,4 +304,5 @@ def _need_from_norms(population: pd.DataFrame, norms: pd.DataFrame) -> pd.DataFr
     return rows[["region_id", "specialty", "year", "need"]].reset_index(drop=True)
 
 
-__all__ = ["OPEN_BAND_YEARS", "PLANS", "TABLES", "Options", "Plan", "band_ages", "load_plan", "schema"]
+__all__ = ["DEFAULT_TIME_LIMIT", "OPEN_BAND_YEARS", "PLANS", "TABLES", "Options", "Plan", "band_ages", "load_plan",
+           "markdown", "schema"]

@@ -128,36 +128,45 @@ def dynamics(plan: Plan) -> Dynamics:
     pipeline = _pipeline(plan.pipeline, cells, years)
     base = np.zeros((len(cells), n_years))
     response = np.zeros((len(cells), n_years))
-    cache: dict = {}
+    by_cell = {k: g for k, g in work.groupby(["region_id", "specialty"])}
+    exits = {s: g for s, g in plan.exits.groupby("specialty")}
+    keeps: dict = {}
+    responses: dict = {}
     for c, (region, spec) in enumerate(zip(cells["region_id"], cells["specialty"])):
-        rows = work[(work["region_id"] == region) & (work["specialty"] == spec)]
+        rows = by_cell.get((region, spec), work.iloc[:0])
         entry = training.at[spec, "entry_age"]
         entry = DEFAULT_ENTRY_AGE if pd.isna(entry) else int(entry)
-        aged = rows["age_band"].notna().any()
-        keep = _survival(plan.exits[plan.exits["specialty"] == spec], aged)
+        aged = bool(rows["age_band"].notna().any())
+        if (spec, aged) not in keeps:
+            keeps[(spec, aged)] = _survival(exits.get(spec, plan.exits.iloc[:0]), aged)
+        keep = keeps[(spec, aged)]
         if aged:
             v = np.zeros(MAX_AGE + 1)
             for band, persons in zip(rows["age_band"], rows["persons"]):
                 ages = np.array(list(band_ages(band)))
                 ages = ages[ages <= MAX_AGE]
                 v[ages] += float(persons) / len(ages)
-        else:
-            v = np.array([float(rows["persons"].sum())])
-        for t in range(n_years):
-            if t > 0:
-                v = _step(v, keep)
-                v[_entry(v, entry)] += pipeline[c, t]
-            base[c, t] = v.sum()
-        key = (spec, aged)
-        if key not in cache:
+            for t in range(n_years):
+                if t > 0:
+                    v = _step(v, keep)
+                    v[_entry(v, entry)] += pipeline[c, t]
+                base[c, t] = v.sum()
+        else:  # one number: stock(t) = stock(t-1) (1 - e) + pipeline(t)
+            stock = float(rows["persons"].sum())
+            stay = float(keep[0][0])
+            for t in range(n_years):
+                if t > 0:
+                    stock = stock * stay + pipeline[c, t]
+                base[c, t] = stock
+        if (spec, aged, entry) not in responses:
             u = np.zeros(MAX_AGE + 1 if aged else 1)
             u[_entry(u, entry)] = 1.0
             g = np.zeros(n_years)
             for k in range(n_years):
                 g[k] = u.sum()
                 u = _step(u, keep)
-            cache[key] = g
-        response[c] = cache[key]
+            responses[(spec, aged, entry)] = g
+        response[c] = responses[(spec, aged, entry)]
     length = training.loc[cells["specialty"], "years"].to_numpy(dtype=int)
     completion = training.loc[cells["specialty"], "completion_rate"].to_numpy(dtype=float)
     fte = training.loc[cells["specialty"], "fte_per_person"].astype(float).fillna(1.0).to_numpy()

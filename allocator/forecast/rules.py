@@ -94,7 +94,10 @@ def make_plan(plan: Plan, rule: str | None = None) -> ForecastResult:
     elif rule == "seed004":
         admitted = seed004(dyn, lim, plan.options.seed004_share)
     else:
-        admitted, run, model = optimal_admissions(dyn, lim, discount, plan.options.time_limit)
+        start = seed004(dyn, lim, plan.options.seed004_share)
+        start = start if not broken_limits(lim, start, dyn.years) else None
+        admitted, run, model = optimal_admissions(dyn, lim, discount, plan.options.time_limit, plan.options.gap,
+                                                  start)
         status = run.status
         for lv in run.levels:
             if lv.result is None:

@@ -30,7 +30,14 @@ def test_network_docs_tables_are_the_schema():
     assert _between(doc, "<!-- schema:", "<!-- end schema -->").strip() == network_markdown().strip()
 
 
-@pytest.mark.parametrize("package", ["allocator", "network"])
+def test_forecast_docs_tables_are_the_schema():
+    from allocator.forecast.plan import markdown as forecast_markdown
+
+    doc = (ROOT / "docs" / "forecast.md").read_text(encoding="utf-8")
+    assert _between(doc, "<!-- schema:", "<!-- end schema -->").strip() == forecast_markdown().strip()
+
+
+@pytest.mark.parametrize("package", ["allocator", "network", "allocator.forecast"])
 def test_every_schema_file_has_the_one_header_and_both_languages(package):
     tables = load_schema(package)
     assert tables

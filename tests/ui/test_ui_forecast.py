@@ -245,7 +245,9 @@ def test_the_page_makes_the_three_plans_and_shows_them_in_both_languages(small, 
 
 def test_a_longer_horizon_keeps_a_yearly_budget_for_every_year(tmp_path, small):
     longer = forecast_view.load_source(forecast_view.Source("small", path=_write(tmp_path / "small")), horizon=10)
-    assert longer.options.horizon == 10 and sorted(longer.options.budget) == list(range(2020, 2031))
+    assert longer.options.horizon == 10
+    assert [longer.options.budget_of(y) for y in longer.options.years] == [3_000_000.0] * 11
+    assert longer.with_options(horizon=12).options.budget_of(2032) == 3_000_000.0  # one figure: every year
     assert forecast_view.projection_xlsx(forecast_view.run_all(longer), "en")  # 2020..2030 written
     assert forecast_view.run_all(longer)["optimal"].projection()["year"].max() == 2030
 
