@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from allocator.forecast import load_plan, make_plan, project
 from allocator.forecast.limits import broken_limits, limits
+from allocator.forecast.links import deficits_for_round, obligations_ending, stock_after_round
 from allocator.forecast.project import dynamics
 from allocator.forecast.rules import apportion, weighted_deficit
 from allocator.forecast.wisn import category_allowance_factor, wisn_required
@@ -288,3 +290,47 @@ def test_the_command_line_writes_everything_or_nothing(tmp_path, capsys):
     assert (out / "summary.json").read_bytes() == before  # nothing already written is lost
     (out / "mine.txt").write_text("x")
     assert main(["forecast", str(small(tmp_path / "again")), "--out", str(out)]) == 2
+
+
+# ----------------------------------------------------------------------------- the forecast and the allocation
+
+
+PENZA = Path(__file__).resolve().parents[3] / "data" / "penza"
+PENZA_PLAN = Path(__file__).resolve().parents[3] / "data" / "penza-plan"
+TO_PLAN = {"therapist": "doctor", "gp": "doctor", "paediatrician": "doctor", "oncologist": "doctor",
+           "coloproctologist": "doctor", "obstetrician_gynaecologist": "doctor", "rehabilitation_physician": "doctor",
+           "feldsher": "midlevel", "nurse": "midlevel", "midwife": "midlevel"}
+
+
+def test_next_years_deficits_become_posts_and_weights(tmp_path):
+    result = make_plan(load_plan(small(tmp_path)), "none")
+    posts = deficits_for_round(result)
+    table = result.projection()
+    year1 = table[table["year"] == 2021].set_index(["region_id", "specialty"])["deficit"]
+    for row in posts.itertuples():
+        assert row.vacancies == math.ceil(year1[(row.region_id, row.specialty)])  # whole posts, rounded up
+    assert posts.set_index("region_id")["weight"].to_dict() == {"a": 2.0, "b": 1.0}
+    with pytest.raises(ValueError):
+        deficits_for_round(result, 1999)
+
+
+def test_a_solved_rounds_placements_join_the_next_forecast_and_obligations_end_on_time():
+    from allocator import solve
+    from allocator.validate import load_round
+
+    round_ = load_round(PENZA, solver="flow")
+    solution = solve(round_)
+    plan = load_plan(PENZA_PLAN, time_limit=5)
+    after = stock_after_round(plan, solution.assignments, TO_PLAN)
+    before_total = plan.workforce.groupby("specialty")["persons"].sum()
+    after_total = after.workforce.groupby("specialty")["persons"].sum()
+    placed = solution.assignments["specialty"].map(TO_PLAN).value_counts()
+    for spec in ("doctor", "midlevel"):
+        assert after_total[spec] == pytest.approx(before_total[spec] + placed.get(spec, 0))
+    assert project(after)["stock"].iloc[0] >= project(plan)["stock"].iloc[0]
+    with pytest.raises(ValueError, match="map them"):
+        stock_after_round(plan, solution.assignments)
+    ending = obligations_ending(solution.assignments, round_.graduates, {"grant": 3, "targeted": 5}, 2020, TO_PLAN)
+    funding = solution.assignments["graduate_id"].map(round_.graduates.set_index("graduate_id")["funding"])
+    assert ending["leaving_free"].sum() == funding.isin(["grant", "targeted"]).sum()
+    assert set(ending["year"]) <= {2023, 2025}

@@ -1,0 +1,90 @@
+"""The forecast and the allocation talk to each other.
+
+* :func:`deficits_for_round`: a forecast year's deficits as posts to fill, per region and specialty,
+  with the region's weight: the vacancies and weights of next year's round. A deficit of 2.3 people
+  is 3 posts: rounded up, as a planner opens whole posts.
+* :func:`stock_after_round`: a solved round's placements added to a plan's base-year staff: the
+  next forecast starts from the staff after the distribution.
+* :func:`obligations_ending`: when each placed grant holder's or targeted graduate's obligation to
+  serve ends (grant 3 years in Kazakhstan, 2–3 in Kyrgyzstan, Zemsky 5 in Russia; the years are the
+  caller's): the retention risk of that year, per region and specialty.
+
+The round's specialties (``therapist``, ``feldsher``) need not be the plan's (``doctor``,
+``midlevel``): ``specialties`` maps one to the other; a specialty it does not name keeps its code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .rules import ForecastResult
+
+
+def deficits_for_round(result: ForecastResult, year: int | None = None) -> pd.DataFrame:
+    """region_id, specialty, vacancies (the deficit of ``year`` rounded up to whole posts; default the
+    year after the base year), weight: one row per region and specialty with a deficit."""
+    table = result.projection()
+    year = result.dyn.years[min(1, len(result.dyn.years) - 1)] if year is None else year
+    if year not in result.dyn.years:
+        raise ValueError(f"year {year} is not in the forecast ({result.dyn.years[0]}..{result.dyn.years[-1]})")
+    rows = table[(table["year"] == year) & (table["deficit"] > 1e-9)]
+    weight = result.plan.regions.set_index("region_id")["weight"]
+    return pd.DataFrame({
+        "region_id": rows["region_id"].to_numpy(),
+        "specialty": rows["specialty"].to_numpy(),
+        "vacancies": [math.ceil(d - 1e-9) for d in rows["deficit"]],
+        "weight": rows["region_id"].map(weight).to_numpy(dtype=float),
+    })
+
+
+def _placed(assignments: pd.DataFrame, specialties: Mapping[str, str] | None) -> pd.DataFrame:
+    mapped = assignments.assign(specialty=assignments["specialty"].map(lambda s: (specialties or {}).get(s, s)))
+    return mapped.groupby(["region_id", "specialty"], as_index=False).size().rename(columns={"size": "placed"})
+
+
+def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str, str] | None = None):
+    """``plan`` with each placed graduate (rows of a solution's ``assignments``: region_id, specialty)
+    added to its base-year workforce; with age bands they join the band of the specialty's entry age."""
+    placed = _placed(assignments, specialties)
+    work = plan.workforce.copy()
+    year = plan.options.base_year
+    known = set(plan.training["specialty"])
+    unknown = sorted(set(placed["specialty"]) - known)
+    if unknown:
+        raise ValueError(f"placed specialties not in the plan's training.csv: {', '.join(unknown)}; map them")
+    training = plan.training.set_index("specialty")
+    rows = []
+    for region, spec, n in zip(placed["region_id"], placed["specialty"], placed["placed"]):
+        here = (work["region_id"] == region) & (work["specialty"] == spec) & (work["year"] == year)
+        band = None
+        if work.loc[here, "age_band"].notna().any():
+            entry = training.at[spec, "entry_age"]
+            band = str(25 if pd.isna(entry) else int(entry))
+        rows.append({"region_id": region, "specialty": spec, "year": year, "persons": float(n), "age_band": band})
+    added = pd.DataFrame(rows, columns=["region_id", "specialty", "year", "persons", "age_band"])
+    key = ["region_id", "specialty", "year", "age_band"]
+    both = pd.concat([work[key + ["persons"]], added], ignore_index=True)
+    summed = both.assign(age_band=both["age_band"].fillna("")).groupby(key, as_index=False, sort=False)["persons"].sum()
+    summed["age_band"] = summed["age_band"].replace("", None)
+    return dataclasses.replace(plan, workforce=summed)
+
+
+def obligations_ending(assignments: pd.DataFrame, graduates: pd.DataFrame, years_of_service: Mapping[str, int],
+                       start_year: int, specialties: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """region_id, specialty, year, leaving_free: placed graduates whose obligation (``years_of_service``
+    by funding: grant, targeted; paid ones owe none) ends in that year, starting work in ``start_year``."""
+    funding = graduates.set_index("graduate_id")["funding"]
+    rows = assignments.assign(funding=assignments["graduate_id"].map(funding))
+    rows = rows[rows["funding"].isin(list(years_of_service))]
+    rows = rows.assign(year=start_year + rows["funding"].map(years_of_service).astype(int))
+    rows = rows.assign(specialty=rows["specialty"].map(lambda s: (specialties or {}).get(s, s)))
+    out = rows.groupby(["region_id", "specialty", "year"], as_index=False).size()
+    return out.rename(columns={"size": "leaving_free"}).sort_values(["region_id", "specialty", "year"],
+                                                                      ignore_index=True)
+
+
+__all__ = ["deficits_for_round", "obligations_ending", "stock_after_round"]
