@@ -17,7 +17,6 @@ downloads are read from their results.
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 import tempfile
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allocator.archive import MB, Limits, extract_zip
+from allocator.archive import Limits
 from allocator.forecast import PLANS, ForecastResult, load_plan, make_plan
 from allocator.forecast.plan import Plan
 from allocator.io import table_key
@@ -34,6 +33,7 @@ from allocator.messages import InputError, Problem
 from allocator.scaling import money_text
 from allocator.xlsx import write_xlsx
 
+from . import state
 from .i18n import t
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -85,32 +85,8 @@ def load_upload(name: str, data: bytes, horizon: int | None = None, limits: Limi
     is deleted before this returns; a ZIP must hold exactly one plan (one folder with a
     ``forecast.toml``, or one workbook).
     """
-    limits = limits or Limits.from_env()
-    if len(data) > limits.upload_bytes:
-        raise InputError([Problem.of(name, None, None, "upload_too_large", size=f"{len(data) / MB:.1f}",
-                                     limit=f"{limits.upload_mb:g}")])
-    lower = name.lower()
-    if not lower.endswith((".zip", ".xlsx", ".xlsm")):
-        raise InputError([Problem.of(name, None, None, "forecast_upload_expected")])
-    with tempfile.TemporaryDirectory(prefix="medstaff-plan-") as tmp:
-        tmp = Path(tmp)
-        if lower.endswith((".xlsx", ".xlsm")):
-            path = tmp / _base_name(name)
-            try:
-                path.write_bytes(data)
-            except OSError as exc:
-                raise InputError([Problem.of(name, None, None, "zip_unpack_failed",
-                                             error=exc.strerror or type(exc).__name__)]) from exc
-            return load_plan(path, horizon=horizon)
-        target = tmp / Path(_base_name(name)).stem
-        target.mkdir()
-        extract_zip(name, io.BytesIO(data), target, limits)
-        return load_plan(_plan_in(target, name), horizon=horizon)
-
-
-def _base_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return base if base not in ("", ".", "..") else "upload.xlsx"
+    with state.unpacked_upload(name, data, None, limits, "forecast_upload_expected") as (kind, path):
+        return load_plan(path if kind == "workbook" else _plan_in(path, name), horizon=horizon)
 
 
 def _plan_in(root: Path, label: str) -> Path:

@@ -10,6 +10,7 @@ are checked and raises :class:`allocator.InputError` listing every problem.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tempfile
 from dataclasses import dataclass, field
@@ -106,33 +107,48 @@ def load_upload(name: str, data: bytes, workdir: Path | None = None, limits: Lim
     returns or raises. A ZIP holding more than one round (two folders of
     round tables, two workbooks, or a workbook and CSV files) is refused.
     """
+    with unpacked_upload(name, data, workdir, limits, "zip_expected") as (kind, path):
+        if kind == "workbook":
+            return LoadedRound(load_round(path), name, None)
+        source = _round_folder(path, name)
+        if source.is_file():
+            return LoadedRound(load_round(source), name, None)
+        return _loaded(source, name, keep_folder=False)
+
+
+@contextlib.contextmanager
+def unpacked_upload(name: str, data: bytes, workdir: Path | None = None, limits: Limits | None = None,
+                    expected: str = "zip_expected"):
+    """An upload on disk for as long as the ``with`` lasts: ``("workbook", path)`` for an .xlsx,
+    ``("folder", path)`` for a ZIP unpacked there; raises InputError (``expected``: the code when
+    the file is neither). Refused above ``limits`` before it is unpacked; unpacked by
+    :func:`allocator.archive.extract_zip` into a fresh temporary folder (under ``workdir`` if
+    given), deleted when the ``with`` ends. Shared by rounds and forecast plans."""
     limits = limits or Limits.from_env()
     if len(data) > limits.upload_bytes:
         raise InputError([Problem.of(name, None, None, "upload_too_large", size=f"{len(data) / MB:.1f}",
                                      limit=f"{limits.upload_mb:g}")])
     lower = name.lower()
     if not lower.endswith((".zip", ".xlsx", ".xlsm")):
-        raise InputError([Problem.of(name, None, None, "zip_expected")])
+        raise InputError([Problem.of(name, None, None, expected)])
     with tempfile.TemporaryDirectory(prefix="medstaff-upload-", dir=workdir) as tmp:
         tmp = Path(tmp)
         if lower.endswith((".xlsx", ".xlsm")):
-            path = tmp / _base_name(name)
+            path = tmp / base_name(name)
             try:
                 path.write_bytes(data)
             except OSError as exc:  # a full disk: say so, without the temporary path
                 raise InputError([Problem.of(name, None, None, "zip_unpack_failed",
                                              error=exc.strerror or type(exc).__name__)]) from exc
-            return LoadedRound(load_round(path), name, None)
-        target = tmp / "round"
+            yield "workbook", path
+            return
+        target = tmp / "upload"
         target.mkdir()
         extract_zip(name, io.BytesIO(data), target, limits)
-        source = _round_folder(target, name)
-        if source.is_file():
-            return LoadedRound(load_round(source), name, None)
-        return _loaded(source, name, keep_folder=False)
+        yield "folder", target
 
 
-def _base_name(name: str) -> str:
+def base_name(name: str) -> str:
     """The file name of an upload without any folder a browser sent with it."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return base if base not in ("", ".", "..") else "upload.xlsx"
