@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+import pandas as pd
+
+from medstaff_core.csvread import read_csv_text
 
 from ..catalogue import language_from_locale, text
 from ..cli import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_TIME
-from ..messages import InputError
+from ..io import decode
+from ..messages import InputError, Problem
 from ..scaling import money_text
 from ..status import Status
+from .links import stock_after_round
 from .outputs import check_out, write_outputs
 from .plan import PLANS, load_plan
 from .rules import make_plan
@@ -33,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, metavar="S",
                    help="seconds for the optimiser (default: forecast.toml's, else 120), then the best plan")
     p.add_argument("--gap", type=float, metavar="G", help="relative MIP gap to stop at (default 0: proven optimal)")
+    p.add_argument("--placed", metavar="ASSIGNMENTS.csv",
+                   help="a solved round's assignments.csv: its placements join the base year's staff")
+    p.add_argument("--map", default="", metavar="A=B,...",
+                   help="the round's specialties as the plan's, e.g. therapist=doctor,feldsher=midlevel")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
     return p
@@ -48,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.report(lang), file=sys.stderr)
         return EXIT_INPUT
+    if args.placed:
+        try:
+            plan = stock_after_round(plan, _placements(args.placed), _mapping(args.map))
+        except InputError as exc:
+            print(exc.report(lang), file=sys.stderr)
+            return EXIT_INPUT
     problems = check_out(args.out, args.plan_path)
     if problems:
         print(InputError(problems).report(lang), file=sys.stderr)
@@ -78,6 +95,30 @@ def main(argv: list[str] | None = None) -> int:
                    limit=plan.options.time_limit), file=sys.stderr)
         return EXIT_TIME
     return EXIT_OK
+
+
+def _placements(path: str) -> pd.DataFrame:
+    """The region_id and specialty of each placement in a round's assignments.csv; InputError if unreadable."""
+    try:
+        frame = read_csv_text(decode(Path(path).read_bytes()), Path(path).name)
+    except OSError as exc:
+        raise InputError([Problem.of(path, None, None, "csv_unreadable", error=exc.strerror or exc)]) from exc
+    missing = [c for c in ("region_id", "specialty") if c not in frame.columns]
+    if missing:
+        raise InputError([Problem.of(path, None, c, "column_missing") for c in missing])
+    return frame[["region_id", "specialty"]]
+
+
+def _mapping(text_: str) -> dict:
+    """``a=b,c=d`` as {a: b, c: d}; InputError on a pair without ``=``."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text_.split(","))):
+        key, eq, value = part.partition("=")
+        if not eq or not key.strip() or not value.strip():
+            raise InputError([Problem.of("--map", None, None, "forecast_option_bad", value=part,
+                                         expected="round_specialty=plan_specialty")])
+        out[key.strip()] = value.strip()
+    return out
 
 
 def _num(value, lang: str) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..messages import InputError, Problem
 from .rules import ForecastResult
 
 
@@ -48,14 +49,22 @@ def _placed(assignments: pd.DataFrame, specialties: Mapping[str, str] | None) ->
 
 def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str, str] | None = None):
     """``plan`` with each placed graduate (rows of a solution's ``assignments``: region_id, specialty)
-    added to its base-year workforce; with age bands they join the band of the specialty's entry age."""
+    added to its base-year workforce; with age bands they join the band of the specialty's entry age.
+    Raises InputError for a specialty the plan does not train (map it) or a region it does not have."""
     placed = _placed(assignments, specialties)
     work = plan.workforce.copy()
     year = plan.options.base_year
-    known = set(plan.training["specialty"])
-    unknown = sorted(set(placed["specialty"]) - known)
+    problems = []
+    unknown = sorted(set(placed["specialty"]) - set(plan.training["specialty"]))
     if unknown:
-        raise ValueError(f"placed specialties not in the plan's training.csv: {', '.join(unknown)}; map them")
+        problems.append(Problem.of("assignments.csv", None, "specialty", "forecast_placed_specialty",
+                                   values=", ".join(unknown)))
+    strange = sorted(set(placed["region_id"]) - set(plan.regions["region_id"]))
+    if strange:
+        problems.append(Problem.of("assignments.csv", None, "region_id", "forecast_placed_region",
+                                   values=", ".join(strange)))
+    if problems:
+        raise InputError(problems)
     training = plan.training.set_index("specialty")
     rows = []
     for region, spec, n in zip(placed["region_id"], placed["specialty"], placed["placed"]):

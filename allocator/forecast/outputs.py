@@ -4,6 +4,8 @@
 * ``admissions.csv``: region_id, specialty, year, admitted (every year a cell may admit in);
 * ``closes.csv``: region_id, specialty, closes (the year the deficit closes for good; empty: not
   within the horizon);
+* ``next_round.csv``: region_id, specialty, vacancies, weight: the year after the base year's
+  deficits as whole posts, next round's vacancies and weights (:func:`allocator.forecast.links.deficits_for_round`);
 * ``summary.json``: the plan, its status, levels (weighted deficit, cost), the optimality proof,
   the baseline's weighted deficit, the closing years, the options;
 * ``plan.xlsx``: the same for the ministry: a summary sheet, admissions by year (one column a
@@ -20,9 +22,10 @@ import pandas as pd
 from .. import atomic
 from ..outpaths import check_out_dir
 from ..xlsx import write_xlsx
+from .links import deficits_for_round
 from .rules import ForecastResult
 
-FILES = ("projection.csv", "admissions.csv", "closes.csv", "summary.json", "plan.xlsx")
+FILES = ("projection.csv", "admissions.csv", "closes.csv", "next_round.csv", "summary.json", "plan.xlsx")
 ROUND_TO = 6  # decimals of people in the CSV files (figures are people times rates)
 
 
@@ -60,6 +63,7 @@ def write_outputs(result: ForecastResult, out_dir: str | Path, baseline: Forecas
         projection.to_csv(folder / "projection.csv", index=False, lineterminator="\n")
         admissions.to_csv(folder / "admissions.csv", index=False, lineterminator="\n")
         closes.to_csv(folder / "closes.csv", index=False, lineterminator="\n")
+        deficits_for_round(result).to_csv(folder / "next_round.csv", index=False, lineterminator="\n")
         (folder / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         wide = admissions.pivot_table(index=["region_id", "specialty"], columns="year", values="admitted",
                                       aggfunc="sum").reset_index()

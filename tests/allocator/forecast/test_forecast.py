@@ -270,11 +270,11 @@ def test_the_command_line_writes_everything_or_nothing(tmp_path, capsys):
 
     folder = small(tmp_path)
     out = tmp_path / "out"
-    assert main(["forecast", str(folder), "--out", str(out), "--lang", "ru"]) == 0
+    assert main(["forecast", str(folder), "--out", str(out), "--lang", "ru", "--time-limit", "60"]) == 0
     printed = capsys.readouterr().out
     assert "план optimal: взвешенный дефицит" in printed and "доказанная граница" in printed
-    assert sorted(p.name for p in out.iterdir()) == ["admissions.csv", "closes.csv", "plan.xlsx", "projection.csv",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["admissions.csv", "closes.csv", "next_round.csv", "plan.xlsx",
+                                                     "projection.csv", "summary.json"]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["plan"] == "optimal" and summary["status"] == "optimal"
     assert summary["levels"]["weighted_deficit"] < summary["baseline_weighted_deficit"]
@@ -328,9 +328,32 @@ def test_a_solved_rounds_placements_join_the_next_forecast_and_obligations_end_o
     for spec in ("doctor", "midlevel"):
         assert after_total[spec] == pytest.approx(before_total[spec] + placed.get(spec, 0))
     assert project(after)["stock"].iloc[0] >= project(plan)["stock"].iloc[0]
-    with pytest.raises(ValueError, match="map them"):
+    with pytest.raises(InputError, match="map them"):
         stock_after_round(plan, solution.assignments)
     ending = obligations_ending(solution.assignments, round_.graduates, {"grant": 3, "targeted": 5}, 2020, TO_PLAN)
     funding = solution.assignments["graduate_id"].map(round_.graduates.set_index("graduate_id")["funding"])
     assert ending["leaving_free"].sum() == funding.isin(["grant", "targeted"]).sum()
     assert set(ending["year"]) <= {2023, 2025}
+
+
+def test_the_command_line_takes_a_rounds_placements_and_writes_next_rounds_posts(tmp_path, capsys):
+    import pandas as pd
+
+    from allocator.cli import main
+
+    folder = small(tmp_path)
+    placed = tmp_path / "assignments.csv"
+    placed.write_text("graduate_id,region_id,specialty\ng1,a,therapist\ng2,a,therapist\ng3,b,therapist\n")
+    plain, fed = tmp_path / "plain", tmp_path / "fed"
+    assert main(["forecast", str(folder), "--out", str(plain), "--plan", "none"]) == 0
+    assert main(["forecast", str(folder), "--out", str(fed), "--plan", "none", "--placed", str(placed)]) == 2
+    assert "specialties the plan does not train: therapist; map them" in capsys.readouterr().err
+    assert main(["forecast", str(folder), "--out", str(fed), "--plan", "none", "--placed", str(placed),
+                 "--map", "oops"]) == 2
+    assert main(["forecast", str(folder), "--out", str(fed), "--plan", "none", "--placed", str(placed),
+                 "--map", "therapist=doc"]) == 0
+    a, b = (pd.read_csv(p / "projection.csv") for p in (plain, fed))
+    pick = (a["year"] == 2020) & (a["specialty"] == "doc")
+    assert (b.loc[pick, "stock"].to_numpy() - a.loc[pick, "stock"].to_numpy()).tolist() == [2.0, 1.0]
+    posts = pd.read_csv(plain / "next_round.csv")
+    assert list(posts.columns) == ["region_id", "specialty", "vacancies", "weight"] and (posts["vacancies"] > 0).all()
