@@ -56,15 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plan = load_plan(args.plan_path, horizon=args.horizon, plan=args.plan, time_limit=args.time_limit,
                          gap=args.gap)
+        if args.placed:
+            plan = stock_after_round(plan, _placements(args.placed), _mapping(args.map))
     except InputError as exc:
         print(exc.report(lang), file=sys.stderr)
         return EXIT_INPUT
-    if args.placed:
-        try:
-            plan = stock_after_round(plan, _placements(args.placed), _mapping(args.map))
-        except InputError as exc:
-            print(exc.report(lang), file=sys.stderr)
-            return EXIT_INPUT
     problems = check_out(args.out, args.plan_path)
     if problems:
         print(InputError(problems).report(lang), file=sys.stderr)

@@ -64,9 +64,9 @@ def limits(plan: Plan, dyn: Dynamics) -> Limits:
     spec_min = np.zeros((len(specialties), n_years))
     for s, name in enumerate(specialties):
         top, low = training.at[name, "max_admissions"], training.at[name, "min_admissions"]
-        if not _missing(top):
+        if not pd.isna(top):
             spec_max[s, :] = float(top)
-        if not _missing(low):
+        if not pd.isna(low):
             spec_min[s, :] = float(low)
     cost = training.loc[cells["specialty"], "cost"].to_numpy(dtype=float)
     budget = np.full(n_years, np.inf)
@@ -80,15 +80,16 @@ def limits(plan: Plan, dyn: Dynamics) -> Limits:
                   spec_min=spec_min, cost=cost, budget=budget, open=open_, money=money)
 
 
-def _missing(value) -> bool:
-    return bool(pd.isna(value))
-
-
 def spend(lim: Limits, admitted: np.ndarray, t: int) -> Decimal:
     """Exact cost of the courses admitted in year position ``t``."""
+    return courses_cost(lim, admitted[:, t])
+
+
+def courses_cost(lim: Limits, counts: np.ndarray) -> Decimal:
+    """Exact cost of ``counts`` courses per cell (one year's admissions)."""
     total = Decimal(0)
-    for c in np.flatnonzero(admitted[:, t]):
-        total += lim.money[("cost", lim.specialties[lim.cell_specialty[c]])] * int(admitted[c, t])
+    for c in np.flatnonzero(counts):
+        total += lim.money[("cost", lim.specialties[lim.cell_specialty[c]])] * int(counts[c])
     return total
 
 
@@ -114,4 +115,4 @@ def broken_limits(lim: Limits, admitted: np.ndarray, years: list) -> list[str]:
     return out
 
 
-__all__ = ["Limits", "broken_limits", "limits", "spend"]
+__all__ = ["Limits", "broken_limits", "courses_cost", "limits", "spend"]

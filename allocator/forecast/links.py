@@ -42,8 +42,13 @@ def deficits_for_round(result: ForecastResult, year: int | None = None) -> pd.Da
     })
 
 
+def _as_plans(specialty: pd.Series, specialties: Mapping[str, str] | None) -> pd.Series:
+    """The round's specialty codes as the plan's (a code ``specialties`` does not name stays)."""
+    return specialty.map(lambda s: (specialties or {}).get(s, s))
+
+
 def _placed(assignments: pd.DataFrame, specialties: Mapping[str, str] | None) -> pd.DataFrame:
-    mapped = assignments.assign(specialty=assignments["specialty"].map(lambda s: (specialties or {}).get(s, s)))
+    mapped = assignments.assign(specialty=_as_plans(assignments["specialty"], specialties))
     return mapped.groupby(["region_id", "specialty"], as_index=False).size().rename(columns={"size": "placed"})
 
 
@@ -90,7 +95,7 @@ def obligations_ending(assignments: pd.DataFrame, graduates: pd.DataFrame, years
     rows = assignments.assign(funding=assignments["graduate_id"].map(funding))
     rows = rows[rows["funding"].isin(list(years_of_service))]
     rows = rows.assign(year=start_year + rows["funding"].map(years_of_service).astype(int))
-    rows = rows.assign(specialty=rows["specialty"].map(lambda s: (specialties or {}).get(s, s)))
+    rows = rows.assign(specialty=_as_plans(rows["specialty"], specialties))
     out = rows.groupby(["region_id", "specialty", "year"], as_index=False).size()
     return out.rename(columns={"size": "leaving_free"}).sort_values(["region_id", "specialty", "year"],
                                                                       ignore_index=True)

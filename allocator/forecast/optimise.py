@@ -110,9 +110,15 @@ class AdmissionsModel:
                 self.h.addRow(rhs, highspy.kHighsInf, len(cols), np.array(cols, np.int32), np.array(vals))
 
     def _limit_rows(self, lim: Limits, n_years: int) -> None:
+        by_spec_year: dict[tuple[int, int], list[int]] = {}  # (specialty, year) -> admission columns
+        by_year: dict[int, list[int]] = {}
+        for (c, y), j in self.a_index.items():
+            by_spec_year.setdefault((int(lim.cell_specialty[c]), y), []).append(j)
+            by_year.setdefault(y, []).append(j)
+        cost = self.objectives["cost"]  # each admission column's course cost
         for s in range(len(lim.specialties)):
             for y in range(n_years):
-                cols = [j for (c, yy), j in self.a_index.items() if yy == y and lim.cell_specialty[c] == s]
+                cols = by_spec_year.get((s, y), [])
                 planned = lim.open[lim.cell_specialty == s, y].any()
                 lo = lim.spec_min[s, y] if planned else 0.0
                 hi = lim.spec_max[s, y]
@@ -126,10 +132,9 @@ class AdmissionsModel:
         for y in range(n_years):
             if not np.isfinite(lim.budget[y]):
                 continue
-            items = [(j, lim.cost[c]) for (c, yy), j in self.a_index.items() if yy == y and lim.cost[c] > 0]
-            if items:
-                self.h.addRow(-highspy.kHighsInf, lim.budget[y], len(items),
-                              np.array([j for j, _ in items], np.int32), np.array([v for _, v in items]))
+            cols = np.array([j for j in by_year.get(y, []) if cost[j] > 0], np.int32)
+            if len(cols):
+                self.h.addRow(-highspy.kHighsInf, lim.budget[y], len(cols), cols, cost[cols])
 
     # ---- the driver's Engine
     def initial(self) -> np.ndarray:

@@ -40,7 +40,7 @@ def summary(result: ForecastResult, baseline: ForecastResult | None = None) -> d
         "proof": result.proof,
         "baseline_weighted_deficit": None if baseline is None else baseline.weighted_deficit,
         "admitted_total": int(result.admitted.sum()),
-        "closes": [{"region_id": r, "specialty": s, "year": None if y is None or str(y) == "<NA>" else int(y)}
+        "closes": [{"region_id": r, "specialty": s, "year": None if pd.isna(y) else int(y)}
                    for r, s, y in zip(closes["region_id"], closes["specialty"], closes["closes"])],
         "not_closed_within_horizon": int(closes["closes"].isna().sum()),
         "options": {"base_year": opts.base_year, "horizon": opts.horizon, "discount": opts.discount,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..status import Status
-from .limits import Limits, broken_limits, limits, spend
+from .limits import Limits, broken_limits, courses_cost, limits, spend
 from .optimise import ABS_GAP, optimal_admissions
 from .plan import PLANS, Plan
 from .project import Dynamics, closing_years, dynamics, projection_table
@@ -144,9 +144,7 @@ def _within_budget(lim: Limits, request: np.ndarray, t: int) -> np.ndarray:
     if ("budget", t) not in lim.money:
         return request
     budget = lim.money[("budget", t)]
-    probe = np.zeros((len(request), t + 1))
-    probe[:, t] = request
-    if spend(lim, probe, t) <= budget:
+    if courses_cost(lim, request) <= budget:
         return request
     out = np.zeros_like(request)
     left = budget
