@@ -48,6 +48,17 @@ class Scenario:
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     threads: int = 1
 
+    def __post_init__(self) -> None:
+        # One number, one form: a whole-number option given as an int (scenario.toml's
+        # max_km = 200) is the same option as the float the app or --max-km gives (200.0),
+        # so the options, the summary and Round.input_hash are the same for both.
+        for name in ("max_km", "time_limit"):
+            object.__setattr__(self, name, _as_float(getattr(self, name)))
+        weights = self.weights
+        if isinstance(weights, Mapping):
+            weights = {k: _as_float(v) for k, v in weights.items()}
+            object.__setattr__(self, "weights", MappingProxyType(weights))
+
     @classmethod
     def keys(cls) -> tuple[str, ...]:
         """The option names, in field order (the keys ``scenario.toml`` may hold)."""
@@ -64,6 +75,14 @@ class Scenario:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["weights"] = dict(sorted(self.weights.items()))
         return out
+
+
+def _as_float(value):
+    """An int option as the float it stands for; anything else (None, a float, a bool, a bad
+    value for check_scenario to report) unchanged."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return float(value)
+    return value
 
 
 def apply_scenario(round_, scenario: Scenario):

@@ -11,6 +11,7 @@ are checked and raises :class:`allocator.InputError` listing every problem.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import tempfile
 from dataclasses import dataclass, field
@@ -309,8 +310,13 @@ def build_round(loaded: LoadedRound, views: dict[str, pd.DataFrame], options: di
     """The round to solve: the loaded one with the planner's edits and options.
 
     Changed weights become scenario weight overrides (so the summary records
-    them). Edited vacancies, programmes or distances are validated again by
-    :func:`allocator.round_from_frames`; raises :class:`InputError`.
+    them, and only those regions' basis becomes "scenario"). Edited
+    vacancies, programmes or distances are validated again, with every other
+    table as loaded, by :func:`allocator.round_from_frames`; raises
+    :class:`InputError`. Only the edited tables are taken from that check:
+    every untouched table is the loaded round's own frame (same columns,
+    extra columns such as ``notes`` included, same stored content and hash),
+    and each weight keeps its basis (KOMK group, regions.csv, default 1).
     """
     base = loaded.round
     regions_view = views["regions"]
@@ -323,20 +329,53 @@ def build_round(loaded: LoadedRound, views: dict[str, pd.DataFrame], options: di
     changed = [n for n in changed_tables(loaded, views) if n != "regions"]
     if not changed:
         return base.with_scenario(scenario)
+    checked = round_from_frames(*_frames_to_check(base, views, changed), scenario=scenario,
+                                settlements=base.settlements, roads=base.roads, name=base.name)
+    edited = {name: getattr(checked, name) for name in changed}
+    return dataclasses.replace(base, **edited).with_scenario(scenario)
 
-    regions = base.regions[[c.name for c in columns("regions")]].copy()
-    regions["weight"] = base.regions["weight"].astype(float)  # the loaded defaults carry over
-    graduates = base.graduates[[c.name for c in columns("graduates")]].copy()
-    graduates["max_km"] = pd.to_numeric(views["graduates"]["max_km"], errors="coerce").to_numpy()
-    programmes = base.programmes[[c.name for c in columns("programmes")]].copy()
+
+def _frames_to_check(base: Round, views: dict[str, pd.DataFrame], changed: list[str]) -> list[pd.DataFrame]:
+    """The five tables as files would hold them (given values, extra columns kept), the edited
+    ones from the views: regions, facilities, vacancies, graduates, programmes."""
+    regions = base.regions[_given_columns(base.regions, "regions")].copy()
+    if "weight_given" in base.regions:
+        regions["weight"] = base.regions["weight_given"]  # an empty weight stays empty: same default
+    facilities = base.facilities[_given_columns(base.facilities, "facilities")].copy()
+    vacancies = base.vacancies[_given_columns(base.vacancies, "vacancies")].copy()
+    if "vacancies" in changed:
+        vacancies = _with_extras(views["vacancies"][EDITABLE["vacancies"]], vacancies)
+    graduates = base.graduates[_given_columns(base.graduates, "graduates")].copy()
+    if "max_km_given" in base.graduates:
+        graduates["max_km"] = base.graduates["max_km_given"]
+    if "graduates" in changed:
+        graduates["max_km"] = pd.to_numeric(views["graduates"]["max_km"], errors="coerce").to_numpy()
+    programmes = base.programmes[_given_columns(base.programmes, "programmes")].copy()
     programmes["specialties"] = programmes["specialties"].map(_join_list)
-    for col in EDITABLE["programmes"]:
-        programmes[col] = views["programmes"][col].to_numpy()
-    vacancies = views["vacancies"][EDITABLE["vacancies"]].copy()
-    facilities = base.facilities[[c.name for c in columns("facilities")]].copy()
-    # Road distances need the settlements and roads of the loaded folder: they are handed over as read.
-    return round_from_frames(regions, facilities, vacancies, graduates, programmes, scenario=scenario,
-                             settlements=base.settlements, roads=base.roads, name=base.name)
+    if "programmes" in changed:
+        for col in EDITABLE["programmes"]:
+            programmes[col] = views["programmes"][col].to_numpy()
+    return [regions, facilities, vacancies, graduates, programmes]
+
+
+# Columns a validated round adds to its tables (allocator.scenario.apply_scenario, indicators).
+_DERIVED = {"weight_given", "weight_basis", "indicator_weight", "indicator_basis", "max_km_given"}
+
+
+def _given_columns(frame: pd.DataFrame, table: str) -> list[str]:
+    """The schema's columns and the file's extra ones (notes...), without the derived columns."""
+    schema = [c.name for c in columns(table)]
+    return schema + [c for c in frame.columns if c not in schema and c not in _DERIVED]
+
+
+def _with_extras(edited: pd.DataFrame, loaded: pd.DataFrame) -> pd.DataFrame:
+    """Edited vacancy rows with the loaded rows' extra columns (by facility and specialty)."""
+    key = ["facility_id", "specialty"]
+    extra = [c for c in loaded.columns if c not in EDITABLE["vacancies"]]
+    if not extra:
+        return edited.reset_index(drop=True)
+    kept = loaded[key + extra].drop_duplicates(key)
+    return edited.reset_index(drop=True).merge(kept, on=key, how="left")[list(loaded.columns)]
 
 
 def options_of(round_: Round) -> dict:
