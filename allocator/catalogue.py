@@ -17,28 +17,37 @@ as ``schema.csv``), under ``allocator/texts/`` but for the lower layer's own:
 ``progress.csv``  the stages a solve reports (``stage_<stage>``,
                   :func:`allocator.status.describe`)
 ``ui.csv``        the Streamlit app's labels, messages and export headers
+``nouns.csv``     counted nouns (``noun_<key>``) as CLDR plural forms,
+                  ``one=...|few=...|many=...|other=...`` (:func:`count`)
 ================  ========================================================
 
 A code is unique across all files (checked when loading). Both languages use
 the same ``{placeholders}`` (tests/test_catalogue.py checks every entry).
 Code keeps codes and parameters (:class:`Message`); text is made only at the
-edge, in the reader's language, by :func:`text`.
+edge, in the reader's language, by :func:`text`. Numbers are shown in the
+reader's locale by :func:`number` (Babel: "1 234,5" in Russian, "1,234.5" in
+English) and counted nouns by :func:`count` with the CLDR plural rule
+("442 вакансии", "1 выпускник", "5 выпускников").
 """
 
 from __future__ import annotations
 
 import csv
 import importlib.util
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from medstaff_core.problems import language_from_locale as language_from_locale  # the default of every --lang
 
 LANGUAGES = ("en", "ru")
-DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui")
+DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui", "nouns")
 
 
 @dataclass(frozen=True)
@@ -114,3 +123,52 @@ class Message:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+# ------------------------------------------------------------------ numbers and plurals
+
+
+def number(value, lang: str = "en", digits: int | None = None) -> str:
+    """``value`` in the locale of ``lang`` (Babel, CLDR): "1 234,5" (ru: decimal comma, no-break space
+    between thousands), "1,234.5" (en). ``digits``: exactly that many decimals (rounded half to even,
+    as Babel rounds); None: as many as needed, at most 3. None, NaN and pandas' NA give ""."""
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):  # None, pandas.NA
+        return ""
+    if not math.isfinite(as_float):
+        return ""
+    if not isinstance(value, int) or isinstance(value, bool):
+        value = as_float  # numpy and Decimal numbers too; Python ints stay exact
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") if digits is not None else "#,##0.###"
+    return format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def plural_form(n, lang: str = "en") -> str:
+    """The CLDR plural category of ``n`` in ``lang``: one, few, many or other (Babel's rule)."""
+    return _locale(lang).plural_form(n)
+
+
+def count(n, noun: str, lang: str = "en") -> str:
+    """``n`` and the noun ``noun_<noun>`` of ``nouns.csv`` in the form the CLDR plural rule of
+    ``lang`` gives: count(442, "vacancy", "ru") == "442 вакансии", count(5, "graduate", "ru") ==
+    "5 выпускников". The number is shown by :func:`number`."""
+    return f"{number(n, lang)}\u00a0{noun_form(n, noun, lang)}"
+
+
+def noun_form(n, noun: str, lang: str = "en") -> str:
+    """The form of the noun ``noun_<noun>`` that goes with ``n`` in ``lang`` (the noun alone)."""
+    forms = _forms(f"noun_{noun}", "ru" if lang == "ru" else "en")
+    return forms.get(plural_form(n, lang), forms["other"])
+
+
+@cache
+def _forms(code: str, lang: str) -> dict[str, str]:
+    """The plural forms of a ``nouns.csv`` entry: category -> form."""
+    raw = catalogue()[code].in_language(lang)
+    return dict(part.split("=", 1) for part in raw.split("|"))
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale("ru" if lang == "ru" else "en")

@@ -33,7 +33,7 @@ from .scenario import (
     scenario_from_mapping,
     shown_name,
 )
-from .schema import OPTIONAL_TABLES, TABLES, Column, columns
+from .schema import OPTIONAL_TABLES, TABLES, Column, alias_rows, aliases, columns, word_key
 
 TRUE = {"true", "1", "yes", "y", "да", "д", "истина", "t"}
 FALSE = {"false", "0", "no", "n", "нет", "н", "ложь", "f"}
@@ -136,6 +136,7 @@ def type_table(table: str, frame: pd.DataFrame, file: str,
     """Typed copy of one table of text cells and its problems; the index stays the file's (row =
     index + 2). ``cols``: the table's columns (default: the round's ``schema.csv``; another package's
     schema, e.g. a forecast plan's, gives its own)."""
+    own = cols is None  # the round's own tables: Russian words become codes (schema_aliases.csv)
     cols = columns(table) if cols is None else cols
     problems: list[Problem] = []
     twice = frame.columns.duplicated()
@@ -148,7 +149,8 @@ def type_table(table: str, frame: pd.DataFrame, file: str,
     data: dict[str, pd.Series] = {}
     for col in cols:
         if col.name in frame.columns:
-            data[col.name], found = _convert(col, frame[col.name], rows, file)
+            data[col.name], found = _convert(col, frame[col.name], rows, file,
+                                             aliases(table, col.name) if own else {})
             problems += found
         else:
             if col.required:
@@ -197,9 +199,12 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
+def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str, words: dict[str, str] | None = None):
+    """Typed values of one column and its problems; ``words``: typed word (:func:`word_key`) -> code."""
     text = text.fillna("").astype(str).str.strip()
     empty = text == ""
+    if words:  # a Russian word (or a code in other case) is the code
+        text = text.map(lambda v: words.get(word_key(v), v))
     problems: list[Problem] = []
 
     def bad(mask, code, **params):
@@ -254,8 +259,15 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str):
         raise ValueError(f"unknown dtype {col.dtype}")
     if col.allowed:
         outside = ~empty & ~text.isin(col.allowed)
-        bad(outside, "not_allowed", allowed=", ".join(col.allowed))
+        bad(outside, "not_allowed", allowed=", ".join(_with_word(col, v) if words else v for v in col.allowed))
     return pd.Series(values.to_numpy(), index=text.index), problems
+
+
+def _with_word(col: Column, value: str) -> str:
+    """An allowed value as a message lists it: with its first Russian alias, when it has one."""
+    alias = next((words[0] for t, c, v, words in alias_rows() if (t, c, v) == (col.table, col.name, value) and words),
+                 None)
+    return f"{value} ({alias})" if alias else value
 
 
 def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
