@@ -1,5 +1,10 @@
 """Command line: ``allocator forecast PLAN --out DIR [--plan none|seed004|optimal] [--horizon N]``.
 
+With ``--placed ASSIGNMENTS.csv`` a solved round's placements join the base year's staff; with
+``--graduates GRADUATES.csv --service grant=3,targeted=5`` too, their obligations ending become the
+plan's ``obligations`` (the retention risk, :mod:`allocator.forecast.project`), a share
+``--leave-share`` of them leaving as they end (default: the plan's ``leave_after_service``).
+
 Reads and checks the plan (:func:`allocator.forecast.plan.load_plan`), makes the plan asked (and
 the baseline, for comparison), writes the outputs of :mod:`allocator.forecast.outputs` all or
 nothing and prints what the plan achieves, in English or Russian. Exit codes as ``allocator
@@ -24,7 +29,7 @@ from ..io import decode
 from ..messages import InputError, Problem
 from ..scaling import money_text
 from ..status import Status
-from .links import stock_after_round
+from .links import obligations_ending, stock_after_round, with_obligations
 from .outputs import check_out, write_outputs
 from .plan import PLANS, load_plan
 from .rules import make_plan
@@ -44,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
                    help="a solved round's assignments.csv: its placements join the base year's staff")
     p.add_argument("--map", default="", metavar="A=B,...",
                    help="the round's specialties as the plan's, e.g. therapist=doctor,feldsher=midlevel")
+    p.add_argument("--graduates", metavar="GRADUATES.csv",
+                   help="the round's graduates.csv (their funding), with --placed and --service")
+    p.add_argument("--service", default="", metavar="FUNDING=YEARS,...",
+                   help="years of service each funding owes, e.g. grant=3,targeted=5 (paid owe none)")
+    p.add_argument("--leave-share", type=float, metavar="Q",
+                   help="share who leave as their obligation ends (default: forecast.toml's leave_after_service)")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
     return p
@@ -57,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         plan = load_plan(args.plan_path, horizon=args.horizon, plan=args.plan, time_limit=args.time_limit,
                          gap=args.gap)
         if args.placed:
-            plan = stock_after_round(plan, _placements(args.placed), _mapping(args.map))
+            placed, mapping = _placements(args.placed), _mapping(args.map)
+            plan = stock_after_round(plan, placed, mapping)
+            if args.graduates or args.service:
+                plan = _with_service(plan, placed, args, mapping)
     except InputError as exc:
         print(exc.report(lang), file=sys.stderr)
         return EXIT_INPUT
@@ -102,17 +116,46 @@ def _placements(path: str) -> pd.DataFrame:
     missing = [c for c in ("region_id", "specialty") if c not in frame.columns]
     if missing:
         raise InputError([Problem.of(path, None, c, "column_missing") for c in missing])
-    return frame[["region_id", "specialty"]]
+    return frame[[c for c in ("graduate_id", "region_id", "specialty") if c in frame.columns]]
 
 
-def _mapping(text_: str) -> dict:
-    """``a=b,c=d`` as {a: b, c: d}; InputError on a pair without ``=``."""
+def _with_service(plan, placed: pd.DataFrame, args, mapping: dict):
+    """``plan`` with the placed graduates' obligations ending (``--graduates``, ``--service``)."""
+    problems = [Problem.of(flag, None, None, "forecast_option_missing")
+                for flag, given in (("--graduates", args.graduates), ("--service", args.service)) if not given]
+    if "graduate_id" not in placed.columns:
+        problems.append(Problem.of(args.placed, None, "graduate_id", "column_missing"))
+    share = args.leave_share
+    if share is not None and not 0 <= share <= 1:
+        problems.append(Problem.of("--leave-share", None, None, "forecast_option_bad", value=share,
+                                   expected="a share from 0 to 1"))
+    if problems:
+        raise InputError(problems)
+    service = {}
+    for funding, years in _mapping(args.service, "--service", "funding=years").items():
+        if not years.isdigit():
+            raise InputError([Problem.of("--service", None, None, "forecast_option_bad", value=years,
+                                         expected="funding=whole years")])
+        service[funding] = int(years)
+    path = Path(args.graduates)
+    try:
+        graduates = read_csv_text(decode(path.read_bytes()), path.name)
+    except OSError as exc:
+        raise InputError([Problem.of(str(path), None, None, "csv_unreadable", error=exc.strerror or exc)]) from exc
+    missing = [c for c in ("graduate_id", "funding") if c not in graduates.columns]
+    if missing:
+        raise InputError([Problem.of(str(path), None, c, "column_missing") for c in missing])
+    ending = obligations_ending(placed, graduates, service, plan.options.base_year, mapping)
+    return with_obligations(plan, ending, share)
+
+
+def _mapping(text_: str, flag: str = "--map", expected: str = "round_specialty=plan_specialty") -> dict:
+    """``a=b,c=d`` as {a: b, c: d}; InputError (naming ``flag``) on a pair without ``=``."""
     out = {}
     for part in filter(None, (p.strip() for p in text_.split(","))):
         key, eq, value = part.partition("=")
         if not eq or not key.strip() or not value.strip():
-            raise InputError([Problem.of("--map", None, None, "forecast_option_bad", value=part,
-                                         expected="round_specialty=plan_specialty")])
+            raise InputError([Problem.of(flag, None, None, "forecast_option_bad", value=part, expected=expected)])
         out[key.strip()] = value.strip()
     return out
 

@@ -7,7 +7,9 @@
   next forecast starts from the staff after the distribution.
 * :func:`obligations_ending`: when each placed grant holder's or targeted graduate's obligation to
   serve ends (grant 3 years in Kazakhstan, 2–3 in Kyrgyzstan, Zemsky 5 in Russia; the years are the
-  caller's): the retention risk of that year, per region and specialty.
+  caller's): the retention risk of that year, per region and specialty, as the rows of a plan's
+  ``obligations.csv``; :func:`with_obligations` adds them to a plan, whose projection then takes the
+  share who leave as they become free (:mod:`allocator.forecast.project`).
 
 The round's specialties (``therapist``, ``feldsher``) need not be the plan's (``doctor``,
 ``midlevel``): ``specialties`` maps one to the other; a specialty it does not name keeps its code.
@@ -89,16 +91,42 @@ def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str,
 
 def obligations_ending(assignments: pd.DataFrame, graduates: pd.DataFrame, years_of_service: Mapping[str, int],
                        start_year: int, specialties: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """region_id, specialty, year, leaving_free: placed graduates whose obligation (``years_of_service``
-    by funding: grant, targeted; paid ones owe none) ends in that year, starting work in ``start_year``."""
+    """region_id, specialty, year, persons: placed graduates whose obligation (``years_of_service``
+    by funding: grant, targeted; paid ones owe none) ends in that year, starting work in ``start_year``
+    (the columns of ``obligations.csv``)."""
     funding = graduates.set_index("graduate_id")["funding"]
     rows = assignments.assign(funding=assignments["graduate_id"].map(funding))
     rows = rows[rows["funding"].isin(list(years_of_service))]
     rows = rows.assign(year=start_year + rows["funding"].map(years_of_service).astype(int))
     rows = rows.assign(specialty=_as_plans(rows["specialty"], specialties))
     out = rows.groupby(["region_id", "specialty", "year"], as_index=False).size()
-    return out.rename(columns={"size": "leaving_free"}).sort_values(["region_id", "specialty", "year"],
-                                                                      ignore_index=True)
+    return out.rename(columns={"size": "persons"}).sort_values(["region_id", "specialty", "year"],
+                                                                 ignore_index=True)
 
 
-__all__ = ["deficits_for_round", "obligations_ending", "stock_after_round"]
+def with_obligations(plan, ending: pd.DataFrame, leave_share: float | None = None):
+    """``plan`` with the rows of ``ending`` (region_id, specialty, year, persons) added to its
+    obligations; ``leave_share`` for them (None: the plan's ``leave_after_service``). Rows for the base
+    year or before, or outside the plan's regions and specialties, raise InputError, as in a file."""
+    rows = ending[["region_id", "specialty", "year", "persons"]].assign(
+        leave_share=float("nan") if leave_share is None else float(leave_share))
+    problems = []
+    late = rows[rows["year"] <= plan.options.base_year]
+    for year in sorted(set(late["year"])):
+        problems.append(Problem.of("obligations", None, "year", "forecast_obligation_year", year=int(year),
+                                   base_year=plan.options.base_year))
+    unknown = sorted(set(rows["specialty"]) - set(plan.training["specialty"]))
+    if unknown:
+        problems.append(Problem.of("obligations", None, "specialty", "forecast_placed_specialty",
+                                   values=", ".join(unknown)))
+    strange = sorted(set(rows["region_id"]) - set(plan.regions["region_id"]))
+    if strange:
+        problems.append(Problem.of("obligations", None, "region_id", "forecast_placed_region",
+                                   values=", ".join(strange)))
+    if problems:
+        raise InputError(problems)
+    both = pd.concat([plan.obligations, rows], ignore_index=True) if len(plan.obligations) else rows
+    return dataclasses.replace(plan, obligations=both.reset_index(drop=True))
+
+
+__all__ = ["deficits_for_round", "obligations_ending", "stock_after_round", "with_obligations"]

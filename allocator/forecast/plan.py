@@ -2,7 +2,7 @@
 
 Tables and columns are those of ``allocator/forecast/schema.csv`` (the project's one schema
 format; docs/forecast.md lists them): ``regions``, ``workforce``, ``training``, ``exits`` and
-either ``need`` or ``population`` with ``norms``; ``pipeline`` and ``caps`` are optional. The
+either ``need`` or ``population`` with ``norms``; ``pipeline``, ``caps`` and ``obligations`` are optional. The
 options are ``forecast.toml`` (or a ``forecast`` sheet of key, value rows):
 
 * ``base_year`` (required) and ``horizon`` (years after it, required, 1..100);
@@ -10,6 +10,9 @@ options are ``forecast.toml`` (or a ``forecast`` sheet of key, value rows):
 * ``budget``: money a year for new admissions (each charged its whole course cost in the year of
   admission), one number for every year or a table ``year = amount``; empty = no limit;
 * ``discount``: yearly discount rate of later deficits (default 0);
+* ``leave_after_service``: the share of the staff in ``obligations.csv`` who leave when their service
+  obligation ends, where a row gives no ``leave_share`` (default 0: a what-if input; no public
+  figure is known);
 * ``gap``: the relative MIP gap the optimiser may stop at (default 0: proven optimal); ``time_limit``:
   seconds for the optimiser (default :data:`DEFAULT_TIME_LIMIT`; then the best plan found is
   reported with its proven gap).
@@ -36,11 +39,13 @@ from ..io import Layout, read_tables
 from ..messages import InputError, Problem
 from ..validate import type_table
 
-TABLES = ("regions", "workforce", "need", "population", "norms", "pipeline", "training", "caps", "exits")
+TABLES = ("regions", "workforce", "need", "population", "norms", "pipeline", "training", "caps", "exits",
+          "obligations")
 REQUIRED_TABLES = ("regions", "workforce", "training", "exits")
 PLANS = ("none", "seed004", "optimal")
 OPTION_TYPES = {"base_year": "int", "horizon": "int", "plan": "str", "seed004_share": "float",
-                "budget": "float", "discount": "float", "time_limit": "float", "gap": "float"}
+                "budget": "float", "discount": "float", "time_limit": "float", "gap": "float",
+                "leave_after_service": "float"}
 LAYOUT = Layout(TABLES, "forecast", (), OPTION_TYPES)
 #: Seconds the optimiser gets unless the plan or the command line says otherwise.
 DEFAULT_TIME_LIMIT = 120.0
@@ -73,6 +78,7 @@ class Options:
     discount: float = 0.0
     time_limit: float | None = DEFAULT_TIME_LIMIT
     gap: float = 0.0
+    leave_after_service: float = 0.0
 
     def budget_of(self, year: int) -> float | None:
         """The admissions budget of ``year`` (its own, else the yearly one); None = no limit."""
@@ -98,6 +104,7 @@ class Plan:
     exits: pd.DataFrame
     options: Options
     name: str = "plan"
+    obligations: pd.DataFrame = field(default_factory=lambda: _empty(schema()["obligations"]))
 
     def with_options(self, **changes) -> "Plan":
         """This plan with other options (``horizon``, ``plan``, ...)."""
@@ -166,7 +173,7 @@ def load_plan(path: str | Path, **options) -> Plan:
     need = typed["need"] if len(typed["need"]) else _need_from_norms(typed["population"], typed["norms"])
     return Plan(regions=regions, workforce=typed["workforce"], need=need, pipeline=typed["pipeline"],
                 training=typed["training"], caps=typed["caps"], exits=typed["exits"], options=opts,
-                name=Path(path).stem)
+                name=Path(path).stem, obligations=typed["obligations"])
 
 
 def _empty(cols: tuple[Column, ...]) -> pd.DataFrame:
@@ -188,7 +195,7 @@ def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
         if key not in values:
             problems.append(Problem.of(file, None, key, "forecast_option_missing"))
     limits = {"base_year": (1900, 2200), "horizon": (1, 100), "seed004_share": (0, 10), "discount": (0, 0.99),
-              "time_limit": (0.001, 1e7), "gap": (0, 0.5)}
+              "time_limit": (0.001, 1e7), "gap": (0, 0.5), "leave_after_service": (0, 1)}
     for key, (lo, hi) in limits.items():
         if key not in values:
             continue
@@ -249,7 +256,7 @@ def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
     training = typed["training"]
     trained = set(training["specialty"])
     exit_specs = set(typed["exits"]["specialty"])
-    for table in ("workforce", "need", "norms", "pipeline", "caps"):
+    for table in ("workforce", "need", "norms", "pipeline", "caps", "obligations"):
         frame = typed[table]
         for idx, spec in frame["specialty"].items() if len(frame) else ():
             if spec not in trained:
@@ -263,6 +270,10 @@ def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
     if len(work) and base.empty:
         problems.append(Problem.of(raw.where("workforce"), None, "year", "forecast_no_base_year",
                                    year=opts.base_year))
+    obligations = typed["obligations"]
+    for idx in obligations.index[obligations["year"] <= opts.base_year] if len(obligations) else ():
+        problems.append(Problem.of(raw.where("obligations"), int(idx) + 2, "year", "forecast_obligation_year",
+                                   year=int(obligations.at[idx, "year"]), base_year=opts.base_year))
     for table in ("workforce", "exits"):
         frame = typed[table]
         for idx, band in frame["age_band"].items() if len(frame) else ():
@@ -285,7 +296,8 @@ def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
                                        "forecast_exit_rows", specialty=spec))
     for table, keys in (("need", ["region_id", "specialty", "year"]), ("training", ["specialty"]),
                         ("caps", ["region_id", "specialty"]), ("population", ["region_id", "year"]),
-                        ("norms", ["specialty"]), ("pipeline", ["region_id", "specialty", "year"])):
+                        ("norms", ["specialty"]), ("pipeline", ["region_id", "specialty", "year"]),
+                        ("obligations", ["region_id", "specialty", "year"])):
         frame = typed[table]
         if table == "training" or not len(frame):
             continue

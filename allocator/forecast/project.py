@@ -30,6 +30,16 @@ rest grow a year older, and those who reach ``retirement_age`` leave; arrivals j
 ``entry_age``. Without bands, the first formula holds as written (and ``retirement_age`` is not
 used).
 
+**Obligations ending** (``obligations.csv``, the retention risk): of the :math:`p` people of a cell
+whose service obligation ends in year :math:`\tau` (a grant's 3 years in Kazakhstan, Zemsky's 5), a
+share :math:`q` leaves in :math:`\tau` (the row's ``leave_share``, else ``leave_after_service``):
+the stock of every year :math:`t \ge \tau` loses :math:`q\,p\,g_s(t - \tau)`, what they would have
+added had they stayed. Without bands that is exactly ``stock(t) = stock(t-1)(1 - e) + pipeline(t) -
+q p`` in :math:`\tau`; with bands their later survival is taken as an arrival's (from the entry age,
+an approximation: it ignores that they are some years older). A stock is never below 0 (more
+leaving than there are is cut at 0). They are counted in ``exits`` and, apart, in
+``left_after_service``.
+
 Both are linear in the admissions: :math:`\text{stock}(t) = \text{base}(t) + \sum_y
 c_s\, g_s(t - y - L_s)\,\text{admitted}(y)`, where :math:`\text{base}` is the stock with no new
 admissions and :math:`g_s(k)` the share of one arrival still working :math:`k` years after
@@ -70,6 +80,7 @@ class Dynamics:
     length: np.ndarray
     completion: np.ndarray
     fte: np.ndarray
+    left_after_service: np.ndarray | None = None  # cells x years: leavers as their obligation ends (None: 0)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -167,11 +178,14 @@ def dynamics(plan: Plan) -> Dynamics:
                 u = _step(u, keep)
             responses[(spec, aged, entry)] = g
         response[c] = responses[(spec, aged, entry)]
+    leaving = _leaving(plan, cells, years)
+    for c in np.flatnonzero(leaving.any(axis=1)):
+        base[c] = np.maximum(0.0, base[c] - np.convolve(leaving[c], response[c])[:n_years])
     length = training.loc[cells["specialty"], "years"].to_numpy(dtype=int)
     completion = training.loc[cells["specialty"], "completion_rate"].to_numpy(dtype=float)
     fte = training.loc[cells["specialty"], "fte_per_person"].astype(float).fillna(1.0).to_numpy()
     return Dynamics(cells=cells, years=years, need=need, base=base, base_arrivals=pipeline, response=response,
-                    length=length, completion=completion, fte=fte)
+                    length=length, completion=completion, fte=fte, left_after_service=leaving)
 
 
 def _entry(v: np.ndarray, age: int) -> int:
@@ -233,6 +247,22 @@ def _pipeline(frame: pd.DataFrame, cells: pd.DataFrame, years: list) -> np.ndarr
     return out
 
 
+def _leaving(plan: Plan, cells: pd.DataFrame, years: list) -> np.ndarray:
+    """People leaving each cell and year as their service obligation ends: leave_share x persons."""
+    out = np.zeros((len(cells), len(years)))
+    rows = plan.obligations
+    if not len(rows):
+        return out
+    share = rows["leave_share"].astype(float).fillna(plan.options.leave_after_service).to_numpy()
+    at = {y: i for i, y in enumerate(years)}
+    index = {k: c for c, k in enumerate(zip(cells["region_id"], cells["specialty"]))}
+    for region, spec, year, n, q in zip(rows["region_id"], rows["specialty"], rows["year"], rows["persons"], share):
+        c, t = index.get((region, spec)), at.get(int(year))
+        if c is not None and t is not None and t > 0:
+            out[c, t] += float(n) * q
+    return out
+
+
 def project(plan: Plan, admitted: pd.DataFrame | None = None) -> pd.DataFrame:
     """The projection table of ``plan`` under ``admitted`` (region_id, specialty, year, admitted; None:
     none): one row per region, specialty and year with stock, need, deficit, arrivals, exits."""
@@ -272,6 +302,8 @@ def projection_table(dyn: Dynamics, admitted: np.ndarray) -> pd.DataFrame:
         "deficit": np.maximum(0.0, dyn.need - dyn.fte[:, None] * stock).ravel(),
         "arrivals": np.where(np.arange(n_years) == 0, 0.0, arrivals).ravel(),
         "exits": exits.ravel(),
+        "left_after_service": (np.zeros_like(stock) if dyn.left_after_service is None
+                               else dyn.left_after_service).ravel(),
     })
 
 

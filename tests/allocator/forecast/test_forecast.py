@@ -332,7 +332,7 @@ def test_a_solved_rounds_placements_join_the_next_forecast_and_obligations_end_o
         stock_after_round(plan, solution.assignments)
     ending = obligations_ending(solution.assignments, round_.graduates, {"grant": 3, "targeted": 5}, 2020, TO_PLAN)
     funding = solution.assignments["graduate_id"].map(round_.graduates.set_index("graduate_id")["funding"])
-    assert ending["leaving_free"].sum() == funding.isin(["grant", "targeted"]).sum()
+    assert ending["persons"].sum() == funding.isin(["grant", "targeted"]).sum()
     assert set(ending["year"]) <= {2023, 2025}
 
 
@@ -357,3 +357,56 @@ def test_the_command_line_takes_a_rounds_placements_and_writes_next_rounds_posts
     assert (b.loc[pick, "stock"].to_numpy() - a.loc[pick, "stock"].to_numpy()).tolist() == [2.0, 1.0]
     posts = pd.read_csv(plain / "next_round.csv")
     assert list(posts.columns) == ["region_id", "specialty", "vacancies", "weight"] and (posts["vacancies"] > 0).all()
+
+
+# ----------------------------------------------------------------------------- obligations ending
+
+
+def test_obligations_ending_take_the_share_who_leave_from_the_stock_by_hand(tmp_path):
+    tables = {
+        "regions": ["region_id,name,weight", "r,R,1"],
+        "workforce": ["region_id,specialty,year,persons", "r,doc,2020,100"],
+        "need": ["region_id,specialty,year,need", "r,doc,2020,100"],
+        "training": ["specialty,years,completion_rate,cost", "doc,2,0.8,1"],
+        "exits": ["specialty,exit_rate", "doc,0.1"],
+        "obligations": ["region_id,specialty,year,persons,leave_share", "r,doc,2022,10,0.5", "r,doc,2023,4,"],
+    }
+    plan = load_plan(write_plan(tmp_path / "p", tables, "base_year = 2020\nhorizon = 4\nleave_after_service = 0.25\n"))
+    table = project(plan)
+    # 100 -> 90 -> 81 - 5 = 76 -> 68.4 - 1 (a quarter of 4) = 67.4 -> 60.66
+    assert table["stock"].tolist() == pytest.approx([100, 90, 76, 67.4, 60.66])
+    assert table["left_after_service"].tolist() == pytest.approx([0, 0, 5, 1, 0])
+    assert table["exits"].tolist() == pytest.approx([0, 10, 9 + 5, 7.6 + 1, 6.74])
+    kept = project(plan.with_options(leave_after_service=0.0))
+    assert kept["stock"].iloc[3] == pytest.approx(68.4)  # only the row with its own share leaves
+    tables["obligations"] = ["region_id,specialty,year,persons", "r,doc,2020,3", "x,doc,2022,1"]
+    with pytest.raises(InputError) as info:
+        load_plan(write_plan(tmp_path / "bad", tables, "base_year = 2020\nhorizon = 4\n"))
+    text = info.value.report("en")
+    assert "obligations.csv, row 2, column 'year'" in text and "not after the base year 2020" in text
+    assert "obligations.csv, row 3, column 'region_id'" in text
+
+
+def test_the_command_line_projects_the_placed_graduates_leaving_when_their_service_ends(tmp_path):
+    import pandas as pd
+
+    from allocator.cli import main
+
+    folder = small(tmp_path)
+    placed = tmp_path / "assignments.csv"
+    placed.write_text("graduate_id,region_id,specialty\ng1,a,therapist\ng2,a,therapist\ng3,b,therapist\n")
+    graduates = tmp_path / "graduates.csv"
+    graduates.write_text("graduate_id,funding\ng1,grant\ng2,paid\ng3,targeted\n")
+    plain, fed = tmp_path / "plain", tmp_path / "fed"
+    common = ["--plan", "none", "--placed", str(placed), "--map", "therapist=doc"]
+    assert main(["forecast", str(folder), "--out", str(plain), *common]) == 0
+    assert main(["forecast", str(folder), "--out", str(fed), *common, "--graduates", str(graduates),
+                 "--service", "grant=3,targeted=5", "--leave-share", "1"]) == 0
+    assert main(["forecast", str(folder), "--out", str(tmp_path / "x"), *common, "--service", "grant=3"]) == 2
+    a, b = (pd.read_csv(p / "projection.csv").set_index(["region_id", "specialty", "year"]) for p in (plain, fed))
+    diff = (a["stock"] - b["stock"]).round(9)
+    # g1 (grant, region a) leaves in 2023, g3 (targeted, region b) in 2025; doc exits 5 % a year after that
+    assert diff[("a", "doc", 2022)] == 0 and diff[("a", "doc", 2023)] == pytest.approx(1)
+    assert diff[("a", "doc", 2024)] == pytest.approx(0.95)
+    assert diff[("b", "doc", 2024)] == 0 and diff[("b", "doc", 2025)] == pytest.approx(1)
+    assert b.loc[("a", "doc", 2023), "left_after_service"] == pytest.approx(1)
