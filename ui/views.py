@@ -186,9 +186,12 @@ def _share_colour(share: float) -> list[int]:
     return [int(255 * min(1.0, 2 * s)), int(200 * min(1.0, 2 * (1 - s))), 40, 190]
 
 
-def map_deck(round_, solution, lang: str, lines: bool = True):
-    """A pydeck map: regions coloured by remaining deficit, lines home -> post."""
+def map_deck(round_, solution, lang: str, lines: bool = True, basemap: bool = True):
+    """A pydeck map: regions coloured by remaining deficit and labelled with their names, lines
+    home -> post, the view fitted to every region, facility and graduate (:mod:`ui.maps`)."""
     import pydeck as pdk
+
+    from . import maps
 
     per = region_before_after(round_, solution)
     live = per["vacancies"] > 0
@@ -199,7 +202,7 @@ def map_deck(round_, solution, lang: str, lines: bool = True):
         lambda r: f"{r['name']}: {t('col_vacancies', lang)} {int(r['vacancies'])}, "
                   f"{t('col_placed', lang)} {int(r['placed'])}, {t('col_remaining', lang)} {int(r['remaining'])}",
         axis=1)
-    layers = [pdk.Layer("ScatterplotLayer", data=per[["lon", "lat", "radius", "colour", "label"]],
+    layers = [pdk.Layer("ScatterplotLayer", id="regions", data=per[["lon", "lat", "radius", "colour", "label"]],
                         get_position="[lon, lat]", get_radius="radius", get_fill_color="colour",
                         pickable=True, stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=1)]
     if lines and len(solution.assignments):
@@ -222,17 +225,17 @@ def map_deck(round_, solution, lang: str, lines: bool = True):
         facs = round_.facilities[["lon", "lat", "name"]].rename(columns={"name": "label"})
         layers.append(pdk.Layer("ScatterplotLayer", data=facs, get_position="[lon, lat]", get_radius=900,
                                 get_fill_color=[30, 30, 30, 200], pickable=True))
-    view = pdk.ViewState(latitude=float(round_.regions["lat"].mean()),
-                         longitude=float(round_.regions["lon"].mean()), zoom=_zoom(round_.regions))
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip={"text": "{label}"})
+    layers += maps.district_layers(round_.regions)
+    return maps.deck(layers, maps.fit_view(_map_points(round_, lines)), basemap=basemap)
 
 
-def _zoom(regions: pd.DataFrame, width_px: int = 900) -> float:
-    """A web-mercator zoom that fits the regions' longitudes into about ``width_px``
-    (deck.gl's world is 512 px wide at zoom 0)."""
-    span = float(regions["lon"].max() - regions["lon"].min()) if len(regions) > 1 else 1.0
-    span = max(span, 0.05) * 1.3
-    return float(np.clip(math.log2(width_px * 360 / (512 * span)), 3, 12))
+def _map_points(round_, lines: bool) -> pd.DataFrame:
+    """The points the map's view must show: the regions, and with the posting lines the
+    facilities and the graduates' homes too."""
+    frames = [round_.regions[["lat", "lon"]]]
+    if lines:
+        frames += [round_.facilities[["lat", "lon"]], round_.graduates[["lat", "lon"]]]
+    return pd.concat(frames, ignore_index=True).astype(float).dropna()
 
 
 # -------------------------------------------------------------------------- charts
