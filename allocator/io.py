@@ -18,7 +18,8 @@ What is guaranteed, so that no table is guessed and no row is lost:
   (``encoding_unsupported``), not decoded as cp1251.
 - Header names are kept as written (stripped, lower case): a name twice stays
   twice for the validator to refuse (``column_twice``); pandas' renaming to
-  ``name.1`` never happens.
+  ``name.1`` never happens. The Russian headers of the template
+  (:mod:`allocator.headers`, ``вес`` for ``weight``) are read as the schema's names.
 - A column without a header name is dropped (no cell of it could be read):
   this covers the separator Excel and 1C leave at the end of every row, with
   or without one at the end of the header. A row with more
@@ -54,6 +55,7 @@ from medstaff_core.csvread import (  # noqa: F401 - the reader's names, re-expor
     unsupported_encoding,
 )
 
+from .headers import aliases
 from .messages import Problem
 from .problem import Scenario
 from .schema import TABLES
@@ -96,7 +98,7 @@ class RawRound:
 
 def read_round(path: str | Path) -> RawRound:
     """Read a round folder or workbook; unreadable or ambiguous tables become problems."""
-    return read_tables(path, Layout(TABLES, "scenario", EXTRA_FILES, _OPTION_TYPES))
+    return read_tables(path, Layout(TABLES, "scenario", EXTRA_FILES, _OPTION_TYPES, aliases()))
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Layout:
     options: str
     extra_files: tuple[str, ...] = ()
     option_types: dict = field(default_factory=dict)
+    header_aliases: dict = field(default_factory=dict)  # table -> header (lower case) -> column name
 
 
 def read_tables(path: str | Path, layout: Layout) -> RawRound:
@@ -127,6 +130,9 @@ def read_tables(path: str | Path, layout: Layout) -> RawRound:
         raw.problems.append(
             Problem.of(str(path), None, None, "not_a_round")
         )
+    for table, frame in raw.tables.items():  # headers given by an alias (the template's RU names)
+        names = layout.header_aliases.get(table, {})
+        frame.columns = [names.get(c, c) for c in frame.columns]
     return raw
 
 

@@ -122,9 +122,23 @@ def tables_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with a BOM so Excel in a Russian locale opens Cyrillic correctly."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+#: CSV dialects offered for download: "plain" (comma, decimal point) and "excel_ru", what Excel in a
+#: Russian locale reads and writes (";" between cells, decimal comma). Both UTF-8 with a BOM.
+CSV_DIALECTS = {"plain": {"sep": ",", "decimal": "."}, "excel_ru": {"sep": ";", "decimal": ","}}
+
+
+def csv_bytes(frame: pd.DataFrame, dialect: str = "plain") -> bytes:
+    """``frame`` as CSV in ``dialect`` (:data:`CSV_DIALECTS`), UTF-8 with a BOM so Excel opens
+    Cyrillic correctly. In "excel_ru" every float column has a decimal comma; text stays as is."""
+    return frame.to_csv(index=False, lineterminator="\n", **CSV_DIALECTS[dialect]).encode("utf-8-sig")
+
+
+def file_slug(name: str) -> str:
+    """A scenario name fit for a file name: letters (Cyrillic kept) and digits, «№» as "N", every
+    other run of characters one "_" (Streamlit sends a non-ASCII name encoded, RFC 5987)."""
+    text = name.replace("№", "N")
+    slug = "".join(ch if ch.isalnum() else "_" for ch in text)
+    return "_".join(part for part in slug.split("_") if part) or "scenario"
 
 
 def solution_zip(solution) -> bytes:

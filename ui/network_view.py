@@ -390,12 +390,14 @@ BREACH = [148, 52, 200, 220]  # a unit breaking a network rule
 
 
 def deck(inputs: NetworkInputs, lang: str, *, access: pd.DataFrame, sites: pd.DataFrame | None = None,
-         gaps: pd.DataFrame | None = None):
+         gaps: pd.DataFrame | None = None, districts: pd.DataFrame | None = None, basemap: bool = True):
     """Settlements coloured by ``access`` (per settlement, with ``covered``; green within the
     threshold, red not) and, in purple, the units of ``gaps`` (breaking a rule); roads, the
-    facilities (blue) and the plan's new ``sites`` (yellow)."""
+    facilities (blue), the plan's new ``sites`` (yellow) and the ``districts``' centres with their
+    names (name, lat, lon); the view fits every settlement (:mod:`ui.maps`)."""
     import pydeck as pdk
 
+    from . import maps
     from .i18n import t
 
     nodes = inputs.settlements.set_index(inputs.settlements["settlement_id"].astype(str))
@@ -440,8 +442,6 @@ def deck(inputs: NetworkInputs, lang: str, *, access: pd.DataFrame, sites: pd.Da
         layers.append(pdk.Layer("ScatterplotLayer", data=new[["lon", "lat", "label"]].dropna(),
                                 get_position="[lon, lat]", get_radius=2500, get_fill_color=[255, 200, 0, 240],
                                 get_line_color=[0, 0, 0], stroked=True, line_width_min_pixels=2, pickable=True))
-    from .views import _zoom
-
-    view = pdk.ViewState(latitude=float(pts["lat"].mean()), longitude=float(pts["lon"].mean()),
-                         zoom=_zoom(pts))
-    return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, tooltip={"text": "{label}"})
+    if districts is not None and len(districts):
+        layers += maps.district_layers(districts)
+    return maps.deck(layers, maps.fit_view(pts), basemap=basemap)

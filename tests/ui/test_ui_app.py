@@ -70,8 +70,8 @@ def test_run_button_shows_the_solver_headline_figures():
     # the assignment table lists every placement
     run = at.session_state["runs"]["Сценарий 1"]
     assert len(run.solution.assignments) == expected["placed_total"]
-    # three downloads: CSV, printable workbook, the command line's files
-    assert len(at.get("download_button")) == 3
+    # four downloads: CSV (plain and Russian Excel), printable workbook, the command line's files
+    assert [b.key for b in at.get("download_button")] == ["dl_csv", "dl_csv_ru", "dl_xlsx", "dl_zip"]
 
 
 def test_language_switch_changes_labels():

@@ -10,7 +10,7 @@ import streamlit as st
 from allocator import InputError
 from allocator.archive import Limits
 from allocator.scaling import money_text
-from ui import app, forecast_view, state
+from ui import app, downloads, forecast_view, state
 from ui.i18n import t
 
 lang = app.lang()
@@ -184,8 +184,8 @@ st.caption(t("forecast_admissions_caption", lang))
 st.dataframe(forecast_view.admissions_table(optimal, lang, names), hide_index=True, width="stretch",
              key="forecast_admissions")
 c1, c2 = st.columns(2)
-c1.download_button(t("forecast_download_csv", lang), forecast_view.admissions_csv(optimal),
-                   file_name="admissions.csv", mime="text/csv", key="forecast_csv")
+downloads.csv_buttons(t("forecast_download_csv", lang), lambda: forecast_view.admissions_wide(optimal),
+                      "admissions.csv", "forecast_csv", lang, c1)
 c2.download_button(t("forecast_download_xlsx", lang), forecast_view.projection_xlsx(results, lang),
                    file_name="forecast.xlsx", key="forecast_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,7 +7,7 @@ import streamlit as st
 from allocator import InputError
 from allocator.archive import Limits
 from allocator.template import template_workbook
-from ui import app, state
+from ui import app, downloads, state
 from ui.i18n import t
 from ui.views import column_labels
 
@@ -52,6 +52,8 @@ with right:
                        file_name="medstaff_template.xlsx", help=t("template_help", lang),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template_download")
+    downloads.button(t("template_download_ru", lang), lambda: template_workbook(headers="ru"),
+                     "medstaff_template_ru.xlsx", "template_download_ru", downloads.XLSX_MIME)
 
 if ss.get("upload_problems"):
     name, problems = ss["upload_problems"]

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from medstaff_core.problems import InputError
-from ui import app, exports, i18n, network_view, views
+from ui import app, downloads, i18n, maps, network_view, views
 from ui.i18n import t
 
 lang = app.lang()
@@ -114,12 +114,11 @@ if len(gaps):
     table = network_view.gaps_table(inputs, gaps, lang, names)
     st.dataframe(table, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
-    d1.download_button(t("network_gaps_download_csv", lang), exports.csv_bytes(table),
-                       file_name=f"rule_gaps_{source}.csv", mime="text/csv", key="net_gaps_csv")
-    d2.download_button(t("network_gaps_download_xlsx", lang),
-                       network_view.xlsx_bytes(table, t("network_gaps_sheet", lang)),
-                       file_name=f"rule_gaps_{source}.xlsx", key="net_gaps_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    downloads.csv_buttons(t("network_gaps_download_csv", lang), lambda shown=table: shown,
+                          f"rule_gaps_{source}.csv", "net_gaps_csv", lang, d1)
+    downloads.button(t("network_gaps_download_xlsx", lang),
+                     lambda shown=table, sheet=t("network_gaps_sheet", lang): network_view.xlsx_bytes(shown, sheet),
+                     f"rule_gaps_{source}.xlsx", "net_gaps_xlsx", downloads.XLSX_MIME, d2)
 else:
     st.success(t("network_no_gaps", lang))
 
@@ -204,5 +203,8 @@ if result is not None:
 st.subheader(t("network_map_header", lang))
 st.caption(t("network_map_help", lang))
 access = result.access_after if result is not None else staffed.access_after
+ss.setdefault("map_basemap", True)
+basemap = st.toggle(t("map_basemap", lang), key="map_basemap")
+districts = None if source == "synthetic" else loaded.round.regions  # labelled district centres
 st.pydeck_chart(network_view.deck(inputs, lang, access=access, sites=None if result is None else result.sites,
-                                  gaps=gaps), height=520)
+                                  gaps=gaps, districts=districts, basemap=basemap), height=maps.MAP_HEIGHT)

@@ -9,7 +9,7 @@ import streamlit as st
 from allocator import InputError, solve
 from allocator.problem import SOLVERS
 from allocator.scaling import money_text
-from ui import app, exports, i18n, state, stored, views
+from ui import app, downloads, exports, i18n, maps, run_view, state, stored, views
 from ui.i18n import t
 
 lang = app.lang()
@@ -41,6 +41,21 @@ with c3:
                     disabled=ss["opt_unlimited"])
     st.checkbox(t("max_km_unlimited", lang), key="opt_unlimited")
 
+TABLE_NAMES = {"regions": "tab_regions", "vacancies": "tab_vacancies", "programmes": "tab_programmes",
+               "graduates": "tab_graduates"}
+# What the views are compared with: the last run's inputs (``_run_inputs``) when it ran on the round
+# loaded now, else the round as loaded (``_loaded_inputs``, taken once per loaded round).
+before = ss.get("_run_inputs")
+first = before is None or before["loaded"] is not loaded
+if first:
+    before = ss.get("_loaded_inputs")
+    if before is None or before["loaded"] is not loaded:
+        before = ss["_loaded_inputs"] = {"loaded": loaded,
+                                         "views": run_view.snapshot(state.editable_views(loaded))}
+if pending := run_view.pending_tables(ss["views"], before["views"]):
+    tables = ", ".join(t(TABLE_NAMES[n], lang) for n in pending)
+    st.info(t("run_pending_edits_first" if first else "run_pending_edits", lang, tables=tables))
+
 if st.button(t("run_button", lang), type="primary", key="run_button"):
     options = {"solver": ss["opt_solver"], "time_limit": float(ss["opt_time"]),
                "max_km": None if ss["opt_unlimited"] else float(ss["opt_maxkm"]),
@@ -51,6 +66,7 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
         st.error(t("run_invalid", lang))
         st.dataframe(state.problems_frame(exc.problems, lang), hide_index=True, width="stretch")
         st.stop()
+    ss["_run_inputs"] = {"loaded": loaded, "views": run_view.snapshot(ss["views"])}
     bar = st.progress(0.0, text=t("running", lang))
 
     def progress(event):  # an allocator.status.Progress, in the UI's language
@@ -63,17 +79,17 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
         try:
             solution = solve(round_, log_path=log_path, progress=progress)
         except Exception as exc:  # a solver failure is shown, not raised into the page
-            stored.record_failed(round_, exc)  # and kept in the run store as failed
+            stored.record_failed(round_, exc, round_hash=loaded.round_hash)  # and kept in the run store as failed
             st.error(t("run_failed", lang, error=exc))
             st.stop()
         log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     bar.progress(1.0, text=t("progress_done", lang))
     name = ss["opt_name"].strip() or t("scenario_default_name", lang, n=len(runs) + 1)
     runs.pop(name, None)  # a re-run under the same name replaces it (and moves it last)
-    store_id = stored.record(round_, solution)  # every run is kept in the run store too
+    store_id = stored.record(round_, solution, round_hash=loaded.round_hash)  # kept in the run store too
     runs[name] = state.RunRecord(name=name, round=round_, solution=solution, log_text=log_text,
                                  options=options, edited_weights=dict(round_.scenario.weights),
-                                 store_id=store_id)
+                                 store_id=store_id, round_hash=loaded.round_hash)
     ss["show_scenario"] = name
     ss["_reset_name"] = True
     ss["_flash"] = t("run_done", lang, name=name, seconds=time.perf_counter() - started,
@@ -90,14 +106,18 @@ if not runs:
     st.stop()
 
 names = list(runs)
-if ss.get("show_scenario") not in names:
-    ss["show_scenario"] = names[-1]
-st.selectbox(t("show_scenario", lang), names, key="show_scenario")
+current = {n for n in names if run_view.same_round(runs[n].round, loaded.round)}
+if ss.get("show_scenario") not in names:  # by default the latest scenario of the round loaded now
+    ss["show_scenario"] = ([n for n in names if n in current] or names)[-1]
+st.selectbox(t("show_scenario", lang), names, key="show_scenario",
+             format_func=lambda n: n if n in current else t("scenario_other_round", lang, name=n))
 record = runs[ss["show_scenario"]]
 round_, solution = record.round, record.solution
 s = solution  # the typed figures (allocator.solution.Solution)
 
 st.header(t("results_header", lang, name=record.name))
+if record.name not in current:
+    st.warning(t("run_other_round", lang, name=round_.name, loaded=app.round_label(loaded)))
 st.caption(f"{t('status', lang)}: {i18n.status(s.status, lang)} · {s.solver} · "
            f"{s.timings.get('total', 0):.2f} s")
 for warning in s.warnings:  # what the run went on despite (allocator.solution.run_warnings)
@@ -135,8 +155,11 @@ with st.expander(t("solver_log", lang)):
 st.subheader(t("map_header", lang))
 st.caption(t("map_help", lang))
 ss.setdefault("map_lines", True)
-lines = st.toggle(t("map_lines", lang), key="map_lines")
-st.pydeck_chart(views.map_deck(round_, solution, lang, lines=lines), height=520)
+ss.setdefault("map_basemap", True)
+t1, t2 = st.columns(2)
+lines = t1.toggle(t("map_lines", lang), key="map_lines")
+basemap = t2.toggle(t("map_basemap", lang), key="map_basemap")
+st.pydeck_chart(views.map_deck(round_, solution, lang, lines=lines, basemap=basemap), height=maps.MAP_HEIGHT)
 
 st.subheader(t("chart_header", lang))
 ss.setdefault("chart_weighted", False)
@@ -178,14 +201,15 @@ with tab_d:
     st.dataframe(views.deficits_table(round_, solution, lang), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------- downloads
+# Every file is built when its button is clicked (and kept on the record), not on each rerun.
 st.subheader(t("downloads_header", lang))
 d1, d2, d3 = st.columns(3)
-slug = "".join(ch if ch.isalnum() else "_" for ch in record.name)
-d1.download_button(t("download_csv", lang), exports.csv_bytes(display), file_name=f"assignments_{slug}.csv",
-                   mime="text/csv", key="dl_csv")
-workbook = record.download("xlsx", lang, lambda: exports.result_workbook(record, lang))
-d2.download_button(t("download_xlsx", lang), workbook, file_name=f"allocation_{slug}.xlsx", key="dl_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-files = record.download("zip", "", lambda: exports.solution_zip(solution))
-d3.download_button(t("download_zip", lang), files, file_name=f"result_{slug}.zip", mime="application/zip",
-                   key="dl_zip")
+slug = exports.file_slug(record.name)
+downloads.csv_buttons(t("download_csv", lang), lambda shown=display: shown, f"assignments_{slug}.csv", "dl_csv",
+                      lang, d1)
+downloads.button(t("download_xlsx", lang),
+                 lambda r=record, lg=lang: r.download("xlsx", lg, lambda: exports.result_workbook(r, lg)),
+                 f"allocation_{slug}.xlsx", "dl_xlsx", downloads.XLSX_MIME, d2)
+downloads.button(t("download_zip", lang),
+                 lambda r=record: r.download("zip", "", lambda: exports.solution_zip(r.solution)),
+                 f"result_{slug}.zip", "dl_zip", "application/zip", d3)

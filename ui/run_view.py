@@ -1,0 +1,46 @@
+"""The run page's bookkeeping, without Streamlit: which edits are not calculated yet, which
+scenarios belong to the round loaded now.
+
+A snapshot of the editable columns is taken when a run starts (:func:`snapshot`); the
+page compares the views with it (:func:`pending_tables`). Before the first run of the
+round loaded now, the views are compared with a snapshot of the round as loaded.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .state import EDITABLE
+
+
+def _normal(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The editable columns of a view as compared: numbers as numbers, missing as None."""
+    cols = [c for c in EDITABLE[name] if c in frame.columns]
+    out = frame[cols].reset_index(drop=True)
+    if name == "regions":
+        out = out.apply(pd.to_numeric, errors="coerce")
+    return out.astype(object).where(out.notna(), None)
+
+
+def snapshot(views: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The editable columns of every view, as a run starts with them."""
+    return {name: _normal(name, frame) for name, frame in views.items()}
+
+
+def pending_tables(views: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame]) -> list[str]:
+    """Views whose editable columns differ from the snapshot ``before`` (a run's, or the round's
+    as loaded: ``snapshot(ui.state.editable_views(loaded))``)."""
+    return [name for name, frame in views.items()
+            if name not in before or not _normal(name, frame).equals(before[name])]
+
+
+def same_round(a, b) -> bool:
+    """Whether two Rounds are of one data set: the same name and the same region, facility and
+    graduate ids (edits change vacancies, programmes, weights and distances, never these)."""
+    if a is b:
+        return True
+    if a.name != b.name:
+        return False
+    return all(list(getattr(a, table)[col]) == list(getattr(b, table)[col])
+               for table, col in (("regions", "region_id"), ("facilities", "facility_id"),
+                                  ("graduates", "graduate_id")))
