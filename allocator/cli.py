@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 
-from .catalogue import has, language_from_locale, text
+from .catalogue import has, language_from_locale, number, text
 from .messages import InputError
 from .problem import DISTANCE_SOURCES, SOLVERS
 from .validate import load_round
@@ -245,30 +245,36 @@ def _keep(store, round_, args, *, solution=None, error=None):
 def format_summary(s, lang: str = "en") -> str:
     """The figures of a :class:`allocator.solution.Solution` as the lines ``allocator solve`` prints,
     in ``lang`` (catalogue codes ``cli_*``). English names statuses, fundings and reasons by code;
-    Russian in words."""
-    gap = text("cli_gap", lang, gap=f"{s.gap:.2%}") if s.gap else ""
+    Russian in words. Numbers as ``lang`` writes them (:func:`allocator.catalogue.number`, the
+    app's rounding: deficits and km to one decimal, seconds to two; "1 234,5" in Russian)."""
+    from .scaling import money_text
+
+    def n(value, digits=0):
+        return number(value, lang, digits)
+
+    gap = text("cli_gap", lang, gap=f"{n(s.gap * 100, 2)}\u00a0%") if s.gap else ""
     lines = [
         text("cli_status", lang, status=_word("status", s.status, lang), solver=s.solver, gap=gap),
-        text("cli_obligated", lang, placed=s.obligated_placed, total=s.obligated_total),
-        text("cli_deficit", lang, before=f"{s.weighted_deficit_before:.4g}", after=f"{s.weighted_deficit:.4g}"),
-        text("cli_km", lang, km=f"{s.km_objective:.1f}"),
-        text("cli_placed", lang, placed=s.placed_total, total=s.graduates_total, vacancies=s.vacancies_total,
-             by_funding=", ".join(text("cli_count", lang, name=_word("funding", k, lang), n=v)
+        text("cli_obligated", lang, placed=n(s.obligated_placed), total=n(s.obligated_total)),
+        text("cli_deficit", lang, before=n(s.weighted_deficit_before, 1), after=n(s.weighted_deficit, 1)),
+        text("cli_km", lang, km=n(s.km_objective, 1)),
+        text("cli_placed", lang, placed=n(s.placed_total), total=n(s.graduates_total), vacancies=n(s.vacancies_total),
+             by_funding=", ".join(text("cli_count", lang, name=_word("funding", k, lang), n=n(v))
                                   for k, v in s.placed_by_funding.items())),
     ]
     for p in s.programmes:
-        quota = "" if p.quota is None else text("cli_of", lang, n=p.quota)
-        budget = "" if p.budget is None else text("cli_of", lang, n=_money(p.budget))
-        lines.append(text("cli_programme", lang, id=p.programme_id, placed=p.placed, quota=quota,
-                          spend=_money(p.spend), budget=budget))
+        quota = "" if p.quota is None else text("cli_of", lang, n=n(p.quota))
+        budget = "" if p.budget is None else text("cli_of", lang, n=money_text(p.budget, lang))
+        lines.append(text("cli_programme", lang, id=p.programme_id, placed=n(p.placed), quota=quota,
+                          spend=money_text(p.spend, lang), budget=budget))
     if s.unplaced_by_reason:
         lines.append(text("cli_unplaced", lang, reasons=text("cli_reason_separator", lang).join(
-            text("cli_reason_count", lang, name=_word("reason", k, lang), n=v)
+            text("cli_reason_count", lang, name=_word("reason", k, lang), n=n(v))
             for k, v in s.unplaced_by_reason.items())))
     for w in s.warnings:
         where = ", ".join(str(part) for part in (w.file, w.row, w.column) if part)
         lines.append(text("cli_warning", lang, line=f"{where}: {w.text(lang)}"))
-    lines.append(text("cli_time", lang, seconds=f"{s.timings['total']:.2f}", pairs=s.model_size.pairs))
+    lines.append(text("cli_time", lang, seconds=n(s.timings["total"], 2), pairs=n(s.model_size.pairs)))
     return "\n".join(lines)
 
 
@@ -279,13 +285,6 @@ def _word(kind: str, code, lang: str) -> str:
     if lang == "ru" and has(f"{kind}_{code}"):
         return text(f"{kind}_{code}", lang)
     return code
-
-
-def _money(value) -> str:
-    """Money as typed, with thousands separated: 1500000.8 -> 1,500,000.8; 1.5 -> 1.5."""
-    from .scaling import money_text
-
-    return money_text(value)
 
 
 def run() -> None:

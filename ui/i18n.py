@@ -3,12 +3,17 @@
 The texts live in the one catalogue (:mod:`allocator.catalogue`): the UI's in
 ``allocator/texts/ui.csv``, the unplaced reasons in ``reasons.csv``.
 ``t(key, lang, **fmt)`` renders a code; Russian is the default language.
+Numbers are shown by :func:`number` (Babel: "1 234,5" in Russian) and counted
+nouns by :func:`count` (442 + noun_vacancy gives the Russian "few" form) with
+the CLDR plural rule; codes (funding, specialty, facility type, status, solver, weight basis)
+become words by the functions below, which show an unknown code as it is.
 Every key must have both languages (tests/test_ui_i18n.py and
 tests/test_catalogue.py check it).
 """
 
 from __future__ import annotations
 
+from allocator import catalogue
 from allocator.catalogue import domain, text
 from allocator.status import describe
 
@@ -26,6 +31,43 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt) -> str:
     return text(key, lang if lang in LANGUAGES else DEFAULT_LANGUAGE, **fmt)
 
 
+def number(value, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> str:
+    """``value`` as ``lang`` writes numbers: "1 234,5" (ru: decimal comma, no-break space between
+    thousands), "1,234.5" (en); ``digits`` fixed decimals (None: as needed, at most 3); "" when
+    missing (None, NaN, NA), so an empty cell stays empty."""
+    return catalogue.number(value, lang, digits)
+
+
+def count(n, noun: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``n`` with the noun ``noun`` (``noun_<noun>`` of allocator/texts/nouns.csv) in the plural
+    form of the CLDR rule of ``lang`` (442 vacancies take the Russian "few" form)."""
+    return catalogue.count(n, noun, lang)
+
+
+def seconds(value, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A duration in seconds, two decimals and the unit of ``lang`` (noun_second): "1.26 s" in English."""
+    return f"{number(value, lang, 2)}\u00a0{catalogue.noun_form(2, 'second', lang)}"
+
+
+def _word(prefix: str, code, lang: str) -> str:
+    """The catalogue word ``<prefix><code>`` in ``lang``; an unknown code is shown as it is,
+    a missing one (None, NaN) as an empty string."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    key = f"{prefix}{code}"
+    return t(key, lang) if key in TEXT else str(code)
+
+
+def facility_type(code, lang: str) -> str:
+    """A facility type code (FAP, RB, polyclinic, ...) as the word of its ``type_*`` entry."""
+    return _word("type_", str(code).lower() if isinstance(code, str) else code, lang)
+
+
+def solver(code, lang: str) -> str:
+    """A solver code (flow, cbc, highs, cpsat) as its name in ``lang``."""
+    return _word("solvername_", code, lang)
+
+
 def reason(code: str, lang: str) -> str:
     """Why a graduate was not placed (a reason code of allocator.diagnose) in words."""
     key = f"reason_{code}"
@@ -34,14 +76,12 @@ def reason(code: str, lang: str) -> str:
 
 def funding(code: str, lang: str) -> str:
     """A funding code (grant, targeted, paid) as a word; unknown codes are shown as they are."""
-    key = f"funding_{code}"
-    return t(key, lang) if key in TEXT else str(code)
+    return _word("funding_", code, lang)
 
 
 def specialty(code: str, lang: str) -> str:
     """A specialty code as a word; unknown codes are shown as they are."""
-    key = f"spec_{code}"
-    return t(key, lang) if key in TEXT else str(code)
+    return _word("spec_", code, lang)
 
 
 _BASIS = {"regions.csv": "basis_regions_csv", "default 1": "basis_default_1", "scenario": "basis_scenario",
@@ -59,8 +99,7 @@ def weight_basis(code: str, lang: str) -> str:
 
 def status(code: str, lang: str) -> str:
     """A solution status (optimal, feasible, ...) in words; unknown codes are shown as they are."""
-    key = f"status_{code}"
-    return t(key, lang) if key in TEXT else str(code)
+    return _word("status_", code, lang)
 
 
 def progress_text(event, lang: str) -> str:
