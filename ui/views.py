@@ -52,29 +52,37 @@ def column_labels(columns, lang: str) -> dict[str, str]:
 # ------------------------------------------------------------------------- headline
 
 
-def headline(solution, lang: str) -> list[tuple[str, object]]:
-    """(label, value) rows of the headline figures of a Solution, in display order."""
+def headline(solution, lang: str) -> list[tuple[str, str]]:
+    """(label, value) rows of the headline figures of a Solution, in display order, the values as
+    ``lang`` writes them (:func:`ui.i18n.number`: counts whole, deficits and km to one decimal)."""
     s = solution
-    rows: list[tuple[str, object]] = [
+
+    def whole(n) -> str:
+        return i18n.number(n, lang, 0)
+
+    def one(x) -> str:
+        return i18n.number(x, lang, 1)
+
+    rows: list[tuple[str, str]] = [
         (t("f_status", lang), i18n.status(s.status, lang)),
-        (t("f_solver", lang), s.solver),
-        (t("f_obligated_placed", lang), s.obligated_placed),
-        (t("f_obligated_total", lang), s.obligated_total),
-        (t("f_graduates_total", lang), s.graduates_total),
-        (t("f_placed_total", lang), s.placed_total),
+        (t("f_solver", lang), i18n.solver(s.solver, lang)),
+        (t("f_obligated_placed", lang), whole(s.obligated_placed)),
+        (t("f_obligated_total", lang), whole(s.obligated_total)),
+        (t("f_graduates_total", lang), whole(s.graduates_total)),
+        (t("f_placed_total", lang), whole(s.placed_total)),
     ]
     for f in ("grant", "targeted", "paid"):
-        rows.append((t(f"f_placed_{f}", lang), s.placed_by_funding.get(f, 0)))
+        rows.append((t(f"f_placed_{f}", lang), whole(s.placed_by_funding.get(f, 0))))
     rows += [
-        (t("f_vacancies_total", lang), s.vacancies_total),
-        (t("f_deficit_before", lang), s.weighted_deficit_before),
-        (t("f_deficit_after", lang), s.weighted_deficit),
-        (t("f_total_km", lang), s.km_objective),
-        (t("f_unplaced", lang), s.graduates_total - s.placed_total),
+        (t("f_vacancies_total", lang), whole(s.vacancies_total)),
+        (t("f_deficit_before", lang), one(s.weighted_deficit_before)),
+        (t("f_deficit_after", lang), one(s.weighted_deficit)),
+        (t("f_total_km", lang), one(s.km_objective)),
+        (t("f_unplaced", lang), whole(s.graduates_total - s.placed_total)),
     ]
     for p in s.programmes:
         rows.append((t("f_programme_places", lang, name=p.name),
-                     f"{p.placed} / {p.quota}" if p.quota is not None else p.placed))
+                     f"{whole(p.placed)} / {whole(p.quota)}" if p.quota is not None else whole(p.placed)))
         rows.append((t("f_programme_spend", lang, name=p.name),
                      f"{money_text(p.spend, lang)} / {money_text(p.budget, lang)}"
                      if p.budget is not None else money_text(p.spend, lang)))
