@@ -8,29 +8,47 @@ Session state (``st.session_state``):
 * ``views`` -- the editable views (table -> DataFrame) with the planner's edits;
 * ``editor_base`` / ``editor_epoch`` -- what the data editors were mounted with;
 * ``upload_problems`` -- problems of the last rejected upload (file name, list);
-* ``runs`` -- scenario name -> :class:`ui.state.RunRecord`, in run order.
+* ``runs`` -- scenario name -> :class:`ui.state.RunRecord`, in run order;
+* ``session_id`` -- the session's id, also in the page's URL (``?session=...``): a reload
+  (a new Streamlit session with that URL) reopens the round and the scenarios the run store
+  keeps for it (:func:`sync_session`, ``ui.stored.restore_session``);
+* ``loaded_token`` -- changes whenever another round is loaded (what :func:`sync_session` kept).
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import uuid
+
 import streamlit as st
 
-from . import state, views
+from . import state, stored, views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+SESSION_PARAM = "session"  # the URL query parameter that names the session
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+log = logging.getLogger(__name__)
 
 # Widget keys whose values survive switching pages (Streamlit drops the state
 # of widgets a run does not draw; re-assigning keeps it).
 PERSISTENT_KEYS = ("opt_name", "opt_solver", "opt_time", "opt_maxkm", "opt_unlimited", "opt_dr",
-                   "show_scenario", "compare_pick", "chart_weighted", "map_lines",
+                   "show_scenario", "compare_round", "compare_pick", "chart_weighted", "map_lines",
                    "net_source", "net_threshold", "net_k", "net_objective")
 
 
 def init_session() -> None:
     """Set the session defaults (language, runs, editors), keep the persistent widget values and
-    load the bundled round on the first visit."""
+    load the round: on the first visit the one the run store keeps for the URL's session id
+    (a reload), else the bundled round. Then keep in the store what changed (:func:`sync_session`)."""
     ss = st.session_state
+    fresh = "session_id" not in ss
+    given = st.query_params.get(SESSION_PARAM)
+    if fresh:
+        ss["session_id"] = given if given and _SESSION_ID.fullmatch(given) else uuid.uuid4().hex
+    if given != ss["session_id"]:
+        st.query_params[SESSION_PARAM] = ss["session_id"]  # a page switch drops it from the URL
     ss.setdefault("lang", DEFAULT_LANGUAGE)
     ss.setdefault("runs", {})
     ss.setdefault("editor_epoch", 0)
@@ -39,7 +57,49 @@ def init_session() -> None:
         if key in ss:
             ss[key] = ss[key]
     if "loaded" not in ss:
-        set_loaded(bundled())
+        restored = _restore(ss["session_id"]) if fresh and given == ss["session_id"] else None
+        if restored is None:
+            set_loaded(bundled())
+        else:
+            set_loaded(restored[0])
+            ss["runs"] = restored[1]
+            ss["_kept"] = {"round": ss["loaded_token"], "runs": _runs_to_keep()}  # as the store has them
+    sync_session()
+
+
+def _restore(session: str):
+    """The round and scenarios the store keeps for ``session``, or None (none kept, or no store)."""
+    try:
+        return stored.restore_session(session, lang(), bundled)
+    except Exception as exc:  # noqa: BLE001 - no store: a fresh session, said in the log
+        log.warning("session not restored: %s", type(exc).__name__)
+        return None
+
+
+def _runs_to_keep() -> list[tuple[str, int]]:
+    return [(name, rec.store_id) for name, rec in st.session_state["runs"].items() if rec.store_id is not None]
+
+
+def sync_session() -> None:
+    """Keep in the run store what a reload needs: the loaded round (only a marker for the
+    bundled one) and the session's scenarios, each a stored run. Written only when they changed
+    and only once there is something to keep (a scenario, or a round that is not the bundled one);
+    a store that fails is logged and tried again only after the next change."""
+    ss = st.session_state
+    kept = ss.setdefault("_kept", {"round": None, "runs": []})
+    runs = _runs_to_keep()
+    is_bundled = ss["loaded"] is bundled()
+    if kept["round"] is None and not runs and is_bundled:
+        return
+    try:
+        if kept["round"] != ss["loaded_token"]:
+            kept.update(round=ss["loaded_token"], runs=[])
+            stored.save_session_round(ss["session_id"], ss["loaded"], is_bundled)
+        if kept["runs"] != runs:
+            kept["runs"] = runs
+            stored.save_session_runs(ss["session_id"], runs)
+    except Exception as exc:  # noqa: BLE001 - no store: the session still works, a reload loses it
+        log.warning("session not kept in the run store: %s", type(exc).__name__)
 
 
 def lang() -> str:
@@ -70,6 +130,7 @@ def set_loaded(loaded: state.LoadedRound) -> None:
     """Make ``loaded`` the round being edited; drop edits and run options."""
     ss = st.session_state
     ss["loaded"] = loaded
+    ss["loaded_token"] = uuid.uuid4().hex
     ss["views"] = state.editable_views(loaded)
     ss["editor_base"] = {}
     ss["editor_epoch"] = ss.get("editor_epoch", 0) + 1
@@ -117,7 +178,13 @@ def reset_edits() -> None:
 
 
 def comparison_tables(records, lang: str, heading=st.subheader) -> None:
-    """Per-region deficit changes and changed posts of two or more runs (scenario or stored)."""
+    """Per-region deficit changes and changed posts of two or more runs (scenario or stored) of
+    one round; for runs of different rounds an error naming each run's round instead."""
+    try:
+        views.check_one_round(records, lang)
+    except views.MixedRounds as exc:
+        st.error(str(exc))
+        return
     heading(t("compare_regions", lang))
     regions = views.compare_regions(records, lang)
     if regions.empty:

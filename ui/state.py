@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import tempfile
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from allocator import (
 )
 from allocator.archive import MB, Limits, extract_zip
 from allocator.schema import TABLES, columns
+from allocator.store import tables
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DIR = REPO_ROOT / "data" / "penza"
@@ -59,6 +61,13 @@ class LoadedRound:
     indicators: pd.DataFrame | None = None
     network_tables: tuple[pd.DataFrame, pd.DataFrame] | None = None  # settlements.csv, roads.csv as read
 
+    @functools.cached_property
+    def round_hash(self) -> str:
+        """The round's identity before any edit and without its options
+        (:func:`allocator.store.tables.round_hash`): the runs of one round share it, the app's
+        and the command line's alike, edited or not."""
+        return tables.round_hash(self.round)
+
 
 @dataclass
 class RunRecord:
@@ -73,6 +82,11 @@ class RunRecord:
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     downloads: dict = field(default_factory=dict, repr=False)  # (kind, lang) -> bytes, built once
     store_id: int | None = None  # its run id in the run store (ui/stored.py), when kept there
+    round_hash: str | None = None  # the loaded round it was made from (LoadedRound.round_hash)
+
+    def __post_init__(self) -> None:
+        if self.round_hash is None:  # made without its loaded round: the round's own (right when unedited)
+            self.round_hash = tables.round_hash(self.round)
 
     def download(self, kind: str, lang: str, build) -> bytes:
         """The ``kind`` export in ``lang``, built by ``build()`` on first use and kept for the record."""

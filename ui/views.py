@@ -269,11 +269,31 @@ def before_after_chart(round_, solution, lang: str, weighted: bool = False):
 # ------------------------------------------------------------------------- compare
 
 
+class MixedRounds(ValueError):
+    """Runs of different rounds (``RunRecord.round_hash``): their regions and graduates are not
+    compared; the message names each run's round."""
+
+
+def round_label(rec) -> str:
+    """A run's round as a person reads it: the round's name and the start of its round hash."""
+    return f"{rec.round.name} · {(rec.round_hash or '')[:8]}"
+
+
+def check_one_round(records, lang: str) -> None:
+    """Raise :class:`MixedRounds` (in ``lang``, naming each run's round) unless all ``records``
+    are of one round."""
+    if len({rec.round_hash for rec in records}) > 1:
+        rounds = "; ".join(t("compare_run_round", lang, name=rec.name, round=round_label(rec)) for rec in records)
+        raise MixedRounds(t("compare_mixed_rounds", lang, rounds=rounds))
+
+
 def compare_figures(records, lang: str) -> pd.DataFrame:
-    """Headline figures of several runs side by side (rows: figures, columns: scenarios)."""
+    """Headline figures of several runs side by side (rows: figures, columns: scenarios), the
+    first row each run's round (runs of different rounds may be shown side by side, never
+    subtracted)."""
     table = {}
     for rec in records:
-        rows = headline(rec.solution, lang)
+        rows = [(t("f_round", lang), round_label(rec))] + headline(rec.solution, lang)
         opts = rec.round.scenario
         rows += [
             (t("f_max_km", lang), "—" if opts.max_km is None else opts.max_km),
@@ -289,7 +309,9 @@ def compare_figures(records, lang: str) -> pd.DataFrame:
 
 
 def compare_regions(records, lang: str) -> pd.DataFrame:
-    """Remaining open vacancies per region in each run, and the change from the first."""
+    """Remaining open vacancies per region in each run, and the change from the first; raises
+    :class:`MixedRounds` for runs of different rounds."""
+    check_one_round(records, lang)
     base = records[0]
     names = region_names(base.round)
     cols = {}
@@ -309,7 +331,9 @@ def compare_regions(records, lang: str) -> pd.DataFrame:
 
 
 def changed_posts(records, lang: str) -> pd.DataFrame:
-    """Graduates whose post (facility, or placed/not placed) differs from the first run."""
+    """Graduates whose post (facility, or placed/not placed) differs from the first run; raises
+    :class:`MixedRounds` for runs of different rounds."""
+    check_one_round(records, lang)
     base = records[0]
     fac_names = {}
     for rec in records:

@@ -8,6 +8,9 @@ unplaced     one row per graduate left unplaced, with the reason
 deficits     one row per region and specialty: vacancies, placed, remaining, weight
 sweeps       one row per sweep (``allocator sweep``): a group of runs, its name, when, who, round
 sweep_runs   one row per scenario of a sweep: its run, name, position, input hash and scenarios.csv row
+app_sessions one row per session of the app (its id is in the page's URL): the round it had loaded
+app_session_inputs  that round's tables (blobs), for a round that is not the bundled one
+app_session_runs    the session's scenarios: name, position and stored run
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -61,6 +65,9 @@ class Run(Base):
     placed_total: Mapped[int | None] = mapped_column(Integer)
     graduates_total: Mapped[int | None] = mapped_column(Integer)
     input_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The round the run was made from, before the planner's edits and without the options
+    # (allocator.store.tables.round_hash): runs are compared only within one round.
+    round_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     options: Mapped[dict] = mapped_column(JSON)
     versions: Mapped[dict] = mapped_column(JSON)
     timings: Mapped[dict | None] = mapped_column(JSON)
@@ -141,6 +148,40 @@ class SweepRun(Base):
     position: Mapped[int] = mapped_column(Integer)
     input_hash: Mapped[str] = mapped_column(String(64), index=True)
     row: Mapped[dict] = mapped_column(JSON)
+
+
+class AppSession(Base):
+    """A session of the app, kept so that a reload (its id in the URL) finds it again: the
+    round it had loaded (``bundled`` when it was the bundled one, else its tables are in
+    :class:`AppSessionInput`), its label, name and options."""
+    __tablename__ = "app_sessions"
+    session: Mapped[str] = mapped_column(String(64), primary_key=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    label: Mapped[str] = mapped_column(String(500))
+    round_name: Mapped[str] = mapped_column(String(500))
+    bundled: Mapped[bool] = mapped_column(Boolean)
+    options: Mapped[dict] = mapped_column(JSON)
+
+
+class AppSessionInput(Base):
+    """One table of a session's loaded round: its blob, row count and column types."""
+    __tablename__ = "app_session_inputs"
+    session: Mapped[str] = mapped_column(ForeignKey("app_sessions.session", ondelete="CASCADE"),
+                                         primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    rows: Mapped[int] = mapped_column(Integer)
+    dtypes: Mapped[dict] = mapped_column(JSON)
+
+
+class AppSessionRun(Base):
+    """One scenario of a session: its name there, its position and its stored run."""
+    __tablename__ = "app_session_runs"
+    session: Mapped[str] = mapped_column(ForeignKey("app_sessions.session", ondelete="CASCADE"),
+                                         primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
 
 
 # The solution frames' columns, in the order allocator.output writes them.

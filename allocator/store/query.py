@@ -84,8 +84,6 @@ def load_solution(store: Store, run_id: int) -> Solution:
 
 def load_round(store: Store, run_id: int) -> Round:
     """The typed round a run read, rebuilt from the stored tables and options."""
-    from types import MappingProxyType
-
     run = get_run(store, run_id)
     with store.engine.connect() as conn:
         rows = conn.execute(select(RunInput.name, RunInput.dtypes, Blob.data)
@@ -95,9 +93,17 @@ def load_round(store: Store, run_id: int) -> Round:
     missing = {"regions", "facilities", "vacancies", "graduates", "programmes"} - set(frames)
     if missing:
         raise StoreError(f"run {run_id} lacks stored input tables: {', '.join(sorted(missing))}")
-    options = dict(run["options"])
+    return round_of(frames, run["options"], run["round_name"])
+
+
+def round_of(frames: dict[str, pd.DataFrame], options: dict, name: str) -> Round:
+    """A Round of stored typed tables (regions ... programmes, settlements and roads if kept)
+    under the stored ``options`` (Scenario.as_dict)."""
+    from types import MappingProxyType
+
+    options = dict(options)
     options["weights"] = MappingProxyType(dict(options.get("weights") or {}))
     scenario = Scenario(**{k: v for k, v in options.items() if k in Scenario.keys()})  # noqa: SIM118 - a classmethod
     return Round(regions=frames["regions"], facilities=frames["facilities"], vacancies=frames["vacancies"],
                  graduates=frames["graduates"], programmes=frames["programmes"], scenario=scenario,
-                 name=run["round_name"], settlements=frames.get("settlements"), roads=frames.get("roads"))
+                 name=name, settlements=frames.get("settlements"), roads=frames.get("roads"))

@@ -53,8 +53,10 @@ def default_user(user: str | None) -> str | None:
 
 
 def record_run(store: Store, round_: Round, solution: Solution, *, user: str | None = None,
-               source: str | None = None, created_at: datetime | None = None) -> int:
-    """Write a solved run; returns its id."""
+               source: str | None = None, created_at: datetime | None = None,
+               round_hash: str | None = None) -> int:
+    """Write a solved run; returns its id. ``round_hash``: the round it was made from (the app
+    gives its loaded round's for an edited run); default :func:`tables.round_hash` of ``round_``."""
     s = solution
     row = {
         "status": str(s.status), "solver": s.solver, "gap": s.gap,
@@ -65,26 +67,29 @@ def record_run(store: Store, round_: Round, solution: Solution, *, user: str | N
     }
     frames = {"assignments": solution.assignments, "unplaced": solution.unplaced, "deficits": solution.deficits}
     return _write(store, round_, row, frames, user=default_user(user), source=source, created_at=created_at,
-                  input_hash=s.input_hash)  # the solve hashed these inputs already
+                  input_hash=s.input_hash, round_hash=round_hash)  # the solve hashed these inputs already
 
 
 def record_failure(store: Store, round_: Round, error: BaseException | str, *, user: str | None = None,
                    source: str | None = None, timings: dict | None = None,
-                   created_at: datetime | None = None) -> int:
+                   created_at: datetime | None = None, round_hash: str | None = None) -> int:
     """Write a solve that raised: status ``failed`` and the error text, inputs kept for a rerun."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     row = {"status": str(Status.FAILED), "solver": round_.scenario.solver, "graduates_total": len(round_.graduates),
            "timings": timings, "summary": None, "error": text}
-    return _write(store, round_, row, {}, user=default_user(user), source=source, created_at=created_at)
+    return _write(store, round_, row, {}, user=default_user(user), source=source, created_at=created_at,
+                  round_hash=round_hash)
 
 
 def _write(store: Store, round_: Round, row: dict, frames: dict[str, pd.DataFrame], *,
            user: str | None, source: str | None, created_at: datetime | None = None,
-           kept_versions: dict | None = None, input_hash: str | None = None) -> int:
+           kept_versions: dict | None = None, input_hash: str | None = None,
+           round_hash: str | None = None) -> int:
     """Insert one run in one transaction. ``created_at`` and ``kept_versions`` keep a queued
     run's own time and library versions when it is copied into its store later (spool.py);
     ``input_hash``, when given, is ``round_.input_hash()`` computed before."""
     started = time.perf_counter()
+    row = {**row, "round_hash": round_hash or row.get("round_hash")}
     with store.write() as conn:
         run_id = _write_in(store, conn, round_, row, frames, user=user, source=source, created_at=created_at,
                            kept_versions=kept_versions, input_hash=input_hash, pause=True)
@@ -132,6 +137,8 @@ def _write_in(store: Store, conn, round_: Round, row: dict, frames: dict[str, pd
             continue
         text, dtypes = tables.encode(frame)
         inputs.append((name, tables.sha256(text), text, dtypes, len(frame)))
+    row = {**row, "round_hash": row.get("round_hash")
+           or tables.round_hash(round_, {name: text for name, _d, text, _t, _n in inputs})}
     run_row = dict(
         created_at=created_at or datetime.now(UTC), user=user, round_name=round_.name,
         source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),

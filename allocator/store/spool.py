@@ -52,7 +52,8 @@ ENV_SPOOL = "ALLOCATOR_SPOOL"
 HOLD_ENV = "ALLOCATOR_STORE_TEST_HOLD_FILE"
 STALE_S = 3600.0
 RUN_COLUMNS = ("status", "solver", "gap", "obligated_placed", "obligated_total", "weighted_deficit_before",
-               "weighted_deficit", "total_km", "placed_total", "graduates_total", "timings", "summary", "error")
+               "weighted_deficit", "total_km", "placed_total", "graduates_total", "timings", "summary", "error",
+               "round_hash")
 
 
 @dataclass
@@ -94,8 +95,9 @@ def pending(url: str) -> list[Path]:
 
 
 def keep_run(store: Store, round_, solution=None, *, error: BaseException | None = None,
-             user: str | None = None, source: str | None = None) -> Kept:
+             user: str | None = None, source: str | None = None, round_hash: str | None = None) -> Kept:
     """Record a solved run (or, with ``error``, a failed solve); when the store fails, queue it.
+    ``round_hash``: the round it was made from (record.record_run).
 
     Never raises for a store or queue failure: the returned :class:`Kept` says what happened.
     """
@@ -106,15 +108,15 @@ def keep_run(store: Store, round_, solution=None, *, error: BaseException | None
     try:
         if error is None:
             return Kept(run_id=record_run(store, round_, solution, user=user, source=source,
-                                          created_at=created_at))
+                                          created_at=created_at, round_hash=round_hash))
         return Kept(run_id=record_failure(store, round_, error, user=user, source=source,
-                                          created_at=created_at))
+                                          created_at=created_at, round_hash=round_hash))
     except Exception as exc:  # noqa: BLE001 - the store failed after it was opened
         reason = mask_secrets(describe_error(exc), secrets_of(store.url))
     log.info("run not stored in %s: %s", store.public_url, reason)
     try:
         path = queue_run(store.url, round_, solution, error=error, user=user, source=source,
-                         created_at=created_at)
+                         created_at=created_at, round_hash=round_hash)
     except Exception as exc:  # noqa: BLE001 - full disk, unwritable home...
         return Kept(reason=reason, queue_error=describe_error(exc))
     log.info("run queued for %s; it is stored the next time that store opens", store.public_url)
@@ -123,7 +125,8 @@ def keep_run(store: Store, round_, solution=None, *, error: BaseException | None
 
 def queue_run(url: str, round_, solution=None, *, error: BaseException | str | None = None,
               user: str | None = None, source: str | None = None,
-              created_at: datetime | None = None, sweep: dict | None = None) -> Path:
+              created_at: datetime | None = None, sweep: dict | None = None,
+              round_hash: str | None = None) -> Path:
     """Write one run to a new pending file for the store at ``url``; returns its path.
 
     ``sweep``: the run is a scenario of a sweep (allocator/store/sweeps.py): ``{"sweep": the
@@ -143,9 +146,11 @@ def queue_run(url: str, round_, solution=None, *, error: BaseException | str | N
         spool = open_store(str(partial), flush=False)
         try:
             if error is None:
-                run_id = record_run(spool, round_, solution, user=user, source=source, created_at=created_at)
+                run_id = record_run(spool, round_, solution, user=user, source=source, created_at=created_at,
+                                    round_hash=round_hash)
             else:
-                run_id = record_failure(spool, round_, error, user=user, source=source, created_at=created_at)
+                run_id = record_failure(spool, round_, error, user=user, source=source, created_at=created_at,
+                                        round_hash=round_hash)
             if sweep is not None:
                 _keep_link(spool, run_id, sweep)
         finally:
@@ -271,7 +276,7 @@ def _copy(store: Store, run: dict, round_, frames: dict) -> int:
         same = conn.execute(select(Run.id, Run.created_at).where(Run.input_hash == run["input_hash"])).all()
         run_id = next((int(i) for i, t in same if _utc(t) == run["created_at"]), None)  # stored already
         if run_id is None:
-            run_id = _write_in(store, conn, round_, {k: run[k] for k in RUN_COLUMNS}, frames, user=run["user"],
+            run_id = _write_in(store, conn, round_, {k: run.get(k) for k in RUN_COLUMNS}, frames, user=run["user"],
                                source=run["source"], created_at=run["created_at"], kept_versions=run["versions"])
         if run.get("sweep_link"):
             _link(conn, run_id, run["sweep_link"])

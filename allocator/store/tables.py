@@ -56,6 +56,30 @@ def decode(text: str, dtypes: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
 
 
+# Columns a round's options fill in (allocator.scenario.apply_scenario); the given values stay
+# beside them (weight_given, max_km_given), so the round is the same under other options.
+OPTION_COLUMNS = {"regions": ("weight", "weight_basis"), "graduates": ("max_km",)}
+
+
+def round_hash(round_, encoded: dict[str, str] | None = None) -> str:
+    """SHA-256 of a round's tables as given, without what its options fill in: the round a run
+    was made from. Every run of one round loaded from the same files has the same round hash,
+    whatever its options; the app records its loaded round's hash for an edited run too.
+    ``encoded``: table name -> :func:`encode` text already made (reused for the tables that
+    have no option columns)."""
+    encoded = encoded or {}
+    digest = hashlib.sha256()
+    for name in ROUND_TABLES:
+        frame = getattr(round_, name)
+        if frame is None:
+            continue
+        drop = [c for c in OPTION_COLUMNS.get(name, ()) if c in frame.columns]
+        text = encoded.get(name) if not drop else None
+        digest.update(name.encode())
+        digest.update((text if text is not None else encode(frame.drop(columns=drop))[0]).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def sha256(text: str) -> str:
     """Hex SHA-256 of the UTF-8 text: the key of a table in ``blobs``."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -106,7 +106,7 @@ def test_cli_solve_records_and_runs_commands(tmp_path, capsys):
 
     assert main(["runs", "diff", "1", "2", "--db", db]) == 0
     text = capsys.readouterr().out
-    assert "max_km: 200 -> 80.0" in text and "solver: 'cbc' -> 'highs'" in text
+    assert "max_km: 200.0 -> 80.0" in text and "solver: 'cbc' -> 'highs'" in text
     assert "per-region deficit changes" in text and "graduates whose post changed" in text
 
     assert main(["runs", "export", "1", "--out", str(tmp_path / "exported"), "--db", db]) == 0

@@ -58,6 +58,7 @@ if st.button(t("st_open", lang), key="stored_open"):
         ss["runs"].pop(rec.name, None)
         ss["runs"][rec.name] = rec
         ss["show_scenario"] = rec.name
+        app.sync_session()  # a reload finds it among the session's scenarios
         st.success(t("st_opened", lang, name=rec.name))
         st.page_link("ui/pages/run.py", label=t("page_run", lang), icon="▶️")
 
