@@ -39,9 +39,9 @@ def encoded(frame: pd.DataFrame) -> tuple[str, dict]:
     return store_tables.encode(frame)
 
 
-def solved_and_stored(round_):
+def solved_and_stored(round_, round_hash):
     solution = solve(round_)
-    run_id = stored.record(round_, solution)
+    run_id = stored.record(round_, solution, round_hash=round_hash)
     assert run_id is not None
     return solution, run_id
 
@@ -63,8 +63,8 @@ def test_a_programme_edit_keeps_every_other_table_and_each_weight_basis(loaded, 
     assert [(a, b) for a, b in zip(before, after) if a != b] == [
         (before[1], before[1].replace(",61,", ",50,"))]
 
-    _, first = solved_and_stored(base)
-    solution, second = solved_and_stored(edited)
+    _, first = solved_and_stored(base, loaded.round_hash)
+    solution, second = solved_and_stored(edited, loaded.round_hash)
     assert solution.programmes[0].placed <= 50
     store = open_store(str(store_file))
     try:
@@ -72,6 +72,7 @@ def test_a_programme_edit_keeps_every_other_table_and_each_weight_basis(loaded, 
         for name in ("regions", "facilities", "vacancies", "graduates"):
             assert a["inputs"][name]["sha256"] == b["inputs"][name]["sha256"], name
         assert set(diff_runs(store, first, second).inputs) == {"programmes"}
+        assert a["round_hash"] == b["round_hash"] == loaded.round_hash  # one round, edited or not
     finally:
         store.dispose()
     out = subprocess.run([sys.executable, "-m", "allocator", "runs", "diff", str(first), str(second),
@@ -114,10 +115,17 @@ def test_the_app_and_the_cli_give_one_input_hash_for_the_same_round(loaded, tmp_
                "max_km": float(scenario.max_km), "diminishing_returns": False}
     app_hash = state.build_round(loaded, state.editable_views(loaded), options).input_hash()
     out = tmp_path / "out"
+    db = tmp_path / "cli.sqlite"
     subprocess.run([sys.executable, "-m", "allocator", "solve", str(state.BUNDLED_DIR), "--out", str(out),
-                    "--no-store", "-q"], check=True, cwd=ROOT)
+                    "--db", str(db), "-q"], check=True, cwd=ROOT)
     cli_hash = json.loads((out / "summary.json").read_text(encoding="utf-8"))["input_hash"]
     assert app_hash == cli_hash
+    store = open_store(str(db))
+    try:  # the command line's run is of the app's round: compared with the app's runs
+        assert get_run(store, 1)["input_hash"] == app_hash
+        assert get_run(store, 1)["round_hash"] == loaded.round_hash
+    finally:
+        store.dispose()
     # the options as int (scenario.toml) or float (--max-km, the app) are one option
     assert load_round(state.BUNDLED_DIR, max_km=200).input_hash() == \
         load_round(state.BUNDLED_DIR, max_km=200.0).input_hash()
