@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # Widget keys whose values survive switching pages (Streamlit drops the state
 # of widgets a run does not draw; re-assigning keeps it).
 PERSISTENT_KEYS = ("opt_name", "opt_solver", "opt_time", "opt_maxkm", "opt_unlimited", "opt_dr",
-                   "show_scenario", "compare_round", "compare_pick", "chart_weighted", "map_lines",
+                   "show_scenario", "compare_round", "compare_pick", "chart_weighted", "map_lines", "map_basemap",
                    "net_source", "net_threshold", "net_k", "net_objective")
 
 

@@ -72,15 +72,16 @@ def pixel_offsets(view, points: pd.DataFrame) -> pd.DataFrame:
 def district_layers(districts: pd.DataFrame) -> list:
     """A dot at each district centre and its name above it (columns name, lat, lon)."""
     import pydeck as pdk
+    from pydeck.types import String  # a constant text: pydeck would read a bare str as an expression
 
     data = districts[["name", "lat", "lon"]].dropna().astype({"name": str}).reset_index(drop=True)
     return [
         pdk.Layer("ScatterplotLayer", id="district-centres", data=data, get_position="[lon, lat]",
-                  get_radius=4, radius_units="pixels", get_fill_color=[70, 70, 70, 220]),
+                  get_radius=4, radius_units=String("pixels"), get_fill_color=[70, 70, 70, 220]),
         pdk.Layer("TextLayer", id="district-names", data=data, get_position="[lon, lat]", get_text="name",
-                  get_size=12, size_units="pixels", get_color=[30, 30, 30, 255], get_pixel_offset=[0, -12],
-                  get_text_anchor=pdk.types.String("middle"), get_alignment_baseline=pdk.types.String("bottom"),
-                  character_set="auto", font_family=FONT, font_weight=600, outline_width=2,
+                  get_size=12, size_units=String("pixels"), get_color=[30, 30, 30, 255], get_pixel_offset=[0, -12],
+                  get_text_anchor=String("middle"), get_alignment_baseline=String("bottom"),
+                  character_set=String("auto"), font_family=String(FONT), font_weight=600, outline_width=2,
                   outline_color=[255, 255, 255, 230],
                   font_settings={"sdf": True}, billboard=True),
     ]

@@ -1,5 +1,4 @@
-"""The run page's bookkeeping, without Streamlit: which edits are not calculated yet, which
-scenarios belong to the round loaded now.
+"""The run page's bookkeeping, without Streamlit: which edits are not calculated yet.
 
 A snapshot of the editable columns is taken when a run starts (:func:`snapshot`); the
 page compares the views with it (:func:`pending_tables`). Before the first run of the
@@ -33,14 +32,3 @@ def pending_tables(views: dict[str, pd.DataFrame], before: dict[str, pd.DataFram
     return [name for name, frame in views.items()
             if name not in before or not _normal(name, frame).equals(before[name])]
 
-
-def same_round(a, b) -> bool:
-    """Whether two Rounds are of one data set: the same name and the same region, facility and
-    graduate ids (edits change vacancies, programmes, weights and distances, never these)."""
-    if a is b:
-        return True
-    if a.name != b.name:
-        return False
-    return all(list(getattr(a, table)[col]) == list(getattr(b, table)[col])
-               for table, col in (("regions", "region_id"), ("facilities", "facility_id"),
-                                  ("graduates", "graduate_id")))

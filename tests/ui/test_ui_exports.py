@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from allocator import InputError, solve
+from allocator import InputError, load_round, solve
+from allocator import headers as headers_ru
 from allocator.schema import TABLES, columns
 from allocator.template import DESCRIPTION_SHEET, template_workbook
-from ui import exports, state
+from ui import exports, state, views
 from ui.i18n import t
 
 
@@ -107,3 +108,91 @@ def test_upload_rejects_non_round_files(tmp_path):
     with pytest.raises(InputError) as err:
         state.load_upload("broken.zip", b"not a zip", tmp_path)
     assert err.value.problems[0].file == "broken.zip"
+
+
+# ------------------------------------------------------------- the Russian Excel dialect, file names
+
+
+def test_csv_in_the_russian_excel_dialect_reads_back_equal(record):
+    """Semicolons, decimal commas, a BOM; read back with pandas' Russian-Excel settings it is the table."""
+    table = views.display_assignments(views.assignments_table(record.round, record.solution, "ru"), "ru")
+    data = exports.csv_bytes(table, "excel_ru")
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header.split(";") == list(table.columns)
+    km = table.columns[list(table.columns).index(t("col_km", "ru"))]
+    assert any(f"{v:.1f}".replace(".", ",") in first for v in table[km].head(1))  # a decimal comma
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(back, table.reset_index(drop=True), check_dtype=False)
+    plain = pd.read_csv(io.BytesIO(exports.csv_bytes(table)), encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(plain, back)  # the same table in both dialects
+
+
+def test_file_names_keep_the_number_sign_readable():
+    assert exports.file_slug("Расчёт № 29") == "Расчёт_N_29"
+    assert exports.file_slug("Сценарий 1 (40 км)") == "Сценарий_1_40_км"
+    assert exports.file_slug("№/?") == "N" and exports.file_slug("***") == "scenario"
+
+
+# ------------------------------------------------------------------------- the template workbook
+
+
+def test_template_has_drop_down_lists_for_funding_rural_and_type():
+    for headers, yes_no in (("codes", '"true,false"'), ("ru", '"да,нет"')):
+        wb = load_workbook(io.BytesIO(template_workbook(headers=headers)))
+        lists = {}
+        for table in TABLES:
+            ws = wb[table]
+            names = [c.name for c in columns(table)]
+            for dv in ws.data_validations.dataValidation:
+                for rng in dv.sqref.ranges:
+                    assert rng.min_row == 2 and rng.max_row > 1000
+                    lists[(table, names[rng.min_col - 1])] = (dv.type, dv.formula1, dv.showErrorMessage)
+        assert lists == {
+            ("graduates", "funding"): ("list", '"grant,targeted,paid"', True),
+            ("facilities", "rural"): ("list", yes_no, True),
+            ("facilities", "type"): ("list", '"FAP,FP,VA,UB,RB,MRB,polyclinic,hospital"', True),
+        }
+
+
+def test_ru_header_template_names_every_column_and_a_filled_one_loads(loaded, tmp_path):
+    """The RU-header template's header row is Russian; filled with the bundled round (rural as да/нет)
+    it loads to the same round as the bundled folder."""
+    wb = load_workbook(io.BytesIO(template_workbook(headers="ru")))
+    for table in TABLES:
+        ws = wb[table]
+        header = [c.value for c in ws[1]]
+        assert header == [headers_ru.ru_header(table, c.name) for c in columns(table)]
+        assert all(any("а" <= ch <= "я" for ch in h) for h in header)  # every header in Russian
+        frame = pd.read_csv(state.BUNDLED_DIR / f"{table}.csv", dtype=str, keep_default_na=False)
+        if table == "facilities":
+            frame["rural"] = frame["rural"].str.lower().map({"true": "да", "false": "нет"}).fillna(frame["rural"])
+        for row in frame.reindex(columns=[c.name for c in columns(table)]).fillna("").itertuples(index=False):
+            ws.append(list(row))
+    desc = wb[DESCRIPTION_SHEET]
+    assert desc.cell(1, desc.max_column).value.startswith("заголовок по-русски")
+    buf = io.BytesIO()
+    wb.save(buf)
+    up = state.load_upload("шаблон.xlsx", buf.getvalue(), tmp_path)
+    r, b = up.round, loaded.round
+    for table, cols in (("regions", ["region_id", "name", "population"]), ("facilities", ["facility_id", "rural"]),
+                        ("vacancies", ["facility_id", "specialty", "vacancies"]),
+                        ("graduates", ["graduate_id", "funding", "specialty"]), ("programmes", ["payment", "quota"])):
+        pd.testing.assert_frame_equal(getattr(r, table)[cols], getattr(b, table)[cols], check_dtype=False)
+
+
+def test_ru_headers_cover_the_schema_and_a_header_twice_is_refused(tmp_path):
+    for table in TABLES:
+        assert set(headers_ru.RU_HEADERS[table]) == {c.name for c in columns(table)}, table
+        assert len(set(headers_ru.RU_HEADERS[table].values())) == len(columns(table)), table
+    folder = tmp_path / "round"
+    folder.mkdir()
+    for table in TABLES:
+        (folder / f"{table}.csv").write_bytes((state.BUNDLED_DIR / f"{table}.csv").read_bytes())
+    regions = pd.read_csv(folder / "regions.csv")
+    regions["Население "] = regions["population"]  # "population" given twice, by both names
+    regions.to_csv(folder / "regions.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_round(folder)
+    assert any(p.code == "column_twice" and p.file == "regions.csv" for p in err.value.problems)

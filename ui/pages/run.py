@@ -106,7 +106,7 @@ if not runs:
     st.stop()
 
 names = list(runs)
-current = {n for n in names if run_view.same_round(runs[n].round, loaded.round)}
+current = {n for n in names if runs[n].round_hash == loaded.round_hash}  # of the round loaded now
 if ss.get("show_scenario") not in names:  # by default the latest scenario of the round loaded now
     ss["show_scenario"] = ([n for n in names if n in current] or names)[-1]
 st.selectbox(t("show_scenario", lang), names, key="show_scenario",
