@@ -206,7 +206,12 @@ def _check_sqlite_file(path: Path, shown: str) -> None:
         return  # a new store
     con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     try:
-        rows = [str(r[0]) for r in con.execute("PRAGMA quick_check(3)").fetchall()]
+        try:
+            rows = [str(r[0]) for r in con.execute("PRAGMA quick_check(3)").fetchall()]
+        except sqlite3.DatabaseError as exc:  # damage SQLite meets before it can check (a damaged schema page)
+            if getattr(exc, "sqlite_errorname", None) != "SQLITE_CORRUPT":
+                raise  # not an SQLite database at all: said as such by describe_error
+            rows = [str(exc)]
         if rows != ["ok"]:
             detail = "; ".join(" ".join(r.split()) for r in rows)[:300]
             raise _error("damaged", url=shown, detail=detail)
