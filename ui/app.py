@@ -24,7 +24,7 @@ import uuid
 import streamlit as st
 
 from . import state, stored, views
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, count, t
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 SESSION_PARAM = "session"  # the URL query parameter that names the session
@@ -150,9 +150,9 @@ def sidebar_status() -> None:
     loaded = st.session_state["loaded"]
     r = loaded.round
     st.sidebar.caption(t("round_loaded", lang(), name=round_label(loaded)))
-    st.sidebar.caption(t("round_counts", lang(), regions=len(r.regions), facilities=len(r.facilities),
-                         vacancies=int(r.vacancies["vacancies"].sum()), graduates=len(r.graduates),
-                         programmes=len(r.programmes)))
+    counts = {"region": len(r.regions), "facility": len(r.facilities), "vacancy": int(r.vacancies["vacancies"].sum()),
+              "graduate": len(r.graduates), "programme": len(r.programmes)}
+    st.sidebar.caption(", ".join(count(n, noun, lang()) for noun, n in counts.items()))  # CLDR plurals
 
 
 def editor(table: str, column_config: dict, disabled: list[str], **kwargs):
