@@ -1,6 +1,7 @@
 """Page: scenario options, the run button, progress, solver log and results."""
 
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from allocator.scaling import money_text
 from ui import app, downloads, exports, i18n, maps, run_view, state, stored, views
 from ui.i18n import t
 
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    """Once per process, in the background: the imports and the store the first run needs."""
+    thread = threading.Thread(target=run_view.warm_up, name="medstaff-run-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+_warm_up()
 lang = app.lang()
 ss = st.session_state
 loaded = ss["loaded"]
@@ -60,6 +71,7 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
     options = {"solver": ss["opt_solver"], "time_limit": float(ss["opt_time"]),
                "max_km": None if ss["opt_unlimited"] else float(ss["opt_maxkm"]),
                "diminishing_returns": bool(ss["opt_dr"])}
+    _warm_up().join()  # the imports of the first run, begun when the page was opened
     try:
         round_ = state.build_round(loaded, ss["views"], options)
     except InputError as exc:
