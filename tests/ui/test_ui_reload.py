@@ -139,7 +139,7 @@ def test_scenarios_of_two_rounds_are_never_subtracted_and_the_upload_survives_a_
     # across rounds: no region deltas, no changed posts, a message naming each run's round
     with pytest.raises(views.MixedRounds, match="two_districts") as refused:
         views.compare_regions([runs["Сценарий 1"], runs["Сценарий 2"]], "en")
-    assert "“Сценарий 1” — penza" in str(refused.value)
+    assert "“Сценарий 1”: round penza" in str(refused.value)
     with pytest.raises(views.MixedRounds):
         views.changed_posts([runs["Сценарий 1"], runs["Сценарий 2"]], "ru")
     store = open_store(str(store_file))
