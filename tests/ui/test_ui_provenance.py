@@ -130,3 +130,20 @@ def test_the_app_and_the_cli_give_one_input_hash_for_the_same_round(loaded, tmp_
     assert load_round(state.BUNDLED_DIR, max_km=200).input_hash() == \
         load_round(state.BUNDLED_DIR, max_km=200.0).input_hash()
     assert load_round(state.BUNDLED_DIR, max_km=200.5).input_hash() != app_hash
+
+
+def test_a_queued_run_keeps_the_round_it_was_made_from(loaded, tmp_path):
+    from allocator.store.spool import pending, queue_run
+
+    views = state.editable_views(loaded)
+    views["programmes"].loc[0, "quota"] = 50
+    edited = state.build_round(loaded, views, FLOW)
+    url = f"sqlite:///{tmp_path / 'later.sqlite'}"
+    queue_run(url, edited, solve(edited), round_hash=loaded.round_hash)  # the store was down after the solve
+    assert len(pending(url)) == 1
+    store = open_store(url)  # opening it stores what was queued
+    try:
+        assert store.flushed == [1] and not pending(url)
+        assert get_run(store, 1)["round_hash"] == loaded.round_hash != store_tables.round_hash(edited)
+    finally:
+        store.dispose()
