@@ -134,7 +134,8 @@ def config(frame, editable, formats=None):
         label = labels.get(col, col)
         if col in formats:
             out[col] = number_column(col, formats[col])
-        elif col in ("region_id", "home_region_id", "sponsor_region_id") and col not in editable:
+        elif col in ("region_id", "home_region_id", "sponsor_region_id") and col not in editable \
+                and "name" not in frame.columns:  # the regions table has its names beside the ids
             out[col] = words(col, frame[col], lambda v: region_name.get(v, v))
         else:
             out[col] = st.column_config.Column(label)
