@@ -70,7 +70,9 @@ def pixel_offsets(view, points: pd.DataFrame) -> pd.DataFrame:
 
 
 def district_layers(districts: pd.DataFrame) -> list:
-    """A dot at each district centre and its name above it (columns name, lat, lon)."""
+    """A dot at each district centre and its name above it (columns name, lat, lon). Names of
+    close centres may overlap at the fitted zoom (deck.gl's collision filter hides every name in
+    Streamlit's build, tried); zooming in separates them."""
     import pydeck as pdk
     from pydeck.types import String  # a constant text: pydeck would read a bare str as an expression
 

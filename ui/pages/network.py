@@ -204,7 +204,7 @@ st.subheader(t("network_map_header", lang))
 st.caption(t("network_map_help", lang))
 access = result.access_after if result is not None else staffed.access_after
 ss.setdefault("map_basemap", True)
-basemap = st.toggle(t("map_basemap", lang), key="map_basemap")
+basemap = st.toggle(t("map_basemap", lang), key="map_basemap", help=t("map_basemap_help", lang))
 districts = None if source == "synthetic" else loaded.round.regions  # labelled district centres
 st.pydeck_chart(network_view.deck(inputs, lang, access=access, sites=None if result is None else result.sites,
                                   gaps=gaps, districts=districts, basemap=basemap), height=maps.MAP_HEIGHT)

@@ -170,7 +170,7 @@ ss.setdefault("map_lines", True)
 ss.setdefault("map_basemap", True)
 t1, t2 = st.columns(2)
 lines = t1.toggle(t("map_lines", lang), key="map_lines")
-basemap = t2.toggle(t("map_basemap", lang), key="map_basemap")
+basemap = t2.toggle(t("map_basemap", lang), key="map_basemap", help=t("map_basemap_help", lang))
 st.pydeck_chart(views.map_deck(round_, solution, lang, lines=lines, basemap=basemap), height=maps.MAP_HEIGHT)
 
 st.subheader(t("chart_header", lang))
