@@ -190,11 +190,11 @@ def comparison_tables(records, lang: str, heading=st.subheader) -> None:
     if regions.empty:
         st.success(t("compare_no_region_diff", lang))
     else:
-        st.dataframe(regions, hide_index=True, width="stretch")
+        st.dataframe(regions, placeholder="", hide_index=True, width="stretch")
     heading(t("compare_changed", lang))
     changed = views.changed_posts(records, lang)
     if changed.empty:
         st.success(t("compare_no_change", lang))
     else:
         st.caption(t("rows_shown", lang, n=len(changed), total=len(records[0].round.graduates)))
-        st.dataframe(changed, hide_index=True, width="stretch")
+        st.dataframe(changed, placeholder="", hide_index=True, width="stretch")

@@ -47,7 +47,7 @@ records = [runs[n] for n in picked]
 
 st.subheader(t("compare_figures", lang))
 figures = views.compare_figures(records, lang)
-st.dataframe(figures, width="stretch", height=35 * (len(figures) + 1) + 3)
+st.dataframe(figures, placeholder="", width="stretch", height=35 * (len(figures) + 1) + 3)
 
 app.comparison_tables(records, lang)
 

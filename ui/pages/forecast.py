@@ -62,7 +62,8 @@ with left:
 if ss.get("forecast_load_problems"):
     name, problems = ss["forecast_load_problems"]
     st.error(t("forecast_load_failed", lang, name=name, n=len(problems)))
-    st.dataframe(state.problems_frame(problems, lang), hide_index=True, width="stretch", key="forecast_problems")
+    st.dataframe(state.problems_frame(problems, lang), placeholder="", hide_index=True, width="stretch",
+                 key="forecast_problems")
 if choice is None:
     st.stop()
 source = sources[choice]
@@ -87,7 +88,7 @@ def _load(horizon=None):
         got = memo[key]
     if isinstance(got, InputError):
         st.error(t("forecast_load_failed", lang, name=source.label, n=len(got.problems)))
-        st.dataframe(state.problems_frame(got.problems, lang), hide_index=True, width="stretch",
+        st.dataframe(state.problems_frame(got.problems, lang), placeholder="", hide_index=True, width="stretch",
                      key="forecast_plan_problems")
         st.stop()
     return got
@@ -148,7 +149,7 @@ for col, (rule, r) in zip(cols, results.items()):
     col.metric(t("forecast_metric_deficit", lang, plan=forecast_view.plan_name(rule, lang)),
                forecast_view.number(r.weighted_deficit, lang), border=True)
     col.caption(t("forecast_metric_cost", lang, cost=money_text(r.cost, lang)))
-st.dataframe(forecast_view.headline_table(results, lang), hide_index=True, width="stretch",
+st.dataframe(forecast_view.headline_table(results, lang), placeholder="", hide_index=True, width="stretch",
              key="forecast_headline")
 
 st.subheader(t("forecast_proof_header", lang))
@@ -160,7 +161,7 @@ else:
     from ui.i18n import status as status_text
 
     st.caption(t("forecast_proof_caption", lang, status=status_text(str(optimal.status), lang)))
-    st.dataframe(proof, hide_index=True, width="stretch", key="forecast_proof")
+    st.dataframe(proof, placeholder="", hide_index=True, width="stretch", key="forecast_proof")
 
 st.subheader(t("forecast_chart_header", lang))
 cells = optimal.closes()[["region_id", "specialty"]]
@@ -176,12 +177,12 @@ st.plotly_chart(forecast_view.deficit_figure(results, region, specialty, lang, n
 st.subheader(t("forecast_closes_header", lang))
 closed = int(optimal.closes()["closes"].notna().sum())
 st.caption(t("forecast_closes_caption", lang, n=closed, total=len(cells)))
-st.dataframe(forecast_view.closes_table(results, lang, names), hide_index=True, width="stretch",
+st.dataframe(forecast_view.closes_table(results, lang, names), placeholder="", hide_index=True, width="stretch",
              key="forecast_closes")
 
 st.subheader(t("forecast_admissions_header", lang))
 st.caption(t("forecast_admissions_caption", lang))
-st.dataframe(forecast_view.admissions_table(optimal, lang, names), hide_index=True, width="stretch",
+st.dataframe(forecast_view.admissions_table(optimal, lang, names), placeholder="", hide_index=True, width="stretch",
              key="forecast_admissions")
 c1, c2 = st.columns(2)
 downloads.csv_buttons(t("forecast_download_csv", lang), lambda: forecast_view.admissions_wide(optimal),

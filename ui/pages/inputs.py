@@ -47,6 +47,11 @@ def edit_problems_frame(problems) -> pd.DataFrame:
     return frame
 
 
+def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with missing cells as empty text, for st.table (which has no placeholder)."""
+    return frame.astype(object).where(frame.notna(), "")
+
+
 st.title(t("app_title", lang))
 
 # ------------------------------------------------------------------ source
@@ -93,7 +98,7 @@ if ss.get("upload_problems"):
     st.error(t("upload_failed", lang, name=name, problems=count(len(problems), "problem", lang)))
     st.subheader(t("problems_header", lang))
     # st.table wraps long messages and shows each received value in full
-    st.table(state.problems_frame(problems, lang), hide_index=True)
+    st.table(blank_missing(state.problems_frame(problems, lang)), hide_index=True)
 
 loaded = ss["loaded"]
 st.info(t("round_loaded", lang, name=app.round_label(loaded)))
@@ -200,7 +205,7 @@ refused = edit_problems(loaded, ss["views"]) if changed else []
 with next_step:
     if refused:
         st.error(t("edits_invalid", lang, problems=count(len(refused), "problem", lang)))
-        st.table(edit_problems_frame(refused), hide_index=True)
+        st.table(blank_missing(edit_problems_frame(refused)), hide_index=True)
     else:
         st.success(t("next_step", lang))
         st.page_link("ui/pages/run.py", label=t("next_step_link", lang), icon="▶️")

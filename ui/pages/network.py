@@ -112,7 +112,7 @@ if source != "synthetic":
     st.warning(t("network_gaps_upper_bound", lang))
 if len(gaps):
     table = network_view.gaps_table(inputs, gaps, lang, names)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, placeholder="", hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     downloads.csv_buttons(t("network_gaps_download_csv", lang), lambda shown=table: shown,
                           f"rule_gaps_{source}.csv", "net_gaps_csv", lang, d1)
@@ -148,7 +148,8 @@ else:
     m[1].metric(t("network_staffed_count", lang), staffed.staffed_before, border=True)
     st.info(t("network_no_run", lang))
 with st.expander(t("network_by_region", lang)):
-    st.dataframe(network_view.region_table(staffed.comparison, lang, names), hide_index=True, width="stretch")
+    st.dataframe(network_view.region_table(staffed.comparison, lang, names), placeholder="", hide_index=True,
+                 width="stretch")
 
 # ----------------------------------------------------------------------------- siting plan
 st.subheader(t("network_plan_header", lang))
@@ -193,10 +194,10 @@ if result is not None:
                  gain=_n(tot["covered_after"] - tot["covered_before"])))
     if len(result.sites):
         st.markdown(f"**{t('network_sites', lang)}**")
-        st.dataframe(network_view.sites_table(inputs, result.sites, lang, names), hide_index=True,
+        st.dataframe(network_view.sites_table(inputs, result.sites, lang, names), placeholder="", hide_index=True,
                      width="stretch")
     st.markdown(f"**{t('network_by_region', lang)}**")
-    st.dataframe(network_view.region_table(result.comparison, lang, names), hide_index=True,
+    st.dataframe(network_view.region_table(result.comparison, lang, names), placeholder="", hide_index=True,
                  width="stretch")
 
 # ----------------------------------------------------------------------------------- map

@@ -76,7 +76,7 @@ if st.button(t("run_button", lang), type="primary", key="run_button"):
         round_ = state.build_round(loaded, ss["views"], options)
     except InputError as exc:
         st.error(t("run_invalid", lang))
-        st.dataframe(state.problems_frame(exc.problems, lang), hide_index=True, width="stretch")
+        st.dataframe(state.problems_frame(exc.problems, lang), placeholder="", hide_index=True, width="stretch")
         st.stop()
     ss["_run_inputs"] = {"loaded": loaded, "views": run_view.snapshot(ss["views"])}
     bar = st.progress(0.0, text=t("running", lang))
@@ -159,7 +159,7 @@ reasons = views.unplaced_reasons_table(solution, lang)
 if reasons.empty:
     st.success(t("all_placed", lang))
 else:
-    st.dataframe(views.localise(reasons, lang), hide_index=True, width="stretch")
+    st.dataframe(views.localise(reasons, lang), placeholder="", hide_index=True, width="stretch")
 
 with st.expander(t("solver_log", lang)):
     st.code(record.log_text or t("log_empty", lang), language=None)
@@ -206,11 +206,11 @@ with tab_a:
         shown = shown[shown["_programme_id"].fillna("-").isin(prog_pick)]
     st.caption(t("rows_shown", lang, n=len(shown), total=len(table)))
     display = views.display_assignments(shown, lang)
-    st.dataframe(display, hide_index=True, width="stretch", key="assignments_table")
+    st.dataframe(display, placeholder="", hide_index=True, width="stretch", key="assignments_table")
 with tab_u:
-    st.dataframe(views.unplaced_table(round_, solution, lang), hide_index=True, width="stretch")
+    st.dataframe(views.unplaced_table(round_, solution, lang), placeholder="", hide_index=True, width="stretch")
 with tab_d:
-    st.dataframe(views.deficits_table(round_, solution, lang), hide_index=True, width="stretch")
+    st.dataframe(views.deficits_table(round_, solution, lang), placeholder="", hide_index=True, width="stretch")
 
 # ---------------------------------------------------------- downloads
 # Every file is built when its button is clicked (and kept on the record), not on each rerun.

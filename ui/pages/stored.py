@@ -23,7 +23,7 @@ st.caption(t("st_location", lang, url=public_url(store.url)))
 if table.empty:
     st.info(t("st_none", lang))
     st.stop()
-st.dataframe(table, hide_index=True, width="stretch", key="stored_table")
+st.dataframe(table, placeholder="", hide_index=True, width="stretch", key="stored_table")
 
 status_col = t("status", lang)
 ok_ids = [int(i) for i, s in zip(table["id"], table[status_col]) if s != "failed"]
@@ -79,7 +79,7 @@ d = diff_runs(store, a, b)
 if d.options:
     st.markdown(f"**{t('st_options_changed', lang)}**")
     st.dataframe(pd.DataFrame([(k, str(x), str(y)) for k, (x, y) in d.options.items()],
-                              columns=[t("st_option", lang), records[0].name, records[1].name]),
+                              columns=[t("st_option", lang), records[0].name, records[1].name]), placeholder="",
                  hide_index=True)
 else:
     st.caption(t("st_options_same", lang))
@@ -89,5 +89,5 @@ if d.inputs:
 # the same views as the session comparison page (ui/pages/compare.py)
 st.markdown(f"**{t('compare_figures', lang)}**")
 figures = views.compare_figures(records, lang)
-st.dataframe(figures, width="stretch", height=35 * (len(figures) + 1) + 3)
+st.dataframe(figures, placeholder="", width="stretch", height=35 * (len(figures) + 1) + 3)
 app.comparison_tables(records, lang, heading=lambda text: st.markdown(f"**{text}**"))

@@ -66,7 +66,7 @@ specs, problems = sweep_view.check_grid(mapping, round_)
 st.metric(t("sweep_count", lang), count, border=True)
 if problems:
     st.error(t("sweep_problems", lang, n=len(problems)))
-    st.dataframe(state.problems_frame(problems, lang), hide_index=True, width="stretch")
+    st.dataframe(state.problems_frame(problems, lang), placeholder="", hide_index=True, width="stretch")
 
 c1, c2, c3 = st.columns([1, 1, 2])
 cores = default_workers()
@@ -117,7 +117,7 @@ st.subheader(t("sweep_pareto_header", lang))
 pareto = sweep_view.pareto_table(frame, keys, lang)
 on_front = int(pareto[t("sweep_col_pareto", lang)].sum())
 st.caption(t("sweep_pareto_caption", lang, n=on_front, total=len(pareto)))
-st.dataframe(pareto, hide_index=True, width="stretch", key="sweep_pareto")
+st.dataframe(pareto, placeholder="", hide_index=True, width="stretch", key="sweep_pareto")
 
 st.download_button(t("sweep_download_xlsx", lang), sweep_view.xlsx_bytes(frame, result.regions, lang, names),
                    file_name="scenarios.xlsx", key="sweep_xlsx",
