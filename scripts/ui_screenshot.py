@@ -10,7 +10,8 @@ Pages shot: inputs (with the Penza round loaded), run and results (after
 pressing "Рассчитать"), the same with English, compare (after a second run)
 and network (the village network's rule gaps and plan, then the synthetic
 example's plan). Exits 1 when a page shows a Streamlit exception box or never
-finishes drawing. Needs chromium (Debian: ``apt-get install -y chromium``)
+finishes drawing. The app runs on a temporary run store (``ALLOCATOR_DB``,
+``ALLOCATOR_SPOOL``), deleted afterwards, never the user's. Needs chromium (Debian: ``apt-get install -y chromium``)
 and the ``websockets`` package (a streamlit dependency).
 """
 
@@ -20,6 +21,7 @@ import argparse
 import base64
 import itertools
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -142,10 +144,14 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
     server_log = (args.out / "streamlit.log").open("w")
+    # a temporary run store and queue: the runs made for the shots never reach the user's store
+    store_dir = tempfile.mkdtemp(prefix="ui-shot-store-")
+    env = {**os.environ, "ALLOCATOR_DB": str(Path(store_dir) / "runs.sqlite"),
+           "ALLOCATOR_SPOOL": str(Path(store_dir) / "queue")}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui_streamlit.py"), "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     failures = []
     browser = None
     try:
@@ -202,6 +208,7 @@ def main(argv=None) -> int:
         server.terminate()
         server.wait(10)
         server_log.close()
+        shutil.rmtree(store_dir, ignore_errors=True)
     log_text = (args.out / "streamlit.log").read_text(encoding="utf-8", errors="replace")
     if "Traceback" in log_text:
         failures.append(f"the server logged a traceback (see {args.out / 'streamlit.log'})")
