@@ -35,6 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 TIMEOUT_MS = 60_000  # a first solve on a loaded 2-core CI machine; the usual wait is seconds
 ARTIFACTS = Path(os.environ.get("ALLOCATOR_ARTIFACTS") or ROOT / "artifacts" / "screenshots")
 SPEED_FILE = "speed.txt"
+expect.set_options(timeout=TIMEOUT_MS)  # assertions wait as long as actions (an upload is checked on a busy CI)
 
 
 def _free_port() -> int:
