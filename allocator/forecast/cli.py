@@ -108,15 +108,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _placements(path: str) -> pd.DataFrame:
-    """The region_id and specialty of each placement in a round's assignments.csv; InputError if unreadable."""
+    """The region_id and specialty (and graduate_id, if given) of each placement in a round's assignments.csv."""
+    frame = _read(path, ("region_id", "specialty"))
+    return frame[[c for c in ("graduate_id", "region_id", "specialty") if c in frame.columns]]
+
+
+def _read(path: str, required: tuple[str, ...]) -> pd.DataFrame:
+    """A CSV file given on the command line, with ``required`` columns; InputError if unreadable or short."""
     try:
         frame = read_csv_text(decode(Path(path).read_bytes()), Path(path).name)
     except OSError as exc:
         raise InputError([Problem.of(path, None, None, "csv_unreadable", error=exc.strerror or exc)]) from exc
-    missing = [c for c in ("region_id", "specialty") if c not in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError([Problem.of(path, None, c, "column_missing") for c in missing])
-    return frame[[c for c in ("graduate_id", "region_id", "specialty") if c in frame.columns]]
+    return frame
 
 
 def _with_service(plan, placed: pd.DataFrame, args, mapping: dict):
@@ -137,14 +143,7 @@ def _with_service(plan, placed: pd.DataFrame, args, mapping: dict):
             raise InputError([Problem.of("--service", None, None, "forecast_option_bad", value=years,
                                          expected="funding=whole years")])
         service[funding] = int(years)
-    path = Path(args.graduates)
-    try:
-        graduates = read_csv_text(decode(path.read_bytes()), path.name)
-    except OSError as exc:
-        raise InputError([Problem.of(str(path), None, None, "csv_unreadable", error=exc.strerror or exc)]) from exc
-    missing = [c for c in ("graduate_id", "funding") if c not in graduates.columns]
-    if missing:
-        raise InputError([Problem.of(str(path), None, c, "column_missing") for c in missing])
+    graduates = _read(args.graduates, ("graduate_id", "funding"))
     ending = obligations_ending(placed, graduates, service, plan.options.base_year, mapping)
     return with_obligations(plan, ending, share)
 

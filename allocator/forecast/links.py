@@ -54,6 +54,18 @@ def _placed(assignments: pd.DataFrame, specialties: Mapping[str, str] | None) ->
     return mapped.groupby(["region_id", "specialty"], as_index=False).size().rename(columns={"size": "placed"})
 
 
+def _outside(plan, rows: pd.DataFrame, file: str) -> list[Problem]:
+    """Problems for the specialties of ``rows`` the plan does not train and the regions it does not have."""
+    problems = []
+    unknown = sorted(set(rows["specialty"]) - set(plan.training["specialty"]))
+    if unknown:
+        problems.append(Problem.of(file, None, "specialty", "forecast_placed_specialty", values=", ".join(unknown)))
+    strange = sorted(set(rows["region_id"]) - set(plan.regions["region_id"]))
+    if strange:
+        problems.append(Problem.of(file, None, "region_id", "forecast_placed_region", values=", ".join(strange)))
+    return problems
+
+
 def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str, str] | None = None):
     """``plan`` with each placed graduate (rows of a solution's ``assignments``: region_id, specialty)
     added to its base-year workforce; with age bands they join the band of the specialty's entry age.
@@ -61,15 +73,7 @@ def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str,
     placed = _placed(assignments, specialties)
     work = plan.workforce.copy()
     year = plan.options.base_year
-    problems = []
-    unknown = sorted(set(placed["specialty"]) - set(plan.training["specialty"]))
-    if unknown:
-        problems.append(Problem.of("assignments.csv", None, "specialty", "forecast_placed_specialty",
-                                   values=", ".join(unknown)))
-    strange = sorted(set(placed["region_id"]) - set(plan.regions["region_id"]))
-    if strange:
-        problems.append(Problem.of("assignments.csv", None, "region_id", "forecast_placed_region",
-                                   values=", ".join(strange)))
+    problems = _outside(plan, placed, "assignments.csv")
     if problems:
         raise InputError(problems)
     training = plan.training.set_index("specialty")
@@ -115,14 +119,7 @@ def with_obligations(plan, ending: pd.DataFrame, leave_share: float | None = Non
     for year in sorted(set(late["year"])):
         problems.append(Problem.of("obligations", None, "year", "forecast_obligation_year", year=int(year),
                                    base_year=plan.options.base_year))
-    unknown = sorted(set(rows["specialty"]) - set(plan.training["specialty"]))
-    if unknown:
-        problems.append(Problem.of("obligations", None, "specialty", "forecast_placed_specialty",
-                                   values=", ".join(unknown)))
-    strange = sorted(set(rows["region_id"]) - set(plan.regions["region_id"]))
-    if strange:
-        problems.append(Problem.of("obligations", None, "region_id", "forecast_placed_region",
-                                   values=", ".join(strange)))
+    problems += _outside(plan, rows, "obligations")
     if problems:
         raise InputError(problems)
     both = pd.concat([plan.obligations, rows], ignore_index=True) if len(plan.obligations) else rows

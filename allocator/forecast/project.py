@@ -80,7 +80,7 @@ class Dynamics:
     length: np.ndarray
     completion: np.ndarray
     fte: np.ndarray
-    left_after_service: np.ndarray | None = None  # cells x years: leavers as their obligation ends (None: 0)
+    left_after_service: np.ndarray  # cells x years: those leaving as their obligation ends
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -233,34 +233,31 @@ def _yearly(frame: pd.DataFrame, keys: list, value: str, cells: pd.DataFrame, ye
     return out
 
 
-def _pipeline(frame: pd.DataFrame, cells: pd.DataFrame, years: list) -> np.ndarray:
-    """People already in training arriving in each cell and year (0 where none is given)."""
+def _after_base(frame: pd.DataFrame, values, cells: pd.DataFrame, years: list) -> np.ndarray:
+    """``values`` (one per row of ``frame``: region_id, specialty, year) summed per cell and year after
+    the base year; rows of other cells and years are not counted."""
     out = np.zeros((len(cells), len(years)))
     if not len(frame):
         return out
     at = {y: i for i, y in enumerate(years)}
     index = {k: c for c, k in enumerate(zip(cells["region_id"], cells["specialty"]))}
-    for region, spec, year, n in zip(frame["region_id"], frame["specialty"], frame["year"], frame["graduates"]):
+    for region, spec, year, n in zip(frame["region_id"], frame["specialty"], frame["year"], values):
         c, t = index.get((region, spec)), at.get(int(year))
         if c is not None and t is not None and t > 0:
             out[c, t] += float(n)
     return out
 
 
+def _pipeline(frame: pd.DataFrame, cells: pd.DataFrame, years: list) -> np.ndarray:
+    """People already in training arriving in each cell and year (0 where none is given)."""
+    return _after_base(frame, frame["graduates"], cells, years)
+
+
 def _leaving(plan: Plan, cells: pd.DataFrame, years: list) -> np.ndarray:
     """People leaving each cell and year as their service obligation ends: leave_share x persons."""
-    out = np.zeros((len(cells), len(years)))
     rows = plan.obligations
-    if not len(rows):
-        return out
-    share = rows["leave_share"].astype(float).fillna(plan.options.leave_after_service).to_numpy()
-    at = {y: i for i, y in enumerate(years)}
-    index = {k: c for c, k in enumerate(zip(cells["region_id"], cells["specialty"]))}
-    for region, spec, year, n, q in zip(rows["region_id"], rows["specialty"], rows["year"], rows["persons"], share):
-        c, t = index.get((region, spec)), at.get(int(year))
-        if c is not None and t is not None and t > 0:
-            out[c, t] += float(n) * q
-    return out
+    share = rows["leave_share"].astype(float).fillna(plan.options.leave_after_service)
+    return _after_base(rows, rows["persons"].astype(float) * share, cells, years)
 
 
 def project(plan: Plan, admitted: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -302,8 +299,7 @@ def projection_table(dyn: Dynamics, admitted: np.ndarray) -> pd.DataFrame:
         "deficit": np.maximum(0.0, dyn.need - dyn.fte[:, None] * stock).ravel(),
         "arrivals": np.where(np.arange(n_years) == 0, 0.0, arrivals).ravel(),
         "exits": exits.ravel(),
-        "left_after_service": (np.zeros_like(stock) if dyn.left_after_service is None
-                               else dyn.left_after_service).ravel(),
+        "left_after_service": dyn.left_after_service.ravel(),
     })
 
 
