@@ -144,12 +144,7 @@ def _write_in(store: Store, conn, round_: Round, row: dict, frames: dict[str, pd
         source=source, options=round_.scenario.as_dict(), versions=kept_versions or versions(),
         input_hash=input_hash or round_.input_hash(), **row,
     )
-    known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_([i[1] for i in inputs]))))
-    for name, digest, text, _dtypes, _n in inputs:
-        if digest not in known:
-            conn.execute(_insert_ignore(store, Blob.__table__),
-                         [{"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
-            known.add(digest)
+    put_blobs(store, conn, {digest: text for _name, digest, text, _dtypes, _n in inputs})
     run_id = conn.execute(insert(Run.__table__), run_row).inserted_primary_key[0]
     conn.execute(insert(RunInput.__table__), [
         {"run_id": run_id, "name": name, "sha256": digest, "rows": n, "dtypes": dtypes}
@@ -161,6 +156,15 @@ def _write_in(store: Store, conn, round_: Round, row: dict, frames: dict[str, pd
         if k == 0 and pause:
             _test_pause()
     return int(run_id)
+
+
+def put_blobs(store: Store, conn, texts: dict[str, str]) -> None:
+    """Keep each table text (sha256 -> text) as a compressed blob, once: texts already stored are skipped."""
+    known = set(conn.scalars(select(Blob.sha256).where(Blob.sha256.in_(list(texts)))))
+    for digest, text in texts.items():
+        if digest not in known:
+            conn.execute(_insert_ignore(store, Blob.__table__),
+                         [{"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
 
 
 def _insert_ignore(store: Store, table):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 from . import tables
 from .db import Store
 from .models import AppSession, AppSessionInput, AppSessionRun, Blob
-from .record import _insert_ignore
+from .record import put_blobs
 
 
 @dataclass
@@ -39,6 +39,7 @@ def save_round(store: Store, session: str, *, label: str, round_name: str, optio
     session's scenarios are dropped, as loading another round drops them."""
     encoded = [(name, *tables.encode(frame), len(frame)) for name, frame in (frames or {}).items()
                if frame is not None and not bundled]
+    digests = [tables.sha256(text) for _name, text, _dtypes, _rows in encoded]
     with store.write() as conn:
         conn.execute(delete(AppSession.__table__).where(AppSession.session == session))
         conn.execute(delete(AppSessionInput.__table__).where(AppSessionInput.session == session))
@@ -46,10 +47,8 @@ def save_round(store: Store, session: str, *, label: str, round_name: str, optio
         conn.execute(insert(AppSession.__table__), {
             "session": session, "updated_at": datetime.now(UTC), "label": label, "round_name": round_name,
             "bundled": bundled, "options": options})
-        for name, text, dtypes, rows in encoded:
-            digest = tables.sha256(text)
-            conn.execute(_insert_ignore(store, Blob.__table__), [
-                {"sha256": digest, "size": len(text.encode("utf-8")), "data": tables.compress(text)}])
+        put_blobs(store, conn, {digest: text for digest, (_name, text, _d, _r) in zip(digests, encoded)})
+        for digest, (name, _text, dtypes, rows) in zip(digests, encoded):
             conn.execute(insert(AppSessionInput.__table__), {
                 "session": session, "name": name, "sha256": digest, "rows": rows, "dtypes": dtypes})
 
