@@ -63,9 +63,9 @@ def test_run_button_shows_the_solver_headline_figures():
     assert placed.value == str(expected["objective"]["1_obligated_placed"])
     assert f"из {expected['obligated_total']}" in placed.label
     after = metric(at, "Взвешенный дефицит после")
-    assert after.value == f"{expected['objective']['2_weighted_deficit']:.1f}"
+    assert after.value == f"{expected['objective']['2_weighted_deficit']:.1f}".replace(".", ",")  # decimal comma
     before = metric(at, "Взвешенный дефицит до")
-    assert before.value == f"{expected['weighted_deficit_before']:.1f}"
+    assert before.value == f"{expected['weighted_deficit_before']:.1f}".replace(".", ",")
     assert any("Сценарий 1" in s.value for s in at.success)
     # the assignment table lists every placement
     run = at.session_state["runs"]["Сценарий 1"]

@@ -130,16 +130,16 @@ s = solution  # the typed figures (allocator.solution.Solution)
 st.header(t("results_header", lang, name=record.name))
 if record.name not in current:
     st.warning(t("run_other_round", lang, name=round_.name, loaded=app.round_label(loaded)))
-st.caption(f"{t('status', lang)}: {i18n.status(s.status, lang)} · {s.solver} · "
-           f"{s.timings.get('total', 0):.2f} s")
+st.caption(f"{t('status', lang)}: {i18n.status(s.status, lang)} · {i18n.solver(s.solver, lang)} · "
+           f"{i18n.seconds(s.timings.get('total', 0), lang)}")
 for warning in s.warnings:  # what the run went on despite (allocator.solution.run_warnings)
     st.warning(warning.text(lang))
 m = st.columns(4)
 m[0].metric(f"{t('m_obligated_placed', lang)} ({t('m_of_total', lang, n=s.obligated_total)})",
             s.obligated_placed, border=True)
-m[1].metric(t("m_deficit_before", lang), f"{s.weighted_deficit_before:.1f}", border=True)
-m[2].metric(t("m_deficit_after", lang), f"{s.weighted_deficit:.1f}",
-            delta=f"{s.weighted_deficit - s.weighted_deficit_before:.1f}",
+m[1].metric(t("m_deficit_before", lang), i18n.number(s.weighted_deficit_before, lang, 1), border=True)
+m[2].metric(t("m_deficit_after", lang), i18n.number(s.weighted_deficit, lang, 1),
+            delta=i18n.number(s.weighted_deficit - s.weighted_deficit_before, lang, 1),
             delta_color="inverse", border=True)
 m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=s.graduates_total)})",
             s.placed_total, border=True)
