@@ -2,7 +2,7 @@
 a first run would otherwise wait for.
 
 A snapshot of the editable columns is taken when a run starts (:func:`snapshot`); the
-page compares the views with it (:func:`pending_tables`). Before the first run of the
+page compares the views with it (:func:`ui.state.differing_tables`). Before the first run of the
 round loaded now, the views are compared with a snapshot of the round as loaded.
 """
 
@@ -12,29 +12,13 @@ import importlib
 
 import pandas as pd
 
-from .state import EDITABLE
-
-
-def _normal(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The editable columns of a view as compared: numbers as numbers, missing as None."""
-    cols = [c for c in EDITABLE[name] if c in frame.columns]
-    out = frame[cols].reset_index(drop=True)
-    if name == "regions":
-        out = out.apply(pd.to_numeric, errors="coerce")
-    return out.astype(object).where(out.notna(), None)
+from .state import editable_part
 
 
 def snapshot(views: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The editable columns of every view, as a run starts with them."""
-    return {name: _normal(name, frame) for name, frame in views.items()}
-
-
-def pending_tables(views: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame]) -> list[str]:
-    """Views whose editable columns differ from the snapshot ``before`` (a run's, or the round's
-    as loaded: ``snapshot(ui.state.editable_views(loaded))``)."""
-    return [name for name, frame in views.items()
-            if name not in before or not _normal(name, frame).equals(before[name])]
-
+    """The editable columns of every view, as a run starts with them (compared by
+    :func:`ui.state.differing_tables`)."""
+    return {name: editable_part(name, frame) for name, frame in views.items()}
 
 
 #: What a process's first run imports lazily (the solve's distances and solvers, the run store's

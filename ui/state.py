@@ -277,25 +277,24 @@ def _join_list(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
+def editable_part(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The editable columns of view ``name`` as they are compared: weights as numbers, missing as None."""
+    out = frame[[c for c in EDITABLE[name] if c in frame.columns]].reset_index(drop=True)
+    if name == "regions":
+        out = out.apply(pd.to_numeric, errors="coerce")
+    return out.astype(object).where(out.notna(), None)
+
+
+def differing_tables(views: dict[str, pd.DataFrame], before: dict[str, pd.DataFrame]) -> list[str]:
+    """Names of the views whose editable columns differ from ``before``'s (views, or a snapshot of
+    their :func:`editable_part`)."""
+    return [name for name, frame in views.items()
+            if name not in before or not editable_part(name, frame).equals(editable_part(name, before[name]))]
+
+
 def changed_tables(loaded: LoadedRound, views: dict[str, pd.DataFrame]) -> list[str]:
     """Names of the views that differ from the loaded round."""
-    base = editable_views(loaded)
-    out = []
-    for name, frame in views.items():
-        cols = EDITABLE[name]
-        a = base[name][cols].reset_index(drop=True)
-        b = frame[cols].reset_index(drop=True)
-        if name == "regions":
-            a, b = a.astype(float), b.astype(float)
-        if not _same(a, b):
-            out.append(name)
-    return out
-
-
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    if a.shape != b.shape:
-        return False
-    return bool(a.astype(object).where(a.notna(), None).equals(b.astype(object).where(b.notna(), None)))
+    return differing_tables(views, editable_views(loaded))
 
 
 def scenario_from_options(base: Scenario, options: dict, weights: dict | None = None) -> Scenario:

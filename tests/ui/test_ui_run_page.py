@@ -98,6 +98,6 @@ def test_snapshot_compares_numbers_as_numbers():
     views = state.editable_views(loaded)
     before = run_view.snapshot(views)
     same = dict(views, regions=views["regions"].assign(weight=views["regions"]["weight"].astype(str)))
-    assert run_view.pending_tables(same, before) == []  # "1.5" typed is the weight 1.5
+    assert state.differing_tables(same, before) == []  # "1.5" typed is the weight 1.5
     changed = dict(views, graduates=views["graduates"].assign(max_km=pd.Series(dtype=float)))
-    assert run_view.pending_tables(changed, before) == ["graduates"]
+    assert state.differing_tables(changed, before) == ["graduates"]

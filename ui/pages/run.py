@@ -63,7 +63,7 @@ if first:
     if before is None or before["loaded"] is not loaded:
         before = ss["_loaded_inputs"] = {"loaded": loaded,
                                          "views": run_view.snapshot(state.editable_views(loaded))}
-if pending := run_view.pending_tables(ss["views"], before["views"]):
+if pending := state.differing_tables(ss["views"], before["views"]):
     tables = ", ".join(t(TABLE_NAMES[n], lang) for n in pending)
     st.info(t("run_pending_edits_first" if first else "run_pending_edits", lang, tables=tables))
 
