@@ -146,6 +146,15 @@ class App:
         """The button labelled with catalogue text ``key``."""
         return self.page.get_by_role("button", name=self.t(key, **fmt), exact=True)
 
+    def choose_file(self, name: str, content: bytes, mime: str) -> None:
+        """Choose ``name`` in the page's file uploader and wait until the browser has sent it: the
+        uploader lists it and its spinner is gone. A button pressed before that would act on the
+        file chosen before (the server learns of the new file only when its upload ends)."""
+        uploader = self.page.get_by_test_id("stFileUploader")
+        uploader.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": content})
+        expect(uploader.get_by_test_id("stFileChipName")).to_have_text(name, timeout=TIMEOUT_MS)
+        expect(uploader.get_by_test_id("stFileChipIconSpinner")).to_have_count(0, timeout=TIMEOUT_MS)
+
     def run(self) -> str:
         """Press «Рассчитать» and wait for the results of the new scenario; returns its name."""
         name = self.scenario_name()
