@@ -3,23 +3,26 @@
 Texts are data: one CSV per domain with the columns ``code, en, ru`` (UTF-8,
 as ``schema.csv``), under ``allocator/texts/`` but for the lower layer's own:
 
-================  ========================================================
-``core``          ``medstaff_core/texts.csv``: the CSV reader's problems and
-                  the frame of a problem report (row, column, "N problem(s)")
-``network``       ``network/texts.csv``: the network package's input problems
-``input.csv``     input problems (:class:`allocator.messages.Problem`);
-                  codes as ``Problem.code``
-``reasons.csv``   why a graduate was not placed (``reason_<code>``,
-                  :mod:`allocator.diagnose`)
-``store.csv``     the run store's refusals (``store_<key>``) and the
-                  ``allocator runs`` messages (``runs_<key>``)
-``cli.csv``       the command line's summary and notes (``cli_<key>``)
-``progress.csv``  the stages a solve reports (``stage_<stage>``,
-                  :func:`allocator.status.describe`)
-``ui.csv``        the Streamlit app's labels, messages and export headers
-``nouns.csv``     counted nouns (``noun_<key>``) as CLDR plural forms,
-                  ``one=...|few=...|many=...|other=...`` (:func:`count`)
-================  ========================================================
+====================  ========================================================
+``core``              ``medstaff_core/texts.csv``: the CSV reader's problems and
+                      the frame of a problem report (row, column, "N problem(s)")
+``network``           ``network/texts.csv``: the network package's input problems
+``input.csv``         input problems (:class:`allocator.messages.Problem`);
+                      codes as ``Problem.code``
+``reasons.csv``       why a graduate was not placed (``reason_<code>``,
+                      :mod:`allocator.diagnose`)
+``store.csv``         the run store's refusals (``store_<key>``) and the
+                      ``allocator runs`` messages (``runs_<key>``)
+``cli.csv``           the command line's summary and notes (``cli_<key>``)
+``progress.csv``      the stages a solve reports (``stage_<stage>``,
+                      :func:`allocator.status.describe`)
+``ui.csv``            the Streamlit app's labels, messages and export headers
+``mechanisms.csv``    the distribution mechanisms' messages (``mech_<key>``:
+                      choice in rating order, the commission step, the menu)
+``audit.csv``         the justified-envy audit's report (``audit_<key>``)
+``nouns.csv``         counted nouns (``noun_<key>``) as CLDR plural forms,
+                      ``one=...|few=...|many=...|other=...`` (:func:`count`)
+====================  ========================================================
 
 A code is unique across all files (checked when loading). Both languages use
 the same ``{placeholders}`` (tests/test_catalogue.py checks every entry).
@@ -47,7 +50,7 @@ from babel.numbers import format_decimal
 from medstaff_core.problems import language_from_locale as language_from_locale  # the default of every --lang
 
 LANGUAGES = ("en", "ru")
-DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui", "nouns")
+DOMAINS = ("core", "network", "input", "reasons", "store", "cli", "progress", "ui", "nouns", "mechanisms", "audit")
 
 
 @dataclass(frozen=True)
