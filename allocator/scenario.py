@@ -24,6 +24,10 @@ from .messages import InputError, Problem
 
 SOLVERS = ("cbc", "highs", "cpsat", "flow")
 DISTANCE_SOURCES = ("geodesic", "road")
+#: How posts are distributed (issue 13): ``assign`` the planner's lexicographic model,
+#: ``choice`` graduates choose in rating order and a commission places the rest (allocator.mechanisms.choice).
+MECHANISMS = ("assign", "choice")
+DEFAULT_MECHANISM = "assign"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,10 @@ class Scenario:
     convex piecewise-linear deficit penalty (see :mod:`allocator.model`).
     ``distances``: geodesic | road.  ``weights``: region_id -> weight
     overrides.  ``threads``: CBC and CP-SAT threads (1 keeps CP-SAT deterministic;
-    HiGHS keeps its own process-wide pool).
+    HiGHS keeps its own process-wide pool).  ``mechanism``: assign (default, the lexicographic
+    model) | choice (graduates choose in rating order, :mod:`allocator.mechanisms.choice`); the
+    default is left out of :meth:`as_dict`, so rounds run before the option existed keep their
+    input hash and stored options.
     """
 
     max_km: float | None = None
@@ -47,6 +54,7 @@ class Scenario:
     distances: str = "geodesic"
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     threads: int = 1
+    mechanism: str = DEFAULT_MECHANISM
 
     def __post_init__(self) -> None:
         # One number, one form: a whole-number option given as an int (scenario.toml's
@@ -71,9 +79,15 @@ class Scenario:
         return Scenario(**values)
 
     def as_dict(self) -> dict:
-        """Every option by name, ``weights`` as a plain dict sorted by region_id (for JSON and the store)."""
+        """Every option by name, ``weights`` as a plain dict sorted by region_id (for JSON and the store).
+
+        ``mechanism`` only when it is not the default ``assign``: the options (and so
+        ``Round.input_hash``) of an assign run are what they were before the option existed.
+        """
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["weights"] = dict(sorted(self.weights.items()))
+        if out["mechanism"] == DEFAULT_MECHANISM:
+            del out["mechanism"]
         return out
 
 
@@ -233,6 +247,9 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
     if s.distances not in DISTANCE_SOURCES:
         problems.append(Problem.of(file, None, "distances", "not_one_of",
                                    allowed=", ".join(DISTANCE_SOURCES), value=s.distances))
+    if s.mechanism not in MECHANISMS:
+        problems.append(Problem.of(file, None, "mechanism", "not_one_of", allowed=", ".join(MECHANISMS),
+                                   value=s.mechanism))
     if not isinstance(s.diminishing_returns, bool):
         problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
     for region, w in s.weights.items():
