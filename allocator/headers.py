@@ -23,10 +23,12 @@ RU_HEADERS: dict[str, dict[str, str]] = {
     "vacancies": {"facility_id": "код учреждения", "specialty": "специальность", "vacancies": "вакансии"},
     "graduates": {"graduate_id": "код выпускника", "specialty": "специальность", "funding": "основа обучения",
                   "home_region_id": "район проживания", "lat": "широта", "lon": "долгота",
-                  "sponsor_region_id": "район-заказчик", "max_km": "макс. км"},
+                  "sponsor_region_id": "район-заказчик", "max_km": "макс. км", "rating": "рейтинг",
+                  "status": "статус", "status_reason": "причина статуса", "partner_id": "код супруга"},
     "programmes": {"programme_id": "код программы", "name": "название", "payment": "выплата",
                    "quota": "квота", "budget": "бюджет", "specialties": "специальности",
                    "region_id": "код района", "max_settlement_population": "макс. население пункта"},
+    "preferences": {"graduate_id": "код выпускника", "rank": "место в списке", "facility_id": "код учреждения"},
 }
 
 

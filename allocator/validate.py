@@ -23,7 +23,7 @@ import pandas as pd
 from .io import RawRound, number_text, parse_numbers, read_round, read_typed_csv
 from .messages import InputError, Problem
 from .plausibility import coordinate_warnings
-from .problem import Round, Scenario
+from .problem import PREFERENCE_COLUMNS, Round, Scenario
 from .scaling import MONEY_DIGITS, significant_digits
 from .scenario import (
     apply_scenario,
@@ -110,6 +110,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         vacancies=typed["vacancies"],
         graduates=typed["graduates"],
         programmes=typed["programmes"],
+        preferences=typed["preferences"][[*PREFERENCE_COLUMNS, *_extra(typed["preferences"])]],
         name=raw.name or Path(raw.source).stem,
         settlements=settlements,
         roads=roads,
@@ -301,9 +302,59 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
         problems.append(Problem.of(files.get("vacancies", "vacancies.csv"), int(idx) + 2, "specialty",
                                    "specialty_twice", facility=vac.at[idx, "facility_id"],
                                    specialty=vac.at[idx, "specialty"]))
+    problems += _check_partners(grads, files.get("graduates", "graduates.csv"))
+    problems += _check_preferences(typed, files.get("preferences", "preferences.csv"))
     if not problems:
         _fill_home(typed)
+        grads["status"] = grads["status"].fillna("available")
     return problems
+
+
+def _check_partners(grads: pd.DataFrame, file: str) -> list[Problem]:
+    """A partner is another graduate who names this one back (unknown ids are refused before)."""
+    problems: list[Problem] = []
+    partner = grads["partner_id"]
+    named = partner.notna()
+    back = dict(zip(grads["graduate_id"], partner))
+    for idx in grads.index[named]:
+        me, other = grads.at[idx, "graduate_id"], partner[idx]
+        if other == me:
+            problems.append(Problem.of(file, int(idx) + 2, "partner_id", "partner_self", value=other))
+        elif other in back and back[other] != me:
+            problems.append(Problem.of(file, int(idx) + 2, "partner_id", "partner_not_mutual", value=other))
+    return problems
+
+
+def _check_preferences(typed: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+    """Each graduate's list: no rank twice, no facility twice, a vacancy (> 0) of the graduate's
+    specialty at every listed facility (unknown ids are refused before, by the references)."""
+    prefs = typed["preferences"]
+    if prefs.empty:
+        return []
+    problems: list[Problem] = []
+    whole = prefs["graduate_id"].notna()
+    for column, code in (("rank", "rank_twice"), ("facility_id", "preference_twice")):
+        twice = prefs.duplicated(["graduate_id", column], keep="first") & whole & prefs[column].notna()
+        for idx in prefs.index[twice]:
+            problems.append(Problem.of(file, int(idx) + 2, column, code, value=prefs.at[idx, column],
+                                       graduate=prefs.at[idx, "graduate_id"]))
+    specialty = prefs["graduate_id"].map(typed["graduates"].drop_duplicates("graduate_id")
+                                         .set_index("graduate_id")["specialty"])
+    vac = typed["vacancies"]
+    offered = set(zip(vac.loc[vac["vacancies"].fillna(0) > 0, "facility_id"],
+                      vac.loc[vac["vacancies"].fillna(0) > 0, "specialty"]))
+    known = whole & specialty.notna() & prefs["facility_id"].isin(set(typed["facilities"]["facility_id"]))
+    has = pd.Series([pair in offered for pair in zip(prefs["facility_id"], specialty)], index=prefs.index,
+                    dtype=bool)
+    for idx in prefs.index[known & ~has]:
+        problems.append(Problem.of(file, int(idx) + 2, "facility_id", "preference_no_vacancy",
+                                   value=prefs.at[idx, "facility_id"], specialty=specialty[idx]))
+    return problems
+
+
+def _extra(frame: pd.DataFrame) -> list[str]:
+    """A table's columns beyond the preferences schema (notes), kept as given."""
+    return [c for c in frame.columns if c not in PREFERENCE_COLUMNS]
 
 
 def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
@@ -317,16 +368,18 @@ def _fill_home(typed: dict[str, pd.DataFrame]) -> None:
 def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies: pd.DataFrame,
                       graduates: pd.DataFrame, programmes: pd.DataFrame | None = None,
                       scenario: Scenario | None = None, *, settlements: pd.DataFrame | None = None,
-                      roads: pd.DataFrame | None = None, name: str = "frames", **overrides) -> Round:
+                      roads: pd.DataFrame | None = None, name: str = "frames",
+                      preferences: pd.DataFrame | None = None, **overrides) -> Round:
     """Validate in-memory tables exactly as files are validated (the Python API).
 
     ``settlements`` and ``roads`` (typed, as a validated Round holds them) are
     kept on the Round as given; ``distances = "road"`` needs both. ``name``
-    names the round (a folder's round is named after the folder).
+    names the round (a folder's round is named after the folder). ``preferences``
+    (graduate_id, rank, facility_id) is checked as ``preferences.csv`` is.
     """
     raw = RawRound(source=Path("frames"), name=name)
     given = {"regions": regions, "facilities": facilities, "vacancies": vacancies,
-             "graduates": graduates, "programmes": programmes}
+             "graduates": graduates, "programmes": programmes, "preferences": preferences}
     for table, frame in given.items():
         if frame is None:
             continue

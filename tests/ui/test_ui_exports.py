@@ -151,6 +151,7 @@ def test_template_has_drop_down_lists_for_funding_rural_and_type():
                     lists[(table, names[rng.min_col - 1])] = (dv.type, dv.formula1, dv.showErrorMessage)
         assert lists == {
             ("graduates", "funding"): ("list", '"grant,targeted,paid"', True),
+            ("graduates", "status"): ("list", '"available,exempt,deferred"', True),
             ("facilities", "rural"): ("list", yes_no, True),
             ("facilities", "type"): ("list", '"FAP,FP,VA,UB,RB,MRB,polyclinic,hospital"', True),
         }
