@@ -24,6 +24,7 @@ import sys
 from .catalogue import has, language_from_locale, number, text
 from .messages import InputError
 from .problem import DISTANCE_SOURCES, SOLVERS
+from .scenario import MECHANISMS
 from .validate import load_round
 
 EXIT_OK, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIME = 0, 2, 3, 4
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--diminishing-returns", action="store_true", default=None,
                    help="convex deficit penalty: half-empty districts before nearly full ones")
     s.add_argument("--threads", type=int, help="CBC and CP-SAT threads (default 1, repeatable results)")
+    s.add_argument("--mechanism", choices=MECHANISMS,
+                   help="assign (default: the lexicographic model) or choice (graduates choose in rating order, "
+                        "the commission places the obligated rest; docs/mechanisms.md)")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     s.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
@@ -161,7 +165,7 @@ def _solve(args) -> int:
 
     overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
                      distances=args.distances, diminishing_returns=args.diminishing_returns,
-                     threads=args.threads)
+                     threads=args.threads, mechanism=args.mechanism)
     path_problems = check_out_dir(args.out, args.round)  # before solving: refuse early
     if args.solver_log:
         path_problems += check_log_file(args.solver_log)
@@ -262,6 +266,13 @@ def format_summary(s, lang: str = "en") -> str:
              by_funding=", ".join(text("cli_count", lang, name=_word("funding", k, lang), n=n(v))
                                   for k, v in s.placed_by_funding.items())),
     ]
+    mechanism = s.scenario.get("mechanism")
+    if mechanism == "choice" and "choice_rank" in s.assignments:
+        rank = s.assignments["choice_rank"]
+        chose = int(rank.notna().sum())
+        share = (lambda k: n(100 * int((rank <= k).sum()) / chose, 1)) if chose else (lambda k: n(0, 1))
+        lines.append(text("cli_mechanism_choice", lang, chose=n(chose), first=share(1), top3=share(3),
+                          commission=n(len(rank) - chose)))
     for p in s.programmes:
         quota = "" if p.quota is None else text("cli_of", lang, n=n(p.quota))
         budget = "" if p.budget is None else text("cli_of", lang, n=money_text(p.budget, lang))

@@ -46,7 +46,16 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None,
     Every solution is checked against the round's rules (:mod:`allocator.check`) before
     it is returned, and the (empty) list of broken rules is kept in ``solution.checks``;
     one that breaks a rule raises :class:`allocator.check.SolutionError`.
+
+    The scenario's ``mechanism`` chooses how posts are distributed: ``assign`` (default) by the
+    lexicographic model; ``choice`` by graduates choosing in rating order, the commission
+    placing the obligated graduates left by this same model
+    (:func:`allocator.mechanisms.choice.solve_choice`, checked there).
     """
+    if round_.scenario.mechanism == "choice":
+        from .mechanisms.choice import solve_choice
+
+        return solve_choice(round_, assign=solve, progress=progress, log_path=log_path)
     solution = _solve(round_, log_path, progress or (lambda event: None), pair_cache)
     broken = broken_rules(round_, solution.assignments)
     if broken:

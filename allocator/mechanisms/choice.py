@@ -1,0 +1,462 @@
+r"""The ``choice`` mechanism: graduates choose offered posts in rating order; the commission places the rest.
+
+Formulation (issue 13)
+----------------------
+Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) has
+:math:`c_v` = its vacancies places.
+
+1. **Turn order.** Available graduates (``status`` available; exempt and deferred ones never
+   choose and are never placed) take turns by ``rating`` descending; equal ratings by
+   ``graduate_id`` ascending (as text); graduates without a rating after every rated one, by
+   ``graduate_id``.
+2. **A turn.** The graduate takes the best-ranked post on their list (``preferences.csv``, rank 1
+   first; a listed facility means the graduate's own specialty there) that is *allowed* now:
+
+   * it has a place left (:math:`c_v` minus the places taken in earlier turns);
+   * a targeted graduate: the post is in the sponsor region;
+   * a paid graduate at a rural post: a support-programme place is left in a programme whose
+     filters match (specialties, region, largest settlement population: as
+     :mod:`allocator.pairs` applies them). A programme's places are its exact headcount
+     :math:`\min(\text{quota}, \lfloor \text{budget} / \text{payment} \rfloor)`
+     (:func:`allocator.scaling.headcount_cap`, in exact rationals; so the spend never exceeds
+     the budget as :mod:`allocator.check` counts it, in the typed decimals), taken in turn
+     order. When several programmes match, the graduate takes a place of the first one, in
+     ``programmes.csv`` order, that has a place left.
+
+   The graduate's own choice is not limited by ``max_km``. A graduate none of whose listed posts
+   is allowed takes nothing in the choice step.
+3. **Couples** (``partner_id``, mutual, both available). The couple takes its turn at its
+   better-rated member's turn (the *leader*; the other, the *follower*, has no turn of their
+   own). The leader's list is walked in rank order; for a post :math:`p` allowed for the leader,
+   the follower takes their best-ranked listed post that is allowed for them in :math:`p`'s
+   region once the leader holds :math:`p` (so the same post needs two places, and a programme
+   two places when both need one). The first :math:`p` for which the follower has such a post
+   places both. A couple only takes posts that both listed: when no post of the leader's list
+   works, neither takes anything in the choice step (the follower is not sent to a post they
+   did not list). A graduate whose partner is not available (exempt, deferred) chooses alone.
+4. **The commission.** Obligated graduates (grant, targeted) who took nothing are placed by the
+   lexicographic model of :mod:`allocator.model` (most obligated placed, least weighted deficit,
+   least km; ``max_km`` applies) into the places left: a reduced round is built (the posts with
+   their places left, only those graduates, each programme with its places left as its quota)
+   and solved by the scenario's engine (:func:`allocator.solve.solve` with ``mechanism``
+   assign); its solution is checked as every solution is.
+5. **Unplaced.** Paid graduates who took nothing stay unplaced with reason
+   ``no_choice_available``; obligated graduates the commission could not place get the reasons
+   of :mod:`allocator.diagnose`; exempt and deferred graduates theirs.
+
+The result is one :class:`allocator.solution.Solution` (assignments, unplaced, deficits,
+summary) over the whole round: its levels are the outcome's obligated placed, weighted deficit
+and km; ``choice_rank`` in the assignments is the rank of the post on the graduate's list, empty
+for the commission's placements. It is checked against the round's rules
+(:func:`allocator.check.broken_rules`) with ``max_km`` lifted for the graduates who chose their
+own post, and held to it for the commission's.
+
+With every facility ranking graduates by rating, no commission step and no programmes, the
+result is the graduate-optimal stable matching of the hospital-resident problem (serial
+dictatorship on a common ranking); ``tests/allocator/test_choice.py`` checks this against
+python ``matching``.
+
+Speed: the choice loop is a Python loop over turns with list lookups (numpy prepares the lists:
+turn order, post of each listed row, which programmes match a row), about 0.1 s for 10,000
+graduates with 10 choices each (``benchmarks/bench_choice.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..check import SolutionError, broken_rules
+from ..pairs import OBLIGATED, allowed_pairs
+from ..scaling import headcount_cap
+from ..solution import ModelSize, make_solution
+from ..status import Progress, Status
+
+MECHANISM = "choice"
+#: The unplaced reason of a paid graduate left without a listed post (texts: reasons.csv).
+NO_CHOICE = "no_choice_available"
+
+
+@dataclass(frozen=True)
+class Market:
+    """The choice step's inputs as arrays (graduates in graduate_id order, index ``g``).
+
+    order:        graduates who take turns, in turn order (available ones only)
+    start, stop:  graduate g's listed rows are ``start[g]:stop[g]`` (in rank order)
+    row_post:     post of each listed row; row_rank: its rank on the list
+    row_progs:    programmes (rows of programmes.csv) a listed row needs one place of, in file
+                  order; None when the row needs no programme place (an empty tuple: it needs one
+                  and none matches)
+    sponsor:      region code of a targeted graduate's sponsor region, -1 for others
+    partner:      partner's index when a couple binds (mutual, both available), else -1
+    places:       places of each post; post_region: region code of each post
+    programme_places: each programme's exact headcount (a large number when unlimited)
+    """
+
+    order: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+    row_post: np.ndarray
+    row_rank: np.ndarray
+    row_progs: list
+    sponsor: np.ndarray
+    partner: np.ndarray
+    places: np.ndarray
+    post_region: np.ndarray
+    programme_places: np.ndarray
+
+
+@dataclass(frozen=True)
+class Picks:
+    """What each graduate took in the choice step: the listed row (-1 none), the programme (-1 none);
+    and the places left of each post and programme."""
+
+    row: np.ndarray
+    programme: np.ndarray
+    places_left: np.ndarray
+    programme_left: np.ndarray
+
+
+def turn_order(graduate_ids, ratings) -> np.ndarray:
+    """Indices of the graduates in turn order: rating descending, ties and the unrated (after every
+    rated one) by graduate_id ascending as text."""
+    ids = np.asarray(graduate_ids, dtype=object).astype(str)
+    rating = np.asarray(ratings, dtype=float)
+    unrated = np.isnan(rating)
+    by_id = np.argsort(ids, kind="stable")
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(ids))
+    return np.lexsort((id_rank, -np.where(unrated, 0.0, rating), unrated))
+
+
+def run_choice(m: Market) -> Picks:
+    """The choice step (the module docstring's turns and couples) on plain arrays."""
+    n = len(m.start)
+    left = m.places.astype(np.int64).tolist()
+    prog_left = m.programme_places.astype(np.int64).tolist()
+    row_post = m.row_post.tolist()
+    row_rank = m.row_rank.tolist()  # noqa: F841 - kept beside row_post for readers of the loop
+    region = m.post_region.tolist()
+    sponsor = m.sponsor.tolist()
+    start, stop = m.start.tolist(), m.stop.tolist()
+    progs = m.row_progs
+    partner = m.partner.tolist()
+    took_row = [-1] * n
+    took_prog = [-1] * n
+    done = [False] * n
+
+    def allowed(g: int, row: int, in_region: int = -1) -> int | None:
+        """The programme (-1: none needed) with which row ``row`` is allowed for ``g`` now, else None."""
+        p = row_post[row]
+        if left[p] <= 0 or (in_region >= 0 and region[p] != in_region):
+            return None
+        if sponsor[g] >= 0 and region[p] != sponsor[g]:
+            return None
+        need = progs[row]
+        if need is None:
+            return -1
+        for k in need:
+            if prog_left[k] > 0:
+                return k
+        return None
+
+    def take(g: int, row: int, k: int) -> None:
+        left[row_post[row]] -= 1
+        if k >= 0:
+            prog_left[k] -= 1
+        took_row[g], took_prog[g] = row, k
+
+    def give_back(g: int) -> None:
+        row, k = took_row[g], took_prog[g]
+        left[row_post[row]] += 1
+        if k >= 0:
+            prog_left[k] += 1
+        took_row[g], took_prog[g] = -1, -1
+
+    for g in m.order.tolist():
+        if done[g]:
+            continue
+        done[g] = True
+        mate = partner[g]
+        if mate < 0:
+            for row in range(start[g], stop[g]):
+                k = allowed(g, row)
+                if k is not None:
+                    take(g, row, k)
+                    break
+            continue
+        done[mate] = True  # the follower has no turn of their own
+        for row in range(start[g], stop[g]):
+            k = allowed(g, row)
+            if k is None:
+                continue
+            take(g, row, k)
+            r = region[row_post[row]]
+            for row2 in range(start[mate], stop[mate]):
+                k2 = allowed(mate, row2, r)
+                if k2 is not None:
+                    take(mate, row2, k2)
+                    break
+            if took_row[mate] >= 0:
+                break
+            give_back(g)
+    return Picks(np.array(took_row, dtype=np.int64), np.array(took_prog, dtype=np.int64),
+                 np.array(left, dtype=np.int64), np.array(prog_left, dtype=np.int64))
+
+
+# --------------------------------------------------------------------------- the round as a market
+def _graduates(round_) -> pd.DataFrame:
+    """The round's graduates in graduate_id order (as text), with the issue-13 columns filled."""
+    grads = round_.graduates
+    grads = grads.iloc[np.argsort(grads["graduate_id"].astype(str).to_numpy(), kind="stable")]
+    grads = grads.reset_index(drop=True)
+    if "status" not in grads:
+        grads = grads.assign(status="available")
+    if "rating" not in grads:
+        grads = grads.assign(rating=np.nan)
+    if "partner_id" not in grads:
+        grads = grads.assign(partner_id=None)
+    return grads.assign(status=grads["status"].fillna("available"))
+
+
+def _posts(round_) -> pd.DataFrame:
+    """One row per (facility, specialty) with vacancies: places and region (the offered posts)."""
+    vac = round_.vacancies.groupby(["facility_id", "specialty"], as_index=False, sort=True)["vacancies"].sum()
+    vac = vac[vac["vacancies"] > 0].reset_index(drop=True)
+    fac = round_.facilities.set_index("facility_id")
+    return vac.assign(region_id=fac["region_id"].reindex(vac["facility_id"]).to_numpy(),
+                      rural=fac["rural"].reindex(vac["facility_id"]).to_numpy(dtype=bool))
+
+
+def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Market, pd.DataFrame, pd.DataFrame,
+                                                                            pd.DataFrame]:
+    """The :class:`Market` of a round (``preferences`` default: the round's), with the graduates
+    (graduate_id order), the offered posts and the listed rows it indexes."""
+    grads = _graduates(round_)
+    posts = _posts(round_)
+    if preferences is None:
+        preferences = getattr(round_, "preferences", None)
+    if preferences is None:
+        preferences = pd.DataFrame({"graduate_id": [], "rank": [], "facility_id": []})
+    ids = pd.Index(grads["graduate_id"].astype(str))
+    prefs = preferences.assign(g=ids.get_indexer(preferences["graduate_id"].astype(str)))
+    prefs = prefs[prefs["g"] >= 0]
+    prefs = prefs.assign(specialty=grads["specialty"].to_numpy()[prefs["g"].to_numpy()])
+    post_index = pd.MultiIndex.from_frame(posts[["facility_id", "specialty"]])
+    prefs = prefs.assign(post=post_index.get_indexer(pd.MultiIndex.from_frame(prefs[["facility_id", "specialty"]])))
+    prefs = prefs[prefs["post"] >= 0]  # a listed facility whose post has no vacancy is never allowed
+    prefs = prefs.assign(rank=prefs["rank"].astype(np.int64))
+    prefs = prefs.sort_values(["g", "rank"], kind="mergesort").reset_index(drop=True)
+
+    n = len(grads)
+    g = prefs["g"].to_numpy(dtype=np.int64)
+    counts = np.bincount(g, minlength=n)
+    stop = np.cumsum(counts)
+    start = stop - counts
+
+    region_codes, region_names = pd.factorize(pd.concat([posts["region_id"], grads["sponsor_region_id"]]))
+    post_region = region_codes[: len(posts)].astype(np.int64)
+    targeted = (grads["funding"] == "targeted").to_numpy()
+    sponsor = np.where(targeted, region_codes[len(posts):], -1).astype(np.int64)
+
+    row_post = prefs["post"].to_numpy(dtype=np.int64)
+    paid = (grads["funding"] == "paid").to_numpy()
+    needs = paid[g] & posts["rural"].to_numpy(dtype=bool)[row_post]
+    row_progs: list = [None] * len(prefs)
+    if needs.any():
+        match = _programme_match(round_, posts, prefs, needs)
+        for row in np.flatnonzero(needs):
+            row_progs[row] = tuple(np.flatnonzero(match[row]).tolist())
+
+    available = (grads["status"] == "available").to_numpy()
+    order = turn_order(grads["graduate_id"].to_numpy(), grads["rating"].to_numpy(dtype=float))
+    order = order[available[order]]
+    partner = ids.get_indexer(grads["partner_id"].astype(object).where(grads["partner_id"].notna(), "").astype(str))
+    idx = np.arange(n)
+    ok = partner >= 0
+    ok[ok] &= partner[ok] != idx[ok]
+    ok[ok] &= partner[partner[ok]] == idx[ok]  # mutual
+    ok &= available & np.where(ok, available[np.maximum(partner, 0)], False)
+    partner = np.where(ok, partner, -1).astype(np.int64)
+
+    big = n + 1
+    caps = [headcount_cap(p.payment, p.budget, p.quota) for p in round_.programmes.itertuples(index=False)]
+    programme_places = np.array([big if c is None else min(int(c), big) for c in caps], dtype=np.int64)
+    market = Market(order=order, start=start, stop=stop, row_post=row_post,
+                    row_rank=prefs["rank"].to_numpy(dtype=np.int64), row_progs=row_progs, sponsor=sponsor,
+                    partner=partner, places=posts["vacancies"].to_numpy(dtype=np.int64),
+                    post_region=post_region, programme_places=programme_places)
+    return market, grads, posts, prefs
+
+
+def _programme_match(round_, posts: pd.DataFrame, prefs: pd.DataFrame, needs: np.ndarray) -> np.ndarray:
+    """rows x programmes: the programme's filters match the listed row (as allocator.pairs applies them)."""
+    fac = round_.facilities.set_index("facility_id")
+    facility = prefs["facility_id"].to_numpy()
+    region = fac["region_id"].reindex(facility).to_numpy()
+    size = fac["settlement_population"].reindex(facility).to_numpy(dtype=float)
+    specialty = prefs["specialty"].to_numpy()
+    out = np.zeros((len(prefs), len(round_.programmes)), dtype=bool)
+    for k, prog in enumerate(round_.programmes.itertuples(index=False)):
+        mask = needs.copy()
+        if len(prog.specialties):
+            mask &= np.isin(specialty, list(prog.specialties))
+        if isinstance(prog.region_id, str):
+            mask &= region == prog.region_id
+        if not pd.isna(prog.max_settlement_population):
+            mask &= ~np.isnan(size) & (size <= prog.max_settlement_population)
+        out[:, k] = mask
+    return out
+
+
+# --------------------------------------------------------------------------- the whole mechanism
+def solve_choice(round_, assign, progress=None, log_path=None):
+    """The choice mechanism on a validated round: a checked :class:`allocator.solution.Solution`.
+
+    ``assign(round_, log_path=..., progress=...)`` solves a round by the lexicographic model
+    (:func:`allocator.solve.solve`, passed in so that this module does not import it); it
+    places the commission's graduates.
+    """
+    say = progress or (lambda event: None)
+    started = time.perf_counter()
+    say(Progress("pairs", 0.05))
+    market, grads, posts, prefs = build_market(round_)
+    t_market = time.perf_counter()
+    picks = run_choice(market)
+    t_choice = time.perf_counter()
+
+    chosen_g = np.flatnonzero(picks.row >= 0)
+    rows = picks.row[chosen_g]
+    programmes = round_.programmes.reset_index(drop=True)
+    prog_ids = np.array([None, *programmes["programme_id"]], dtype=object)
+    payments = np.concatenate([[0.0], programmes["payment"].to_numpy(dtype=float)])
+    k = picks.programme[chosen_g] + 1
+    post = market.row_post[rows]
+    chose = pd.DataFrame({
+        "graduate_id": grads["graduate_id"].to_numpy()[chosen_g],
+        "facility_id": posts["facility_id"].to_numpy()[post],
+        "region_id": posts["region_id"].to_numpy()[post],
+        "specialty": posts["specialty"].to_numpy()[post],
+        "km": _km(round_, grads.iloc[chosen_g], posts["facility_id"].to_numpy()[post]),
+        "programme_id": pd.Series(prog_ids[k], dtype=object),
+        "payment": payments[k],
+        "choice_rank": pd.array(market.row_rank[rows], dtype="Int64"),
+    })
+
+    obligated = grads["funding"].isin(OBLIGATED).to_numpy()
+    available = (grads["status"] == "available").to_numpy()
+    left_over = available & obligated & (picks.row < 0)
+    commission = _commission(round_, grads[left_over], posts, picks, assign, say, log_path)
+    placed_by_commission = commission.assignments.assign(choice_rank=pd.array([pd.NA] * len(commission.assignments),
+                                                                                dtype="Int64"))
+    chosen = pd.concat([chose, placed_by_commission[chose.columns]], ignore_index=True)
+
+    pairs = allowed_pairs(round_)
+    timings = {"choice_market": t_market - started, "choice": t_choice - t_market,
+               "commission": commission.timings.get("total", 0.0)}
+    timings["total"] = time.perf_counter() - started
+    levels = {lv.name: (lv.status, lv.method) for lv in commission.levels if lv.status is not None}
+    if not commission.levels:  # no one left for the commission, or no place left: nothing to optimise
+        levels = {name: (Status.OPTIMAL, "empty") for name in ("obligated", "deficit", "km")}
+    size = ModelSize(pairs.n_pairs, commission.model_size.variables, commission.model_size.constraints)
+    solution = make_solution(round_, pairs, size, chosen, status=commission.status, gap=commission.gap,
+                             timings=timings, km_objective=None, level_states=levels)
+    solution = _with_choice_columns(solution, chosen, grads, obligated, available)
+    broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments)
+    if broken:
+        raise SolutionError(f"{MECHANISM} ({round_.scenario.solver})", broken)
+    return dataclasses.replace(solution, checks=tuple(broken))
+
+
+def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, obligated, available):
+    """The solution with ``choice_rank`` in its assignments and the paid graduates who chose nothing
+    unplaced as ``no_choice_available``."""
+    from ..diagnose import reason_text
+
+    a = solution.assignments.drop(columns=["choice_rank"], errors="ignore")
+    rank = chosen.set_index("graduate_id")["choice_rank"]
+    a = a.assign(choice_rank=pd.array(rank.reindex(a["graduate_id"]).to_numpy(), dtype="Int64"))
+    unplaced = solution.unplaced.copy()
+    paid_ids = set(grads.loc[available & ~obligated, "graduate_id"])
+    no_choice = unplaced["graduate_id"].isin(paid_ids).to_numpy()
+    unplaced.loc[no_choice, "reason"] = NO_CHOICE
+    unplaced.loc[no_choice, "detail"] = reason_text(NO_CHOICE)
+    by_reason = {k: int(v) for k, v in unplaced["reason"].value_counts().sort_index().items()}
+    return dataclasses.replace(solution, assignments=a, unplaced=unplaced, unplaced_by_reason=by_reason)
+
+
+def _lifted_max_km(round_, chose_ids):
+    """The round with max_km lifted for the graduates who chose their own post (their choice is not
+    limited by it), for the check."""
+    grads = round_.graduates
+    lifted = grads["graduate_id"].isin(set(chose_ids))
+    return dataclasses.replace(round_, graduates=grads.assign(max_km=grads["max_km"].where(~lifted, np.nan)))
+
+
+def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Picks, assign, say, log_path):
+    """The lexicographic model's solution of the obligated graduates left, on the places left."""
+    left = posts.assign(vacancies=picks.places_left)[["facility_id", "specialty", "vacancies"]]
+    left = left[left["vacancies"] > 0].reset_index(drop=True)
+    programmes = round_.programmes.reset_index(drop=True).copy()
+    caps = [headcount_cap(p.payment, p.budget, p.quota) for p in programmes.itertuples(index=False)]
+    programmes["quota"] = [np.nan if c is None else float(picks.programme_left[i]) for i, c in enumerate(caps)]
+    programmes["budget"] = np.nan  # the places left are exact headcounts: quota and budget in one
+    keep = set(graduates["graduate_id"])
+    sub_grads = round_.graduates[round_.graduates["graduate_id"].isin(keep)].reset_index(drop=True)
+    if "partner_id" in sub_grads:  # a couple binds in the commission only when both are in it
+        sub_grads = sub_grads.assign(partner_id=sub_grads["partner_id"].where(sub_grads["partner_id"].isin(keep)))
+    scenario = dataclasses.replace(round_.scenario, mechanism="assign")
+    if left.empty or sub_grads.empty:
+        left = left.iloc[:0] if left.empty else left
+        sub_grads = sub_grads.iloc[:0]
+    sub = dataclasses.replace(round_, vacancies=left, graduates=sub_grads, programmes=programmes,
+                              scenario=scenario)
+    if not len(sub_grads) or left.empty:
+        return _empty_solution(sub)
+
+    def relay(event):
+        say(Progress(event.stage, 0.3 + 0.6 * event.fraction, event.params))
+
+    return assign(sub, log_path=log_path, progress=relay)
+
+
+@dataclass(frozen=True)
+class _Nothing:
+    """The commission's outcome when it has no one to place or no place left."""
+
+    assignments: pd.DataFrame
+    status: Status = Status.OPTIMAL
+    gap: float | None = 0.0
+    levels: tuple = ()
+    model_size: ModelSize = ModelSize(0, 0, 0)
+    timings: dict = dataclasses.field(default_factory=dict)
+
+
+def _empty_solution(sub) -> _Nothing:
+    cols = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
+    return _Nothing(assignments=pd.DataFrame({c: pd.Series(dtype=object) for c in cols}))
+
+
+def _km(round_, grads: pd.DataFrame, facility_ids: np.ndarray) -> np.ndarray:
+    """km from each graduate's home to the facility they chose (geodesic, or road), unlimited by max_km."""
+    if not len(grads):
+        return np.zeros(0)
+    fac = round_.facilities.set_index("facility_id").reindex(facility_ids)
+    if round_.scenario.distances != "road":
+        from medstaff_core.geo import geodesic_km
+
+        return geodesic_km(grads["lat"].to_numpy(dtype=float), grads["lon"].to_numpy(dtype=float),
+                           fac["lat"].to_numpy(dtype=float), fac["lon"].to_numpy(dtype=float))
+    from ..distances import home_facility_km
+
+    homes, home_of = np.unique(grads[["lat", "lon"]].to_numpy(dtype=float), axis=0, return_inverse=True)
+    places, place_of = np.unique(facility_ids.astype(str), return_inverse=True)
+    where = round_.facilities.set_index("facility_id").reindex(places).reset_index()
+    frame = pd.DataFrame({"home_lat": homes[:, 0], "home_lon": homes[:, 1], "reach_km": np.nan})
+    km = home_facility_km(frame, where, round_)
+    table = km.set_index(["home", "facility"])["km"]
+    return table.reindex(pd.MultiIndex.from_arrays([home_of.ravel(), place_of])).to_numpy(dtype=float)
