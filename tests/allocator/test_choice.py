@@ -21,7 +21,7 @@ from allocator import round_from_frames, solve
 from allocator.check import broken_rules
 from allocator.mechanisms.choice import Market, build_market, run_choice, turn_order
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HAS_PREFERENCES = "preferences" in inspect.signature(round_from_frames).parameters
 needs_preferences = pytest.mark.skipif(not HAS_PREFERENCES, reason="the preferences table is not in the schema yet")
 
@@ -182,7 +182,25 @@ def choice_rounds(draw, programmes=True, couples=True, max_graduates=5):
         frames["programmes"] = frames["programmes"].iloc[:0]
     grads = frames["graduates"].copy()
     n = len(grads)
-    grads["rating"] = [draw(st.sampled_from([None, 3.0, 4.0, 4.5, 5.0])) for _ in range(n)]
+    if programmes and draw(st.booleans()):  # programme places contended: rural posts, mostly paid graduates
+        frames["facilities"] = frames["facilities"].assign(rural=True)
+        frames["programmes"] = pd.DataFrame(
+            [("zd", "Земский доктор", "1000000.40", None, draw(st.sampled_from(["2000000.79", "2000000.80"])),
+              "", None, None),
+             ("reg", "Региональная", "150000", draw(st.sampled_from([0, 1])), None, "therapist", None, 50_000)],
+            columns=["programme_id", "name", "payment", "quota", "budget", "specialties", "region_id",
+                     "max_settlement_population"])
+        extra = grads.iloc[[0] * 3].assign(graduate_id=["h1", "h2", "h3"])  # three more graduates to contend
+        extra["specialty"] = [draw(st.sampled_from(sorted(frames["vacancies"]["specialty"].unique())))
+                              for _ in range(3)]
+        grads = pd.concat([grads, extra], ignore_index=True)
+        n = len(grads)
+        grads["funding"] = [draw(st.sampled_from(["paid", "paid", "grant"])) for _ in range(n)]
+        grads["sponsor_region_id"] = None
+        contended = True
+    else:
+        contended = False
+    grads["rating"] = [draw(st.sampled_from([None, 4.0, 4.0, 5.0])) for _ in range(n)]  # ties are common
     grads["status"] = [draw(st.sampled_from(["available"] * 4 + ["exempt", "deferred"])) for _ in range(n)]
     grads["partner_id"] = None
     if couples and n >= 2 and draw(st.booleans()):
@@ -195,7 +213,7 @@ def choice_rounds(draw, programmes=True, couples=True, max_graduates=5):
     rows = []
     for g in grads.itertuples():
         mine = sorted(offered.loc[offered["specialty"] == g.specialty, "facility_id"].unique())
-        listed = draw(st.permutations(mine))[: draw(st.integers(0, 3))]
+        listed = draw(st.permutations(mine))[: draw(st.integers(1 if contended else 0, 3))]
         rows += [(g.graduate_id, k + 1, f) for k, f in enumerate(listed)]
     prefs = pd.DataFrame(rows, columns=["graduate_id", "rank", "facility_id"])
     return frames, prefs
