@@ -453,3 +453,16 @@ def test_build_market_reads_plain_frames_without_the_issue_13_columns():
     market, grads, posts, rows = build_market(round_, prefs)
     assert market.order.tolist() == [0, 1, 2, 3, 4]  # all unrated: by id
     assert len(rows) == len(prefs) and market.row_progs[rows.index[(rows["graduate_id"] == "g5")][0]] == (0,)
+
+
+@needs_preferences
+@FAST
+@given(case=choice_rounds(couples=False, max_graduates=6))
+def test_the_audit_finds_no_justified_envy_in_a_choice_result(case):
+    audit = pytest.importorskip("allocator.mechanisms.audit")
+    frames, prefs = case
+    round_ = _round(frames, prefs, max_km=60.0)
+    solution = solve(round_)
+    # the commission fills only places no chooser wanted when their turn came, so it adds no envy either
+    pairs = audit.blocking_pairs(round_, solution.assignments)
+    assert pairs.empty, pairs
