@@ -373,8 +373,11 @@ def solve_choice(round_, assign, progress=None, log_path=None):
     if not commission.levels:  # no one left for the commission, or no place left: nothing to optimise
         levels = {name: (Status.OPTIMAL, "empty") for name in ("obligated", "deficit", "km")}
     size = ModelSize(pairs.n_pairs, commission.model_size.variables, commission.model_size.constraints)
+    offered = round_.vacancies.groupby(["facility_id", "specialty"], as_index=False, sort=True)["vacancies"].sum()
+    offered = offered.rename(columns={"vacancies": "offered"})  # every vacancy is offered
+    extra = {"offered": offered} if "offered" in inspect.signature(make_solution).parameters else {}
     solution = make_solution(round_, pairs, size, chosen, status=commission.status, gap=commission.gap,
-                             timings=timings, km_objective=None, level_states=levels)
+                             timings=timings, km_objective=None, level_states=levels, **extra)
     solution = _with_choice_columns(solution, chosen, grads, obligated, available, market.partner)
     broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments, **_COUPLES)
     if broken:

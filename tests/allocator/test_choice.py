@@ -437,6 +437,12 @@ def test_cli_solves_with_mechanism_choice(tmp_path, capsys):
     assert a["choice_rank"].isna().sum() == 1
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"]["mechanism"] == "choice" and summary["checks"]["broken_rules"] == []
+    from allocator.solution import make_solution
+
+    if "offered" in inspect.signature(make_solution).parameters:  # the solution's posts offered (issue 13)
+        offered = pd.read_csv(out / "offered.csv")
+        assert offered.values.tolist() == [["fa", "gp", 1], ["fb", "gp", 1], ["fc", "gp", 1]]  # every vacancy
+        assert summary["blocking_pairs"] == 0
     (folder / "scenario.toml").write_text('mechanism = "lottery"\n', encoding="utf-8")
     assert main(["solve", str(folder), "--out", str(tmp_path / "out2"), "--no-store", "-q"]) == 2
     err = capsys.readouterr().err
