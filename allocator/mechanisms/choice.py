@@ -3,7 +3,8 @@ r"""The ``choice`` mechanism: graduates choose offered posts in rating order; th
 Formulation (issue 13)
 ----------------------
 Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) has
-:math:`c_v` = its vacancies places.
+:math:`c_v` = its vacancies places (or, given a menu, :math:`0 \le c_v \le` vacancies: the
+``offered`` of :func:`solve_choice`, :mod:`.menu`'s). The deficit counts every vacancy.
 
 1. **Turn order.** Available graduates (``status`` available; exempt and deferred ones never
    choose and are never placed) take turns by ``rating`` descending; equal ratings by
@@ -322,17 +323,25 @@ def _programme_match(round_, posts: pd.DataFrame, prefs: pd.DataFrame, needs: np
 
 
 # --------------------------------------------------------------------------- the whole mechanism
-def solve_choice(round_, assign, progress=None, log_path=None):
+def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     """The choice mechanism on a validated round: a checked :class:`allocator.solution.Solution`.
 
     ``assign(round_, log_path=..., progress=...)`` solves a round by the lexicographic model
     (:func:`allocator.solve.solve`, passed in so that this module does not import it); it
-    places the commission's graduates.
+    places the commission's graduates. ``offered``: places offered of each post, in the order of
+    :func:`build_market`'s posts, each 0..its vacancies (the menu mechanism's); default every
+    vacancy. The choices and the commission use only offered places; the deficit counts every
+    vacancy.
     """
     say = progress or (lambda event: None)
     started = time.perf_counter()
     say(Progress("pairs", 0.05))
     market, grads, posts, prefs = build_market(round_)
+    if offered is not None:
+        offered = np.asarray(offered, dtype=np.int64)
+        if offered.shape != market.places.shape or (offered < 0).any() or (offered > market.places).any():
+            raise ValueError("offered: one count per post, each between 0 and the post's vacancies")
+        market = dataclasses.replace(market, places=offered)
     t_market = time.perf_counter()
     picks = run_choice(market)
     t_choice = time.perf_counter()
@@ -373,9 +382,8 @@ def solve_choice(round_, assign, progress=None, log_path=None):
     if not commission.levels:  # no one left for the commission, or no place left: nothing to optimise
         levels = {name: (Status.OPTIMAL, "empty") for name in ("obligated", "deficit", "km")}
     size = ModelSize(pairs.n_pairs, commission.model_size.variables, commission.model_size.constraints)
-    offered = round_.vacancies.groupby(["facility_id", "specialty"], as_index=False, sort=True)["vacancies"].sum()
-    offered = offered.rename(columns={"vacancies": "offered"})  # every vacancy is offered
-    extra = {"offered": offered} if "offered" in inspect.signature(make_solution).parameters else {}
+    menu = posts[["facility_id", "specialty"]].assign(offered=market.places)  # default: every vacancy
+    extra = {"offered": menu} if "offered" in inspect.signature(make_solution).parameters else {}
     solution = make_solution(round_, pairs, size, chosen, status=commission.status, gap=commission.gap,
                              timings=timings, km_objective=None, level_states=levels, **extra)
     solution = _with_choice_columns(solution, chosen, grads, obligated, available, market.partner)

@@ -388,6 +388,27 @@ def test_by_hand_rating_order_programme_places_commission_and_no_choice():
 
 
 @needs_preferences
+def test_a_menu_offers_fewer_places_to_the_choices_and_to_the_commission():
+    from allocator.mechanisms.choice import solve_choice
+
+    frames, prefs = _hand_round()
+    round_ = _round(frames, prefs, max_km=300.0)
+    _, _, posts, _ = build_market(round_)
+    assert posts["facility_id"].tolist() == ["fa", "fb", "fc"]
+    solution = solve_choice(round_, solve, offered=[1, 0, 1])  # fb not offered
+    a = solution.assignments.set_index("graduate_id")
+    # g2 takes fa; g3 (fa full, fb not offered) nothing; the commission puts a grant graduate at fc
+    assert a.loc["g2", "facility_id"] == "fa" and "g3" not in a.index
+    assert a["facility_id"].tolist().count("fb") == 0 and len(a) == 2 and solution.checks == ()
+    if getattr(solution, "offered", None) is not None:  # the field of issue 13
+        assert solution.offered["offered"].tolist() == [1, 0, 1]
+    nothing = solve_choice(round_, solve, offered=[0, 0, 0])
+    assert nothing.assignments.empty and nothing.weighted_deficit == nothing.weighted_deficit_before
+    with pytest.raises(ValueError):
+        solve_choice(round_, solve, offered=[2, 0, 1])  # more than the vacancies
+
+
+@needs_preferences
 def test_the_commission_keeps_max_km_and_the_choice_does_not():
     frames, prefs = _hand_round()
     frames["graduates"] = frames["graduates"].iloc[[0, 3]].reset_index(drop=True)  # g1, g4: grant
