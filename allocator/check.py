@@ -6,7 +6,15 @@ assignment table breaks: one post per graduate, the graduate's specialty,
 the vacancies of each post, the sponsor region of a targeted graduate, the
 largest distance, a support-programme place for a paid graduate at a rural
 post and that programme's filters, its quota, and its budget counted in
-exact decimals. :func:`allocator.solve.solve` calls it on every engine's
+exact decimals, and no place for an exempt or deferred graduate
+(``graduates.status``).
+
+Couples (``graduates.partner_id``) are checked only when the caller says the
+engine enforced them (``couples=True``; the ``choice`` and ``menu`` mechanisms
+do, the ``assign`` engines of today do not): then both members of a couple are
+placed in one region, or neither is placed. The rule binds a couple whose both
+members are available; a couple with an exempt or deferred member is not bound
+(that member is never placed, the other is placed alone). :func:`allocator.solve.solve` calls it on every engine's
 result and records what it found in :attr:`allocator.solution.Solution.checks`
 (``summary.json``: ``checks.broken_rules``), so every returned solution says
 it was checked: that list is always empty, because a non-empty one is a bug in
@@ -34,8 +42,10 @@ class SolutionError(RuntimeError):
         super().__init__(f"the {solver} engine returned a solution that breaks {len(broken)} rule(s): {shown}")
 
 
-def broken_rules(round_: Round, assignments: pd.DataFrame) -> list[str]:
-    """Every broken rule, one line each (rows named by their position, never by graduate id)."""
+def broken_rules(round_: Round, assignments: pd.DataFrame, couples: bool = False) -> list[str]:
+    """Every broken rule, one line each (rows named by their position, never by graduate id).
+
+    ``couples``: also check the couples (the module docstring), for engines that enforce them."""
     out: list[str] = []
     a = assignments.reset_index(drop=True)
     grads = round_.graduates.set_index("graduate_id")
@@ -83,6 +93,35 @@ def broken_rules(round_: Round, assignments: pd.DataFrame) -> list[str]:
     if (~needs_place & has_place).any():
         out.append(f"assignment rows {rows(~needs_place & has_place)}: a programme place nobody needs")
     out += _programme_rules(round_, a, f, prog)
+    if "status" in g:
+        away = g["status"].isin(("exempt", "deferred")).to_numpy()
+        if away.any():
+            out.append(f"assignment rows {rows(away)}: an exempt or deferred graduate placed")
+    if couples:
+        out += _couple_rules(round_, a)
+    return out
+
+
+def _couple_rules(round_: Round, a: pd.DataFrame) -> list[str]:
+    """Both members of each bound couple in one region, or neither placed (counted per couple)."""
+    grads = round_.graduates
+    if "partner_id" not in grads or grads["partner_id"].isna().all():
+        return []
+    status = grads["status"].fillna("available") if "status" in grads else pd.Series("available", index=grads.index)
+    free = dict(zip(grads["graduate_id"], status == "available"))
+    pairs = grads.loc[grads["partner_id"].notna(), ["graduate_id", "partner_id"]]
+    both_free = pairs["graduate_id"].map(free).astype(bool) & pairs["partner_id"].map(free).fillna(False).astype(bool)
+    pairs = pairs[(pairs["graduate_id"].astype(str) < pairs["partner_id"].astype(str)) & both_free]
+    region = dict(zip(a["graduate_id"], a["region_id"]))
+    one = pairs["graduate_id"].map(region)
+    two = pairs["partner_id"].map(region)
+    alone = (one.isna() != two.isna()).to_numpy()
+    apart = (one.notna() & two.notna() & (one != two)).to_numpy()
+    out = []
+    if alone.any():
+        out.append(f"{int(alone.sum())} couple(s) with only one member placed")
+    if apart.any():
+        out.append(f"{int(apart.sum())} couple(s) placed in two regions")
     return out
 
 

@@ -1,7 +1,10 @@
 """Why a graduate was not placed, found by checking the data, not the solver.
 
 The first filter stage of :mod:`allocator.pairs` that leaves a graduate with
-no pair names the reason; a graduate who kept pairs lost them to others.
+no pair names the reason; a graduate who kept pairs lost them to others. An
+exempt or deferred graduate (``graduates.status``) is never placed: the reason
+is the status (``exempt``, ``deferred``), and the detail adds the graduate's
+``status_reason`` when one is given.
 The reasons' texts (EN/RU) are in the catalogue (:mod:`allocator.catalogue`).
 """
 
@@ -13,8 +16,9 @@ from .catalogue import has, text
 
 #: Reason codes, in the order of the filter stages; their texts are the catalogue's
 #: ``reason_<code>`` entries (allocator/texts/reasons.csv).
-REASON_CODES = ("no_vacancy_of_specialty", "none_in_sponsor_region", "none_within_max_km",
-                "no_programme_place", "all_taken")
+REASON_CODES = ("exempt", "deferred", "no_vacancy_of_specialty", "none_in_sponsor_region", "none_within_max_km",
+                "no_programme_place", "all_taken",
+                "no_choice_available")  # the last: allocator.mechanisms.choice
 
 
 def reason_text(code: str, lang: str = "en") -> str:
@@ -22,6 +26,9 @@ def reason_text(code: str, lang: str = "en") -> str:
     key = f"reason_{code}"
     return text(key, lang) if has(key) else str(code)
 
+
+#: The statuses that keep a graduate out of the round, each its own reason code.
+STATUS_REASONS = ("exempt", "deferred")
 
 # Stage whose count dropping to zero gives the reason, in filter order.
 _STAGE_REASON = (
@@ -41,6 +48,9 @@ def unplaced_reasons(round_, pairs, assignments: pd.DataFrame) -> pd.DataFrame:
     reason = pd.Series("all_taken", index=missing, dtype=object)
     for stage, code in reversed(_STAGE_REASON):  # earliest empty stage wins
         reason[stages[stage].to_numpy() == 0] = code
+    status = grads["status"].reindex(missing) if "status" in grads else pd.Series(None, index=missing, dtype=object)
+    unavailable = status.isin(STATUS_REASONS).to_numpy()
+    reason[unavailable] = status[unavailable].to_numpy()  # the status comes before every stage
     out = pd.DataFrame({
         "graduate_id": missing,
         "funding": grads.loc[missing, "funding"].to_numpy(),
@@ -48,4 +58,8 @@ def unplaced_reasons(round_, pairs, assignments: pd.DataFrame) -> pd.DataFrame:
         "reason": reason.to_numpy(),
     })
     out["detail"] = out["reason"].map({code: reason_text(code) for code in REASON_CODES})
+    if unavailable.any():
+        given = grads["status_reason"].reindex(missing).to_numpy(dtype=object)
+        shown = unavailable & pd.notna(given)
+        out.loc[shown, "detail"] = out.loc[shown, "detail"] + ": " + given[shown].astype(str)
     return out.sort_values("graduate_id", kind="mergesort").reset_index(drop=True)

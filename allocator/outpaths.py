@@ -22,12 +22,14 @@ from .messages import Problem
 
 #: Files the allocator writes into an output folder (allocator.output).
 OUTPUT_FILES = ("assignments.csv", "unplaced.csv", "deficits.csv", "summary.json", "result.xlsx")
+#: Files a result holds only for some mechanisms (issue 13: the posts offered, of choice and menu).
+OPTIONAL_OUTPUT_FILES = ("offered.csv",)
 #: Earlier versions staged their files in folders with this prefix inside the output folder.
 LEGACY_STAGING_PREFIX = ".allocator-"
 _SHOWN = 3  # foreign entries named in the message
 
 
-def foreign_entries(out_dir: Path, ours: tuple[str, ...] = OUTPUT_FILES) -> list[str]:
+def foreign_entries(out_dir: Path, ours: tuple[str, ...] = OUTPUT_FILES + OPTIONAL_OUTPUT_FILES) -> list[str]:
     """Names in ``out_dir`` that are not our outputs (``ours``; sorted); [] when it does not exist."""
     if not out_dir.is_dir():
         return []
@@ -43,7 +45,7 @@ def foreign_entries(out_dir: Path, ours: tuple[str, ...] = OUTPUT_FILES) -> list
 
 
 def check_out_dir(path: str | Path, round_source: str | Path | None = None,
-                  ours: tuple[str, ...] = OUTPUT_FILES) -> list[Problem]:
+                  ours: tuple[str, ...] = OUTPUT_FILES + OPTIONAL_OUTPUT_FILES) -> list[Problem]:
     """Why the output folder ``path`` cannot be replaced by a new result ([] if it can).
 
     ``round_source`` is the round being solved (folder or workbook): the output

@@ -1,7 +1,8 @@
 """Writing a solution to an output folder, all or nothing, as a folder.
 
-The five files (:data:`FILES`) are written to a staging folder beside the
-output folder, flushed to disk, and the staging folder then replaces the
+The five files (:data:`FILES`), and ``offered.csv`` when the solution has the posts offered
+(:attr:`allocator.solution.Solution.offered`, the choice and menu mechanisms), are written to a
+staging folder beside the output folder, flushed to disk, and the staging folder then replaces the
 output folder in one atomic swap (:mod:`allocator.atomic`). Guarantees:
 
 * A reader of the output folder sees either the whole previous result or the
@@ -38,6 +39,8 @@ from .solution import Solution
 from .xlsx import write_xlsx
 
 FILES = OUTPUT_FILES
+#: The posts offered (facility_id, specialty, offered), written when the solution has them (choice, menu).
+OFFERED_FILE = "offered.csv"
 
 
 class OutputError(Exception):
@@ -64,7 +67,8 @@ def write_solution(solution: Solution, out_dir: str | Path) -> list[Path]:
         atomic.replace_dir(out_dir, lambda staged: _write_files(solution, staged))
     except OSError as exc:
         raise OutputError([_os_problem(str(out_dir), exc)]) from exc
-    return [Path(out_dir) / name for name in FILES]
+    return [Path(out_dir) / name for name in FILES] + ([Path(out_dir) / OFFERED_FILE] if solution.offered is not None
+                                                       else [])
 
 
 def clean_leftovers(out_dir: str | Path) -> None:
@@ -87,6 +91,8 @@ def _write_files(solution: Solution, folder: Path) -> None:
         "unplaced": solution.unplaced,
         "deficits": solution.deficits,
     }
+    if solution.offered is not None:
+        frames["offered"] = solution.offered
     for name, frame in frames.items():
         frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     (folder / "summary.json").write_text(

@@ -1,8 +1,11 @@
 """The long table of allowed (graduate, vacancy[, programme]) pairs.
 
 Every rule that forbids a placement is applied here, as a filter over one
-table, before any model is built:
+table, before any model is built, so every engine (flow, highs, cbc, cp-sat) sees the same:
 
+0. status: an exempt or deferred graduate (``graduates.status``) meets no vacancy and is in no
+   group: the pairs, and so every engine's solution, are those of the round without them (their
+   stage counts are all 0; :mod:`allocator.diagnose` names their status as the reason);
 1. specialty: a graduate only meets vacancies of their own specialty;
 2. sponsor: a targeted graduate only meets vacancies in the sponsor region;
 3. distance: km from home to post <= the graduate's max_km (else the
@@ -77,6 +80,15 @@ ARC_COLUMNS = ["group", "specialty", "facility_id", "region_id", "rural", "km", 
 TABLE_COLUMNS = ["graduate_id", "funding", "obligated", "specialty", "facility_id", "region_id",
                  "rural", "km", "programme_id", "payment", "weight", "group"]
 GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km"]
+#: graduates.status of a graduate who may be placed; exempt and deferred graduates never are.
+AVAILABLE = "available"
+
+
+def available_mask(graduates: pd.DataFrame) -> np.ndarray:
+    """True for each graduate who may be placed (status available; no status column: everyone)."""
+    if "status" not in graduates:
+        return np.ones(len(graduates), dtype=bool)
+    return graduates["status"].fillna(AVAILABLE).eq(AVAILABLE).to_numpy()
 
 
 def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -91,6 +103,9 @@ def allowed_pairs(round_: Round) -> Pairs:
     grads = round_.graduates.reset_index(drop=True)
     order = np.argsort(grads["graduate_id"].to_numpy(), kind="stable")
     grads = grads.iloc[order].reset_index(drop=True)
+    available = available_mask(grads)
+    away = grads.loc[~available, "graduate_id"]  # exempt and deferred: in no group, no pair
+    grads = grads[available].reset_index(drop=True)
     vac = round_.vacancies.loc[round_.vacancies["vacancies"] > 0, ["facility_id", "specialty"]]
     spec_codes, specs = pd.factorize(pd.concat([vac["specialty"], grads["specialty"]], ignore_index=True))
     n_spec = max(1, len(specs))
@@ -173,6 +188,9 @@ def allowed_pairs(round_: Round) -> Pairs:
 
     slots = vac.assign(region_id=fac["region_id"].to_numpy()[slot_fac])
     stages = _stage_counts(grads, group_of, groups, slots, g, arc_g)
+    if len(away):
+        none = pd.DataFrame(0, columns=list(STAGES), index=pd.Index(away.to_numpy(), name="graduate_id"))
+        stages = pd.concat([stages, none]).sort_index(kind="mergesort")
     group_frame = pd.DataFrame({
         "specialty": groups["specialty"].to_numpy(),
         "funding": funding,

@@ -4,6 +4,16 @@
 status, gap, timings, programme use, ...); ``summary.json`` is written from
 it (:attr:`Solution.summary`, with ``schema_version``) and the run store keeps
 that dict, from which :meth:`Solution.from_summary` rebuilds an equal solution.
+
+For a round with preferences (issue 13) the summary gains ``blocking_pairs``, the
+justified-envy pairs of the distribution (:mod:`allocator.mechanisms.audit`, against the posts
+``offered`` when the solution has them, else the vacancies), and ``choice_ranks``
+(:func:`allocator.mechanisms.ranks.rank_distribution`). A round without preferences has
+neither: its outputs are as before issue 13 (the keys are absent, which a reader takes as
+null). ``offered`` (facility_id, specialty, offered), when not None, is written as
+``offered.csv`` (:mod:`allocator.output`). The assignments' ``choice_rank``
+(:func:`allocator.mechanisms.ranks.choice_ranks`) is added by the mechanisms that report it;
+the assign engines' assignments keep their columns until the run store keeps that column too.
 """
 
 from __future__ import annotations
@@ -14,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from .diagnose import unplaced_reasons
+from .mechanisms.audit import blocking_pairs
+from .mechanisms.ranks import rank_distribution
 from .messages import Problem
-from .pairs import OBLIGATED, Pairs, deficit_cells
+from .pairs import OBLIGATED, Pairs, available_mask, deficit_cells
 from .problem import Round
 from .scaling import exact_money, exact_spend, weight_warnings
 from .status import Status
@@ -117,6 +129,10 @@ class Solution:
     timings: dict  # seconds by stage (build, each level solved, total), rounded to ms
     input_hash: str
     checks: tuple[str, ...] = ()
+    # issue 13: None for a round without preferences (and, for offered, for the assign mechanism)
+    blocking_pairs: int | None = None
+    choice_ranks: dict | None = None
+    offered: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def level(self, name: str) -> Level:
         """The level ``name`` (obligated, deficit or km)."""
@@ -165,6 +181,8 @@ class Solution:
             "wall_time_s": dict(self.timings),
             "input_hash": self.input_hash,
             "checks": {"broken_rules": list(self.checks)},
+            **({} if self.blocking_pairs is None else {"blocking_pairs": self.blocking_pairs}),
+            **({} if self.choice_ranks is None else {"choice_ranks": dict(self.choice_ranks)}),
         }
 
     @classmethod
@@ -191,6 +209,7 @@ class Solution:
             model_size=ModelSize(model["pairs"], model["variables"], model["constraints"]),
             scenario=summary["scenario"], timings=dict(summary["wall_time_s"]), input_hash=summary["input_hash"],
             checks=tuple(summary.get("checks", {}).get("broken_rules", ())),
+            blocking_pairs=summary.get("blocking_pairs"), choice_ranks=summary.get("choice_ranks"),
         )
 
 
@@ -206,7 +225,8 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
 
 def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataFrame, *, status: Status,
                   gap: float | None, timings: dict, km_objective: float | None,
-                  level_states: dict | None = None, lp_duals: dict | None = None) -> Solution:
+                  level_states: dict | None = None, lp_duals: dict | None = None,
+                  offered: pd.DataFrame | None = None) -> Solution:
     """Frames and figures of the chosen pairs (rows of ``pairs.table``, one per placed graduate).
 
     ``km_objective`` is level 3 as optimised (km rounded to whole metres per placement,
@@ -215,11 +235,15 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
     when it was not reached). ``level_states``: level name -> (status, method) as the
     driver saw it (:func:`allocator.solve.level_states`). ``lp_duals``: programme_id -> the
     deficit one more place removes by the deficit level's LP duals (:class:`ProgrammeUse`).
+    ``offered``: the posts offered (facility_id, specialty, offered), kept on the solution and
+    audited against (the vacancies when None).
     """
     chosen = chosen.copy()
     chosen["km"] = chosen["km"].round(3)
     chosen["payment"] = chosen["payment"].astype(float)
     assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
+    prefs = round_.preferences
+    with_prefs = prefs is not None and not prefs.empty
 
     cells = deficit_cells(round_)
     placed = assignments.groupby(["region_id", "specialty"]).size().rename("placed")
@@ -236,7 +260,7 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
     before = deficit_penalty(deficits["vacancies"], deficits["vacancies"], deficits["weight"], dr).sum()
     after = deficit_penalty(deficits["remaining"], deficits["vacancies"], deficits["weight"], dr).sum()
     grads = round_.graduates
-    obligated = grads["funding"].isin(OBLIGATED)
+    obligated = grads["funding"].isin(OBLIGATED) & available_mask(grads)  # exempt and deferred owe nothing now
     placed = pd.Index(assignments["graduate_id"]).get_indexer(grads["graduate_id"]) >= 0
 
     programmes = []
@@ -280,6 +304,9 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
         scenario=round_.scenario.as_dict(),
         timings={k: round(v, 3) for k, v in timings.items()},
         input_hash=round_.input_hash(),
+        blocking_pairs=len(blocking_pairs(round_, assignments, offered)) if with_prefs else None,
+        choice_ranks=rank_distribution(prefs, assignments) if with_prefs else None,
+        offered=offered,
     )
 
 

@@ -307,6 +307,8 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
     if not problems:
         _fill_home(typed)
         grads["status"] = grads["status"].fillna("available")
+        for col in ("status_reason", "partner_id"):  # text, None when empty (an all-empty column too)
+            grads[col] = grads[col].astype(object).where(grads[col].notna(), None)
     return problems
 
 

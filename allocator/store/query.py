@@ -7,7 +7,7 @@ from datetime import UTC
 import pandas as pd
 from sqlalchemy import select
 
-from ..problem import Round, Scenario
+from ..problem import Round, Scenario, empty_preferences
 from ..solution import Solution
 from . import tables
 from .db import Store, StoreError
@@ -106,4 +106,5 @@ def round_of(frames: dict[str, pd.DataFrame], options: dict, name: str) -> Round
     scenario = Scenario(**{k: v for k, v in options.items() if k in Scenario.keys()})  # noqa: SIM118 - a classmethod
     return Round(regions=frames["regions"], facilities=frames["facilities"], vacancies=frames["vacancies"],
                  graduates=frames["graduates"], programmes=frames["programmes"], scenario=scenario,
-                 name=name, settlements=frames.get("settlements"), roads=frames.get("roads"))
+                 name=name, settlements=frames.get("settlements"), roads=frames.get("roads"),
+                 preferences=frames["preferences"] if "preferences" in frames else empty_preferences())

@@ -132,7 +132,7 @@ def _write_in(store: Store, conn, round_: Round, row: dict, frames: dict[str, pd
     Several runs may share one transaction (a sweep's batch, allocator/store/sweeps.py)."""
     inputs = []
     for name in tables.ROUND_TABLES:
-        frame = getattr(round_, name)
+        frame = tables.round_table(round_, name)
         if frame is None:
             continue
         text, dtypes = tables.encode(frame)

@@ -14,7 +14,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
-ROUND_TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "settlements", "roads")
+ROUND_TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "settlements", "roads",
+                "preferences")
 LIST = "list"
 
 
@@ -61,6 +62,13 @@ def decode(text: str, dtypes: dict[str, str]) -> pd.DataFrame:
 OPTION_COLUMNS = {"regions": ("weight", "weight_basis"), "graduates": ("max_km",)}
 
 
+def round_table(round_, name: str) -> pd.DataFrame | None:
+    """A round's table as kept: None when it has none (no preferences counts as none, so a round
+    without them is stored and hashed as before they existed)."""
+    frame = getattr(round_, name, None)
+    return None if frame is None or (name == "preferences" and frame.empty) else frame
+
+
 def round_hash(round_, encoded: dict[str, str] | None = None) -> str:
     """SHA-256 of a round's tables as given, without what its options fill in: the round a run
     was made from. Every run of one round loaded from the same files has the same round hash,
@@ -70,7 +78,7 @@ def round_hash(round_, encoded: dict[str, str] | None = None) -> str:
     encoded = encoded or {}
     digest = hashlib.sha256()
     for name in ROUND_TABLES:
-        frame = getattr(round_, name)
+        frame = round_table(round_, name)
         if frame is None:
             continue
         drop = [c for c in OPTION_COLUMNS.get(name, ()) if c in frame.columns]

@@ -146,8 +146,8 @@ def _assert_all_written(url, ids, solution, users) -> None:
             assert child_rows(store, run_id) == (len(solution.assignments), len(solution.unplaced),
                                                  len(solution.deficits))
         c = counts(store)
-        assert c["blobs"] == 5  # the same inputs, stored once
-        assert c["run_inputs"] == 5 * WRITERS
+        assert c["blobs"] == 6  # the same inputs (five tables and preferences), stored once
+        assert c["run_inputs"] == 6 * WRITERS
     finally:
         store.dispose()
 

@@ -46,7 +46,7 @@ def test_a_run_keeps_inputs_options_versions_and_results(store, penza):
     assert run["created_at"].tzinfo is not None
     assert run["options"] == round_.scenario.as_dict()
     assert run["input_hash"] == round_.input_hash() == solution.summary["input_hash"]
-    assert set(run["inputs"]) == {"regions", "facilities", "vacancies", "graduates", "programmes"}
+    assert set(run["inputs"]) == {"regions", "facilities", "vacancies", "graduates", "programmes", "preferences"}
     assert run["inputs"]["graduates"]["rows"] == 317
     assert {"python", "allocator", "pandas", "numpy", "pulp", "highspy", "ortools",
             "sqlalchemy"} <= set(run["versions"])
@@ -64,7 +64,7 @@ def test_a_run_keeps_inputs_options_versions_and_results(store, penza):
 
     second = record_run(store, round_, solution)
     with store.engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Blob)) == 5  # inputs kept once
+        assert conn.scalar(select(func.count()).select_from(Blob)) == 6  # inputs (six tables) kept once
     runs = list_runs(store)
     assert list(runs["id"]) == [second, run_id]
 
