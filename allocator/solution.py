@@ -305,7 +305,7 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
         timings={k: round(v, 3) for k, v in timings.items()},
         input_hash=round_.input_hash(),
         blocking_pairs=len(blocking_pairs(round_, assignments, offered)) if with_prefs else None,
-        choice_ranks=rank_distribution(prefs, assignments) if with_prefs else None,
+        choice_ranks=rank_distribution(prefs, assignments, round_.graduates) if with_prefs else None,
         offered=offered,
     )
 

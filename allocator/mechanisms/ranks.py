@@ -9,7 +9,8 @@ assigned facility in the graduate's own list; NA when the facility is not on the
 graduate has no list, or the round has no preferences.
 
 :func:`rank_distribution` summarises them over the graduates who listed at least one facility
-(``listed``), so a round where few graduates gave lists is not diluted by the others:
+(``listed``; with ``graduates`` given, only the available ones: an exempt or deferred graduate
+is never placed), so a round where few graduates gave lists is not diluted by the others:
 
 - ``first_choice`` / ``top3``: listed graduates placed at their rank 1 / at a rank <= 3;
 - ``listed_none``: listed graduates placed at no listed facility (unplaced, or placed off-list);
@@ -51,9 +52,13 @@ def choice_ranks(preferences: pd.DataFrame, assignments: pd.DataFrame) -> pd.Ser
     return pd.Series(values, index=assignments.index, dtype="Int64", name="choice_rank")
 
 
-def rank_distribution(preferences: pd.DataFrame, assignments: pd.DataFrame) -> dict:
+def rank_distribution(preferences: pd.DataFrame, assignments: pd.DataFrame,
+                      graduates: pd.DataFrame | None = None) -> dict:
     """Counts and shares of choice ranks received (the module docstring defines them)."""
     listed_ids = pd.Index(preferences["graduate_id"].unique()) if preferences is not None else pd.Index([])
+    if graduates is not None and "status" in graduates:
+        away = graduates.loc[graduates["status"].fillna("available") != "available", "graduate_id"]
+        listed_ids = listed_ids.difference(pd.Index(away), sort=False)
     ranks = choice_ranks(preferences, assignments)
     got = ranks.notna().to_numpy()
     first = int((ranks[got] == 1).sum())

@@ -177,3 +177,31 @@ def test_the_template_has_a_preferences_sheet_and_a_status_list():
     lists = {names[r.min_col - 1]: dv.formula1 for dv in wb["graduates"].data_validations.dataValidation
              for r in dv.sqref.ranges}
     assert lists["статус"] == '"available,exempt,deferred"'
+
+
+def test_summary_reports_blocking_pairs_and_ranks_and_offered_is_written(tmp_path):
+    import dataclasses
+    import json
+
+    from allocator import solve
+    from allocator.output import write_solution
+    from allocator.solution import Solution
+
+    round_ = round_from_frames(**_frames())
+    solution = solve(round_)
+    s = solution.summary
+    assert s["blocking_pairs"] >= 0 and s["choice_ranks"]["listed"] == 2  # g3 and g4 are exempt and deferred
+    back = Solution.from_summary(s, solution.assignments, solution.unplaced, solution.deficits)
+    assert back.summary == s
+    offered = pd.DataFrame({"facility_id": ["fa"], "specialty": ["therapist"], "offered": [1]})
+    out = tmp_path / "out"
+    paths = write_solution(dataclasses.replace(solution, offered=offered), out)
+    assert (out / "offered.csv").read_text(encoding="utf-8") == "facility_id,specialty,offered\nfa,therapist,1\n"
+    assert out / "offered.csv" in paths
+    write_solution(solution, out)  # a folder holding offered.csv is ours: replaced, and without it now
+    assert not (out / "offered.csv").exists()
+    plain = _frames()
+    del plain["preferences"]
+    summary = solve(round_from_frames(**plain)).summary
+    assert "blocking_pairs" not in summary and "choice_ranks" not in summary
+    assert json.dumps(summary)  # as summary.json writes it
