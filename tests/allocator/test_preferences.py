@@ -205,3 +205,27 @@ def test_summary_reports_blocking_pairs_and_ranks_and_offered_is_written(tmp_pat
     summary = solve(round_from_frames(**plain)).summary
     assert "blocking_pairs" not in summary and "choice_ranks" not in summary
     assert json.dumps(summary)  # as summary.json writes it
+
+
+def test_penza_synthetic_preferences_are_valid_and_rebuilt_the_same(tmp_path):
+    """The bundled round's preferences load (every listed facility has a vacancy of the specialty),
+    1..5 choices each; scripts/penza_preferences.py (seed 2026) rebuilds both files byte for byte."""
+    import importlib.util
+    import shutil
+
+    from support.paths import PENZA, ROOT
+
+    round_ = load_round(PENZA)
+    sizes = round_.preferences.groupby("graduate_id").size()
+    assert len(round_.preferences) > 0 and sizes.between(1, 5).all()
+    assert round_.graduates["rating"].between(3.0, 5.0).all()
+    folder = tmp_path / "penza"
+    folder.mkdir()
+    for name in ("graduates.csv", "facilities.csv", "vacancies.csv", "regions.csv"):
+        shutil.copy(PENZA / name, folder / name)
+    spec = importlib.util.spec_from_file_location("penza_preferences", ROOT / "scripts" / "penza_preferences.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.main(["--folder", str(folder)]) == 0
+    for name in ("graduates.csv", "preferences.csv"):
+        assert (folder / name).read_bytes() == (PENZA / name).read_bytes(), name
