@@ -9,7 +9,7 @@ Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) h
 1. **Turn order.** Available graduates (``status`` available; exempt and deferred ones never
    choose and are never placed) take turns by ``rating`` descending; equal ratings by
    ``graduate_id`` ascending (as text); graduates without a rating after every rated one, by
-   ``graduate_id``.
+   ``graduate_id`` (:func:`allocator.mechanisms.ranks.choice_order`, the audit's order too).
 2. **A turn.** The graduate takes the best-ranked post on their list (``preferences.csv``, rank 1
    first; a listed facility means the graduate's own specialty there) that is *allowed* now:
 
@@ -82,6 +82,7 @@ from ..pairs import OBLIGATED, allowed_pairs
 from ..scaling import headcount_cap
 from ..solution import ModelSize, make_solution
 from ..status import Progress, Status
+from .ranks import choice_order
 
 MECHANISM = "choice"
 # the checker's couple rule, where the checker has it (allocator.check.broken_rules(couples=True))
@@ -128,18 +129,6 @@ class Picks:
     programme: np.ndarray
     places_left: np.ndarray
     programme_left: np.ndarray
-
-
-def turn_order(graduate_ids, ratings) -> np.ndarray:
-    """Indices of the graduates in turn order: rating descending, ties and the unrated (after every
-    rated one) by graduate_id ascending as text."""
-    ids = np.asarray(graduate_ids, dtype=object).astype(str)
-    rating = np.asarray(ratings, dtype=float)
-    unrated = np.isnan(rating)
-    by_id = np.argsort(ids, kind="stable")
-    id_rank = np.empty(len(ids), dtype=np.int64)
-    id_rank[by_id] = np.arange(len(ids))
-    return np.lexsort((id_rank, -np.where(unrated, 0.0, rating), unrated))
 
 
 def run_choice(m: Market) -> Picks:
@@ -282,7 +271,7 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
             row_progs[row] = tuple(np.flatnonzero(match[row]).tolist())
 
     available = (grads["status"] == "available").to_numpy()
-    order = turn_order(grads["graduate_id"].to_numpy(), grads["rating"].to_numpy(dtype=float))
+    order = np.argsort(choice_order(grads).to_numpy(), kind="stable")  # position -> graduate
     order = order[available[order]]
     partner = ids.get_indexer(grads["partner_id"].astype(object).where(grads["partner_id"].notna(), "").astype(str))
     idx = np.arange(n)

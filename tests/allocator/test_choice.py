@@ -19,7 +19,7 @@ from support.rounds import tiny_rounds, write_round
 
 from allocator import round_from_frames, solve
 from allocator.check import broken_rules
-from allocator.mechanisms.choice import Market, build_market, run_choice, turn_order
+from allocator.mechanisms.choice import Market, build_market, run_choice
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HAS_PREFERENCES = "preferences" in inspect.signature(round_from_frames).parameters
@@ -50,10 +50,14 @@ def _posts(picks, m):
 
 
 def test_turns_go_by_rating_then_id_and_the_unrated_last():
-    ids = ["g3", "g1", "g2", "g4", "g0"]
-    ratings = [4.0, 5.0, 4.0, np.nan, np.nan]
-    assert [ids[i] for i in turn_order(ids, ratings)] == ["g1", "g2", "g3", "g0", "g4"]
-    assert [ids[i] for i in turn_order(ids, [1.0] * 5)] == sorted(ids)
+    frames, prefs = _hand_round()
+    g = frames["graduates"]
+    frames["graduates"] = g.assign(graduate_id=["g3", "g1", "g2", "g4", "g0"], rating=[4.0, 5.0, 4.0, None, None])
+    market, grads, _, _ = build_market(round_from_frames(**frames))
+    assert grads["graduate_id"].to_numpy()[market.order].tolist() == ["g1", "g2", "g3", "g0", "g4"]
+    frames["graduates"] = frames["graduates"].assign(rating=1.0, status=["available"] * 4 + ["exempt"])
+    market, grads, _, _ = build_market(round_from_frames(**frames))
+    assert grads["graduate_id"].to_numpy()[market.order].tolist() == ["g1", "g2", "g3", "g4"]  # g0 exempt
 
 
 def test_each_takes_the_best_listed_post_with_a_place_left_in_turn_order():
