@@ -63,8 +63,8 @@ python ``matching``.
 Speed: the choice loop is a Python loop over turns with list lookups (numpy prepares the lists:
 turn order, post of each listed row, which programmes match a row). On a synthetic round of
 10,000 graduates x 3,000 facilities with 10 choices each (``benchmarks/bench_choice.py``) the
-loop takes 0.02 s and its preparation 0.35 s; the whole mechanism, with the commission's flow
-solve, the solution and its check, 2.1 s.
+loop takes 0.02 s and its preparation 0.2-0.35 s; the whole mechanism, with the commission's flow
+solve, the solution (its audit included) and its check, 2.2 s.
 """
 
 from __future__ import annotations
@@ -379,7 +379,8 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments, **_COUPLES)
     if broken:
         raise SolutionError(f"{MECHANISM} ({round_.scenario.solver})", broken)
-    return dataclasses.replace(solution, checks=tuple(broken))
+    timings = dict(solution.timings, total=round(time.perf_counter() - started, 3))  # the solution and check too
+    return dataclasses.replace(solution, checks=tuple(broken), timings=timings)
 
 
 def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, obligated, available, partner):
