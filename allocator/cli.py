@@ -52,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="convex deficit penalty: half-empty districts before nearly full ones")
     s.add_argument("--threads", type=int, help="CBC and CP-SAT threads (default 1, repeatable results)")
     s.add_argument("--mechanism", choices=MECHANISMS,
-                   help="assign (default: the lexicographic model) or choice (graduates choose in rating order, "
-                        "the commission places the obligated rest; docs/mechanisms.md)")
+                   help="assign (default: the lexicographic model), choice (graduates choose in rating order, "
+                        "the commission places the obligated rest) or menu (choice on the posts offered that do "
+                        "best); docs/mechanisms.md")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     s.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
@@ -267,7 +268,7 @@ def format_summary(s, lang: str = "en") -> str:
                                   for k, v in s.placed_by_funding.items())),
     ]
     mechanism = s.scenario.get("mechanism")
-    if mechanism == "choice" and "choice_rank" in s.assignments:
+    if mechanism in ("choice", "menu") and "choice_rank" in s.assignments:
         rank = s.assignments["choice_rank"]
         chose = int(rank.notna().sum())
         share = (lambda k: n(100 * int((rank <= k).sum()) / chose, 1)) if chose else (lambda k: n(0, 1))

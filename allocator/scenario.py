@@ -25,8 +25,9 @@ from .messages import InputError, Problem
 SOLVERS = ("cbc", "highs", "cpsat", "flow")
 DISTANCE_SOURCES = ("geodesic", "road")
 #: How posts are distributed (issue 13): ``assign`` the planner's lexicographic model,
-#: ``choice`` graduates choose in rating order and a commission places the rest (allocator.mechanisms.choice).
-MECHANISMS = ("assign", "choice")
+#: ``choice`` graduates choose in rating order and a commission places the rest (allocator.mechanisms.choice),
+#: ``menu`` the same on the list of posts offered that does best (allocator.mechanisms.menu).
+MECHANISMS = ("assign", "choice", "menu")
 DEFAULT_MECHANISM = "assign"
 
 
@@ -42,7 +43,8 @@ class Scenario:
     ``distances``: geodesic | road.  ``weights``: region_id -> weight
     overrides.  ``threads``: CBC and CP-SAT threads (1 keeps CP-SAT deterministic;
     HiGHS keeps its own process-wide pool).  ``mechanism``: assign (default, the lexicographic
-    model) | choice (graduates choose in rating order, :mod:`allocator.mechanisms.choice`); the
+    model) | choice (graduates choose in rating order, :mod:`allocator.mechanisms.choice`) | menu
+    (the posts offered chosen so that choice does best, :mod:`allocator.mechanisms.menu`); the
     default is left out of :meth:`as_dict`, so rounds run before the option existed keep their
     input hash and stored options.
     """

@@ -50,12 +50,18 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None,
     The scenario's ``mechanism`` chooses how posts are distributed: ``assign`` (default) by the
     lexicographic model; ``choice`` by graduates choosing in rating order, the commission
     placing the obligated graduates left by this same model
-    (:func:`allocator.mechanisms.choice.solve_choice`, checked there).
+    (:func:`allocator.mechanisms.choice.solve_choice`, checked there); ``menu`` by choice on the
+    posts offered that do best (:func:`allocator.mechanisms.menu.solve_menu`).
     """
     if round_.scenario.mechanism == "choice":
         from .mechanisms.choice import solve_choice
 
         return solve_choice(round_, assign=solve, progress=progress, log_path=log_path)
+    if round_.scenario.mechanism == "menu":
+        from .mechanisms.menu import solve_menu
+
+        return solve_menu(round_, assign=solve, progress=progress, log_path=log_path,
+                          time_limit=round_.scenario.time_limit)
     solution = _solve(round_, log_path, progress or (lambda event: None), pair_cache)
     broken = broken_rules(round_, solution.assignments)
     if broken:
