@@ -497,3 +497,26 @@ def test_the_audit_finds_no_justified_envy_in_a_choice_result(case):
     # the commission fills only places no chooser wanted when their turn came, so it adds no envy either
     pairs = audit.blocking_pairs(round_, solution.assignments)
     assert pairs.empty, pairs
+
+
+@needs_preferences
+@pytest.mark.parametrize("distances", ["geodesic", "road"])
+def test_penza_by_choice_is_checked_envy_free_and_its_commission_keeps_max_km(distances):
+    from support.paths import PENZA
+
+    from allocator import load_round
+
+    round_ = load_round(PENZA, mechanism="choice", distances=distances)
+    assert len(round_.preferences)  # the bundled SYNTHETIC lists
+    solution = solve(round_)
+    a = solution.assignments
+    assert solution.checks == () and solution.summary["blocking_pairs"] == 0
+    assert a["km"].notna().all() and (a["km"] >= 0).all()
+    listed = round_.preferences.set_index(["graduate_id", "facility_id"])["rank"]
+    chose = a[a["choice_rank"].notna()]
+    assert (listed.reindex(pd.MultiIndex.from_frame(chose[["graduate_id", "facility_id"]])).to_numpy()
+            == chose["choice_rank"].to_numpy()).all()
+    commission = a[a["choice_rank"].isna()]
+    assert broken_rules(round_, commission) == [] and len(commission) > 0
+    offered = solution.offered.set_index(["facility_id", "specialty"])["offered"]
+    assert int(offered.sum()) == int(round_.vacancies["vacancies"].sum())
