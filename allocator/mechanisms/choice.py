@@ -358,7 +358,7 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     # a couple the choice step could not place stays out of the commission: today's lexicographic
     # engines do not keep a couple in one region (allocator.check's couple rule)
     left_over = available & obligated & (picks.row < 0) & (market.partner < 0)
-    commission = _commission(round_, grads[left_over], posts, picks, assign, say, log_path)
+    commission = _commission(round_, grads[left_over], posts, picks, assign, say, log_path, started)
     placed_by_commission = commission.assignments.assign(choice_rank=pd.array([pd.NA] * len(commission.assignments),
                                                                                 dtype="Int64"))
     chosen = pd.concat([chose, placed_by_commission[chose.columns]], ignore_index=True)
@@ -408,8 +408,10 @@ def _lifted_max_km(round_, chose_ids):
     return dataclasses.replace(round_, graduates=grads.assign(max_km=grads["max_km"].where(~lifted, np.nan)))
 
 
-def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Picks, assign, say, log_path):
-    """The lexicographic model's solution of the obligated graduates left, on the places left."""
+def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Picks, assign, say, log_path,
+                started: float):
+    """The lexicographic model's solution of the obligated graduates left, on the places left, within
+    what is left of the scenario's time limit."""
     left = posts.assign(vacancies=picks.places_left)[["facility_id", "specialty", "vacancies"]]
     left = left[left["vacancies"] > 0].reset_index(drop=True)
     programmes = round_.programmes.reset_index(drop=True).copy()
@@ -420,7 +422,9 @@ def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Pic
     sub_grads = round_.graduates[round_.graduates["graduate_id"].isin(keep)].reset_index(drop=True)
     if "partner_id" in sub_grads:  # a couple binds in the commission only when both are in it
         sub_grads = sub_grads.assign(partner_id=sub_grads["partner_id"].where(sub_grads["partner_id"].isin(keep)))
-    scenario = dataclasses.replace(round_.scenario, mechanism="assign")
+    limit = round_.scenario.time_limit
+    left_s = None if limit is None else max(0.0, limit - (time.perf_counter() - started))
+    scenario = dataclasses.replace(round_.scenario, mechanism="assign", time_limit=left_s)
     if left.empty or sub_grads.empty:
         left = left.iloc[:0] if left.empty else left
         sub_grads = sub_grads.iloc[:0]

@@ -520,3 +520,12 @@ def test_penza_by_choice_is_checked_envy_free_and_its_commission_keeps_max_km(di
     assert broken_rules(round_, commission) == [] and len(commission) > 0
     offered = solution.offered.set_index(["facility_id", "specialty"])["offered"]
     assert int(offered.sum()) == int(round_.vacancies["vacancies"].sum())
+
+
+@needs_preferences
+def test_the_commission_gets_what_is_left_of_the_time_limit():
+    frames, prefs = _hand_round()
+    solution = solve(_round(frames, prefs, max_km=300.0, time_limit=0.0))
+    a = solution.assignments
+    assert str(solution.status) == "time_limit" and solution.checks == ()
+    assert a["choice_rank"].notna().all() and len(a) == 2  # the choices stand; the commission had no time
