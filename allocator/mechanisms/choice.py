@@ -41,9 +41,9 @@ Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) h
    least km; ``max_km`` applies) into the places left: a reduced round is built (the posts with
    their places left, only those graduates, each programme with its places left as its quota)
    and solved by the scenario's engine (:func:`allocator.solve.solve` with ``mechanism``
-   assign, within what is left of ``time_limit``); its solution is checked as every solution is. A couple that took nothing is not
-   given to the commission, because today's lexicographic engines do not keep a couple in one
-   region: both stay unplaced (``no_choice_available``).
+   assign, within what is left of ``time_limit``); its solution is checked as every solution
+   is. A couple that took nothing is not given to the commission, because today's lexicographic
+   engines do not keep a couple in one region: both stay unplaced (``no_choice_available``).
 5. **Unplaced.** Paid graduates and couples who took nothing stay unplaced with reason
    ``no_choice_available``; other obligated graduates the commission could not place get the reasons
    of :mod:`allocator.diagnose`; exempt and deferred graduates theirs.
