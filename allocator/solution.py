@@ -133,6 +133,8 @@ class Solution:
     blocking_pairs: int | None = None
     choice_ranks: dict | None = None
     offered: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # the menu mechanism's proof: status, gap, each level's value, bound and seconds, the model's size
+    menu: dict | None = None
 
     def level(self, name: str) -> Level:
         """The level ``name`` (obligated, deficit or km)."""
@@ -183,6 +185,7 @@ class Solution:
             "checks": {"broken_rules": list(self.checks)},
             **({} if self.blocking_pairs is None else {"blocking_pairs": self.blocking_pairs}),
             **({} if self.choice_ranks is None else {"choice_ranks": dict(self.choice_ranks)}),
+            **({} if self.menu is None else {"menu": self.menu}),
         }
 
     @classmethod
@@ -210,6 +213,7 @@ class Solution:
             scenario=summary["scenario"], timings=dict(summary["wall_time_s"]), input_hash=summary["input_hash"],
             checks=tuple(summary.get("checks", {}).get("broken_rules", ())),
             blocking_pairs=summary.get("blocking_pairs"), choice_ranks=summary.get("choice_ranks"),
+            menu=summary.get("menu"),
         )
 
 

@@ -1,0 +1,471 @@
+r"""The ``menu`` mechanism: the planner chooses how many places of each post to offer; then choice runs.
+
+The planner offers :math:`o_v \in \{0, \dots, n_v\}` places of each post :math:`v` (a facility
+and a specialty with :math:`n_v` vacancies); then everything runs as in :mod:`.choice` with
+:math:`o` in place of the vacancies: graduates choose in turn order, the commission places the
+obligated graduates left into the places left, and the vacancies not offered stay open (they
+count in the deficit). The menu is the one whose final outcome is lexicographically best:
+most obligated graduates placed, then the least weighted deficit, then the least km. It is found
+by one integer programme, proven level by level by HiGHS through :func:`allocator.driver.run_levels`
+(the loop of every engine), whose choice part is forced to be the outcome of the turns by
+stability rows (Delorme et al. 2019, "Mathematical models for stable matching problems with
+ties and incomplete lists", the serial-dictatorship case).
+
+Sets (from :func:`.choice.build_market`)
+--------------------------------------------
+* graduates :math:`g` with turn position :math:`\pi(g)` (available ones only); :math:`h \prec g`:
+  :math:`h` takes its turn before :math:`g`;
+* listed rows :math:`\ell = (g, v, \rho)`: graduate, post, rank, kept when the post is allowed for
+  :math:`g` at all (own specialty; sponsor region of a targeted graduate; for a paid graduate at a
+  rural post, at least one matching programme); :math:`K_\ell` the programmes that match the row
+  in ``programmes.csv`` order (empty: the row needs none);
+* programmes :math:`k` with exact headcounts :math:`P_k` (:func:`allocator.scaling.headcount_cap`);
+* commission pairs :math:`p` (:func:`allocator.pairs.allowed_pairs`, ``max_km`` applies) of the
+  obligated graduates.
+
+Variables
+---------
+* :math:`o_v \in \mathbb{Z}`, :math:`0 \le o_v \le n_v`: places offered;
+* :math:`x_{\ell k} \in \{0, 1\}` (one per row and matching programme, or one for a row that
+  needs none): :math:`g` takes the row's post in the choice step, with programme :math:`k`;
+* :math:`z_p \in \{0, 1\}`: the commission places pair :math:`p`;
+* :math:`e_{gk} \in \{0, 1\}`: programme :math:`k` has no place left at :math:`g`'s turn (only for
+  limited programmes some row of :math:`g` needs); :math:`b_\ell \in \{0, 1\}`: every programme of
+  row :math:`\ell` is exhausted at :math:`g`'s turn.
+
+Rows. :math:`X_{hv}` = the :math:`x` of :math:`h`'s rows at :math:`v`; :math:`Y_{hk}` = the
+:math:`x` of :math:`h` with programme :math:`k`; :math:`T_{g\ell}` = the :math:`x` of :math:`g`'s
+rows of rank :math:`\le \rho(\ell)` (it got the row's post or a better one).
+
+.. math::
+
+    \sum_{\ell \ni g, k} x_{\ell k} + \sum_{p \ni g} z_p \le 1 \qquad
+    \sum_{h, k} X_{hv} + \sum_{p \ni v} z_p \le o_v \qquad
+    \sum_{h} Y_{hk} + \sum_{p \ni k} z_p \le P_k
+
+    \textstyle\sum_{h \prec g} X_{hv} + n_v\,(T_{g\ell} + b_\ell) \ \ge\ o_v
+    \quad \text{for every row } \ell = (g, v, \rho) \qquad\text{(stability)}
+
+    P_k\, e_{gk} \le \sum_{h \prec g} Y_{hk} \qquad b_\ell \le e_{gk}\ (k \in K_\ell) \qquad
+    x_{\ell k} \le e_{gk'}\ (k' \text{ before } k \text{ in } K_\ell)
+
+Stability says: if :math:`g` got neither this post nor a better one, then the post's offered
+places were all taken by graduates whose turn came earlier, or (:math:`b_\ell`) every matching
+programme's places were. The last rows make a graduate take the first matching programme with a
+place left, as :mod:`.choice` does. By induction over the turns these rows admit exactly the
+choice outcome of :math:`o` (the serial dictatorship's outcome is unique); the commission's
+:math:`z` are then any placement of the obligated graduates left into the places left. ``b`` is
+fixed at 0 for a row with an unlimited programme, ``e`` for unlimited programmes never exists.
+A post no chooser lists is offered whole (:math:`o_v = n_v`): its places only widen the
+commission's choice, which never makes the outcome worse.
+
+The prefix sums :math:`\sum_{h \prec g}` are kept linear in size by running totals per post
+(and per programme) over the graduates who list it, in turn order.
+
+Levels (integers, as in :mod:`allocator.model`): ``obligated`` (max obligated placed by choice or
+commission), ``deficit`` (min :math:`\sum_{rs} w_r (N_{rs} - \text{filled}_{rs})` over all
+vacancies, offered or not; with diminishing returns the convex form of :mod:`allocator.model`),
+``km`` (min total whole metres, the choosers' own km included). Weights are integer steps
+(:func:`allocator.scaling.weight_units`) so each level is held exactly.
+
+The offered menu is then run by :func:`.choice.solve_choice` (the mechanism itself, not the
+programme's :math:`x, z`), and the outcome's levels must equal the programme's optimum: that is
+the independent check of every menu (a mismatch is a bug and stops the run). Couples are not
+modelled here: a round whose graduates are couples is refused for ``menu``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from ..backends import quiet_stdout
+from ..driver import LevelResult, run_levels
+from ..pairs import OBLIGATED, allowed_pairs
+from ..scaling import KM_SCALE, weight_max, weight_units, weight_value
+from ..status import Progress, Status
+from .choice import build_market, solve_choice
+
+MECHANISM = "menu"
+LEVELS = ("obligated", "deficit", "km")
+INF = highspy.kHighsInf
+ABS_GAP = 0.999
+
+
+class MenuError(ValueError):
+    """A round the menu cannot be built for (couples); the message says why."""
+
+
+class MenuModel:
+    """The integer programme of the module docstring in HiGHS, as an :class:`allocator.driver.Engine`."""
+
+    def __init__(self, round_):
+        market, grads, posts, prefs = build_market(round_)
+        if (market.partner >= 0).any():
+            raise MenuError("the menu mechanism does not model couples (partner_id): use choice or assign")
+        self.market, self.grads, self.posts, self.prefs = market, grads, posts, prefs
+        self.round = round_
+        with quiet_stdout():
+            self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+        # every level's coefficients are integers with no common divisor (objective()), so a plan
+        # better than the incumbent is better by at least 1: a gap below 1 is a proof
+        self.h.setOptionValue("mip_abs_gap", ABS_GAP)
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[float, float, list[int], list[float]]] = []
+        self.cost = {name: {} for name in LEVELS}
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def _var(self, lo: float, hi: float, integer: bool = True) -> int:
+        j = len(self.lower)
+        self.lower.append(lo)
+        self.upper.append(hi)
+        if integer:
+            self.integer.append(j)
+        return j
+
+    def _row(self, lo: float, hi: float, cols, vals) -> None:
+        self.rows.append((lo, hi, list(cols), list(vals)))
+
+    def _build(self) -> None:
+        m, posts, grads = self.market, self.posts, self.grads
+        n_posts = len(posts)
+        self.o = [self._var(0, float(m.places[v])) for v in range(n_posts)]
+        position = np.full(len(grads), -1, dtype=np.int64)
+        position[m.order] = np.arange(len(m.order))
+        self.position = position
+        limited = m.programme_places <= len(grads)  # a programme with fewer places than graduates
+        obligated = grads["funding"].isin(OBLIGATED).to_numpy()
+
+        # x: rows allowed at all, one variable per matching programme (or one without)
+        self.x: list[tuple[int, int, int]] = []  # (variable, row, programme or -1)
+        by_grad: dict[int, list[tuple[int, int, int]]] = {}
+        for g in m.order.tolist():
+            for row in range(m.start[g], m.stop[g]):
+                v = int(m.row_post[row])
+                if m.sponsor[g] >= 0 and m.post_region[v] != m.sponsor[g]:
+                    continue
+                need = m.row_progs[row]
+                for k in ([-1] if need is None else list(need)):
+                    j = self._var(0, 1)
+                    self.x.append((j, row, k))
+                    by_grad.setdefault(g, []).append((j, row, k))
+        self.by_grad = by_grad
+
+        # commission pairs of the obligated available graduates
+        table = allowed_pairs(self.round).table
+        available = set(grads.loc[grads["status"] == "available", "graduate_id"])
+        ob_ids = set(grads.loc[obligated, "graduate_id"]) & available
+        table = table[table["graduate_id"].isin(ob_ids)].reset_index(drop=True)
+        post_of = pd.MultiIndex.from_frame(posts[["facility_id", "specialty"]])
+        table = table.assign(post=post_of.get_indexer(pd.MultiIndex.from_frame(table[["facility_id", "specialty"]])))
+        table = table[table["post"] >= 0].reset_index(drop=True)
+        g_index = pd.Index(grads["graduate_id"])
+        table = table.assign(g=g_index.get_indexer(table["graduate_id"]))
+        prog_index = pd.Index(self.round.programmes["programme_id"])
+        table = table.assign(k=prog_index.get_indexer(table["programme_id"].where(table["programme_id"].notna(), "")))
+        self.pairs = table
+        self.z = [self._var(0, 1) for _ in range(len(table))]
+
+        # one post per graduate
+        for g in range(len(grads)):
+            cols = [j for j, _, _ in by_grad.get(g, [])]
+            cols += [self.z[i] for i in np.flatnonzero(table["g"].to_numpy() == g)]
+            if len(cols) > 1:
+                self._row(-INF, 1, cols, [1.0] * len(cols))
+
+        # capacity of posts and programmes
+        post_cols: dict[int, list[int]] = {}
+        prog_cols: dict[int, list[int]] = {}
+        for j, row, k in self.x:
+            post_cols.setdefault(int(m.row_post[row]), []).append(j)
+            if k >= 0:
+                prog_cols.setdefault(k, []).append(j)
+        for i, (v, k) in enumerate(zip(table["post"].to_numpy(), table["k"].to_numpy())):
+            post_cols.setdefault(int(v), []).append(self.z[i])
+            if k >= 0:
+                prog_cols.setdefault(int(k), []).append(self.z[i])
+        for v in range(n_posts):
+            cols = post_cols.get(v, [])
+            self._row(-INF, 0, cols + [self.o[v]], [1.0] * len(cols) + [-1.0])
+        for k, cols in prog_cols.items():
+            if limited[k]:
+                self._row(-INF, float(m.programme_places[k]), cols, [1.0] * len(cols))
+
+        self._stability(limited)
+        self._objectives(obligated)
+        # a post no chooser lists is offered whole: more places for the commission never do worse
+        listed = {int(m.row_post[row]) for _, row, _ in self.x}
+        for v in range(n_posts):
+            if v not in listed:
+                self.lower[self.o[v]] = self.upper[self.o[v]]
+
+    def _stability(self, limited: np.ndarray) -> None:
+        """The stability rows, with running totals of earlier turns per post and per programme."""
+        m = self.market
+        # earlier[v][g]: a variable equal to the choosers of v among the graduates before g (who list v)
+        listers: dict[int, list[int]] = {}
+        for g, items in self.by_grad.items():
+            for v in sorted({int(m.row_post[row]) for _, row, _ in items}):
+                listers.setdefault(v, []).append(g)
+        post_before = self._running(listers, lambda g, v: [j for j, row, _ in self.by_grad[g]
+                                                           if int(m.row_post[row]) == v])
+        users: dict[int, list[int]] = {}
+        for g, items in self.by_grad.items():
+            for k in sorted({k for _, _, k in items if k >= 0 and limited[k]}):
+                users.setdefault(k, []).append(g)
+        prog_before = self._running(users, lambda g, k: [j for j, _, kk in self.by_grad[g] if kk == k])
+
+        exhausted: dict[tuple[int, int], int] = {}
+        for (k, g), (cols, vals) in prog_before.items():
+            e = self._var(0, 1)
+            exhausted[(g, k)] = e
+            places = float(m.programme_places[k])  # P_k e <= earlier users
+            self._row(-INF, 0, [e] + cols, [places] + [-v for v in vals])
+        for g, items in self.by_grad.items():
+            rows = sorted({row for _, row, _ in items}, key=lambda r: m.row_rank[r])
+            for row in rows:
+                v = int(m.row_post[row])
+                n_v = float(m.places[v])
+                if n_v <= 0:
+                    continue
+                better = [j for j, r2, _ in items if m.row_rank[r2] <= m.row_rank[row]]
+                cols, vals = post_before.get((v, g), ([], []))
+                cols, vals = list(cols), list(vals)
+                need = m.row_progs[row]
+                extra_cols, extra_vals = [], []
+                if need is not None and all(limited[k] for k in need):
+                    b = self._var(0, 1)
+                    for k in need:
+                        self._row(-INF, 0, [b, exhausted[(g, k)]], [1.0, -1.0])
+                    extra_cols, extra_vals = [b], [n_v]
+                self._row(0, INF, cols + better + extra_cols + [self.o[v]],
+                          vals + [n_v] * len(better) + extra_vals + [-1.0])
+            for j, row, k in items:  # the first matching programme with a place left
+                need = m.row_progs[row]
+                if k < 0 or need is None:
+                    continue
+                for k2 in need[: need.index(k)]:
+                    if limited[k2]:
+                        self._row(-INF, 0, [j, exhausted[(g, k2)]], [1.0, -1.0])
+                    else:  # an earlier unlimited programme always has a place: never k
+                        self.upper[j] = 0.0
+
+    def _running(self, members: dict[int, list[int]], cols_of) -> dict:
+        """(key, g) -> (cols, vals) of an expression equal to the takes of ``key`` by the graduates
+        listing it whose turn comes before ``g`` (a running-total variable per step beyond the first)."""
+        out = {}
+        for key, gs in members.items():
+            gs = sorted(gs, key=lambda g: self.position[g])
+            total: tuple[list[int], list[float]] = ([], [])
+            for g in gs:
+                out[(key, g)] = total
+                mine = cols_of(g, key)
+                if not total[0]:
+                    total = (mine, [1.0] * len(mine))
+                    continue
+                s = self._var(0, INF, integer=False)  # s = total + mine
+                self._row(0, 0, [s] + total[0] + mine, [1.0] + [-v for v in total[1]] + [-1.0] * len(mine))
+                total = ([s], [1.0])
+        return out
+
+    def _objectives(self, obligated: np.ndarray) -> None:
+        m, posts, round_ = self.market, self.posts, self.round
+        g_of_row = np.repeat(np.arange(len(m.start)), m.stop - m.start)
+        ob = self.cost["obligated"]
+        for j, row, _ in self.x:
+            if obligated[g_of_row[row]]:
+                ob[j] = -1.0
+        for i in range(len(self.pairs)):
+            ob[self.z[i]] = -1.0
+        # deficit: every vacancy of a region-specialty cell, offered or not
+        regions = round_.regions.set_index("region_id")
+        weight = regions["weight"]
+        cells = posts.groupby(["region_id", "specialty"], sort=True)["vacancies"].sum()
+        cell_weight = weight.reindex(cells.index.get_level_values(0)).to_numpy(dtype=float)
+        w_max = weight_max(cell_weight, cells.to_numpy(dtype=float))  # the scale of allocator.model
+        self.w_max = w_max
+        cell_index = pd.MultiIndex.from_frame(posts[["region_id", "specialty"]])
+        cell_of_post = cells.index.get_indexer(cell_index)
+        fills: dict[int, list[int]] = {}
+        for j, row, _ in self.x:
+            fills.setdefault(int(cell_of_post[m.row_post[row]]), []).append(j)
+        for i, v in enumerate(self.pairs["post"].to_numpy()):
+            fills.setdefault(int(cell_of_post[v]), []).append(self.z[i])
+        de = self.cost["deficit"]
+        self.deficit_constant = 0.0
+        diminishing = bool(round_.scenario.diminishing_returns)
+        for c, n_cell in enumerate(cells.to_numpy()):
+            cols = fills.get(c, [])
+            n_cell = int(n_cell)
+            w = float(cell_weight[c])
+            if not diminishing:
+                unit = float(weight_units([w], w_max)[0])
+                self.deficit_constant += unit * n_cell
+                for j in cols:
+                    de[j] = de.get(j, 0.0) - unit
+                continue
+            marginal = weight_units(w * (n_cell - np.arange(n_cell)) / n_cell, w_max)
+            ys = [self._var(0, 1) for _ in range(n_cell)]
+            self._row(0, 0, ys + cols, [1.0] * n_cell + [-1.0] * len(cols))
+            self.deficit_constant += float(marginal.sum())
+            for y, unit in zip(ys, marginal):
+                de[y] = -float(unit)
+        km = self.cost["km"]
+        homes = self.grads.set_index("graduate_id")
+        from .choice import _km
+
+        rows = [row for _, row, _ in self.x]
+        if rows:
+            gid = self.grads["graduate_id"].to_numpy()[g_of_row[rows]]
+            fac = posts["facility_id"].to_numpy()[m.row_post[rows]]
+            metres = np.rint(_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
+            for (j, _, _), mm in zip(self.x, metres):
+                km[j] = float(mm)
+        for i, d in enumerate(self.pairs["km"].to_numpy(dtype=float)):
+            km[self.z[i]] = float(np.rint(d * KM_SCALE))
+
+    def load(self) -> None:
+        """Put the variables and rows into HiGHS (once, after building)."""
+        n = len(self.lower)
+        self.h.addVars(n, np.array(self.lower), np.array(self.upper))
+        ints = np.array(self.integer, dtype=np.int32)
+        self.h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
+        for lo, hi, cols, vals in self.rows:
+            self.h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float))
+
+    # ------------------------------------------------------------------ the driver's Engine
+    def objective(self, level: str) -> tuple[np.ndarray, int]:
+        """The level's integer coefficients, one per variable, divided by their greatest common
+        divisor; and that divisor (a level's value is the divided objective times it)."""
+        c = np.zeros(len(self.lower))
+        for j, v in self.cost[level].items():
+            c[j] = v
+        nz = np.abs(c[c != 0]).astype(np.int64)
+        divisor = int(np.gcd.reduce(nz)) if len(nz) else 1
+        return c / divisor, divisor
+
+    def initial(self) -> np.ndarray:
+        """Nothing offered, nobody placed."""
+        return np.zeros(len(self.lower))
+
+    def has_objective(self, level: str) -> bool:
+        """False when the level's coefficients are all zero."""
+        return any(v != 0 for v in self.cost[level].values())
+
+    def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
+        """The MIP optimum of ``level`` with the earlier levels held, within the time left."""
+        h = self.h
+        coef, divisor = self.objective(level)
+        n = len(coef)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return LevelResult(Status.TIME_LIMIT, method="highs")
+            h.setOptionValue("time_limit", left)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return LevelResult(Status.INFEASIBLE, method="highs")
+        if info.primal_solution_status != 2:
+            return LevelResult(Status.TIME_LIMIT, method="highs")
+        x = np.asarray(h.getSolution().col_value)
+        ints = np.array(self.integer, dtype=np.int64)
+        x[ints] = np.rint(x[ints])
+        value = float(round(coef @ x)) * divisor
+        bound = float(info.mip_dual_bound) * divisor
+        return LevelResult(Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.FEASIBLE,
+                           x, value, bound, "highs")
+
+    def hold(self, level: str, result: LevelResult) -> None:
+        """Keep ``level`` at its optimum: the integer coefficients make ``<= z*`` exact."""
+        coef, divisor = self.objective(level)
+        nz = np.flatnonzero(coef)
+        self.h.addRow(-INF, float(round(result.value / divisor)), len(nz), nz.astype(np.int32), coef[nz])
+
+    def offered(self, x: np.ndarray) -> np.ndarray:
+        """Places offered of each post in a solution."""
+        return np.rint(x[self.o]).astype(np.int64)
+
+
+def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float | None = None):
+    """The menu mechanism on a validated round: the offered places chosen by the programme of the
+    module docstring, run by :func:`.choice.solve_choice`; a checked Solution whose ``offered`` is
+    the menu and whose ``summary["menu"]`` has each level's value and proof."""
+    say = progress or (lambda event: None)
+    started = time.perf_counter()
+    say(Progress("model", 0.05, {"pairs": 0}))
+    model = MenuModel(round_)
+    model.load()
+    deadline = None if time_limit is None else started + time_limit
+    run = run_levels(model, deadline, progress=say, levels=LEVELS)
+    solved = bool(run.values)
+    offered = model.offered(run.x) if solved else model.market.places  # nothing proven: offer every vacancy
+    t_menu = time.perf_counter() - started
+    solution = solve_choice(round_, assign, progress=None, log_path=log_path, offered=offered)
+    if run.status == Status.OPTIMAL:
+        _check_outcome(model, run, solution)
+    timings = dict(solution.timings, menu=round(t_menu, 3), total=round(time.perf_counter() - started, 3))
+    menu = {"status": str(run.status), "gap": run.gap, "levels": _proof(model, run),
+            "variables": len(model.lower), "constraints": len(model.rows)}
+    status, gap = solution.status, solution.gap
+    if run.status != Status.OPTIMAL:  # the menu is unproven (or, with no level solved, every vacancy)
+        status, gap = (Status.FEASIBLE if solved else run.status), run.gap
+    return dataclasses.replace(solution, timings=timings, menu=menu, status=status, gap=gap)
+
+
+def _proof(model: MenuModel, run) -> dict:
+    """Each level's status, value and bound in the reader's units (obligated graduates, weighted
+    deficit, km) and seconds; a level skipped (nothing to optimise) or not reached says so."""
+
+    def shown(name: str, v: float | None) -> float | None:
+        if v is None:
+            return None
+        if name == "obligated":
+            return -v
+        if name == "deficit":
+            return weight_value(model.deficit_constant + v, model.w_max)
+        return v / KM_SCALE
+
+    out = {}
+    for lv in run.levels:
+        r = lv.result
+        if r is None:
+            out[lv.name] = {"status": "empty" if lv.skipped else "not_reached", "value": None, "bound": None,
+                            "seconds": round(lv.seconds, 3)}
+            continue
+        bound = r.value if r.status == Status.OPTIMAL else r.bound
+        out[lv.name] = {"status": str(r.status), "value": shown(lv.name, r.value), "bound": shown(lv.name, bound),
+                        "seconds": round(lv.seconds, 3)}
+    return out
+
+
+def _check_outcome(model: MenuModel, run, solution) -> None:
+    """The offered menu, run by the choice mechanism, reaches the programme's proven levels: the
+    obligated placed, the weighted deficit (integer steps, :func:`allocator.scaling.weight_value`)
+    and the whole metres. A mismatch is a bug of this module and stops the run."""
+    values = run.values
+    placed = solution.assignments
+    grads = model.grads
+    obligated_ids = grads.loc[grads["funding"].isin(OBLIGATED) & (grads["status"] == "available"), "graduate_id"]
+    found = {"obligated": int(placed["graduate_id"].isin(obligated_ids).sum()),
+             "deficit": solution.weighted_deficit,
+             "km": int(np.rint(placed["km"].to_numpy(dtype=float) * KM_SCALE).sum())}
+    promised = {"obligated": int(round(-values.get("obligated", 0.0))),
+                "deficit": weight_value(model.deficit_constant + values.get("deficit", 0.0),
+                                        model.w_max),
+                "km": int(round(values.get("km", found["km"])))}
+    wrong = [name for name in LEVELS if not (abs(found[name] - promised[name]) <= 1e-6 * max(1.0, abs(promised[name])))]
+    if wrong:
+        raise RuntimeError("menu: the offered places, run by the choice mechanism, do not reach the proven "
+                           + ", ".join(f"{n} ({found[n]} against {promised[n]})" for n in wrong))
