@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="solve one round under a grid of scenarios (allocator sweep --help, docs/sweep.md)")
     sub.add_parser("marginal", add_help=False,
                    help="what each further payment of a programme's budget buys, exactly (allocator marginal --help)")
+    sub.add_parser("audit", add_help=False,
+                   help="justified-envy pairs of a distribution against the graduates' lists (allocator audit --help)")
     sub.add_parser("forecast", add_help=False,
                    help="stock, need and deficit by year, and the admissions that close it (allocator forecast --help)")
     return p
@@ -96,8 +98,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
-    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep``, ``marginal`` and ``forecast`` go to their own
-    command lines;
+    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep``, ``marginal``, ``audit`` and ``forecast`` go to
+    their own command lines;
     ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -125,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep.marginal_cli import main as marginal_main
 
         return marginal_main(argv[1:])
+    if argv[:1] == ["audit"]:
+        from .mechanisms.audit_cli import main as audit_main
+
+        return audit_main(argv[1:])
     if argv[:1] == ["forecast"]:
         from .forecast.cli import main as forecast_main
 
