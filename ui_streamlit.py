@@ -21,6 +21,7 @@ pages = [
     st.Page("ui/pages/compare.py", title=t("page_compare", lang), icon="⚖️"),
     st.Page("ui/pages/sweep.py", title=t("sweep_page", lang), icon="🧮"),
     st.Page("ui/pages/forecast.py", title=t("forecast_page", lang), icon="📈"),
+    st.Page("ui/pages/mechanisms.py", title=t("mechanisms_page", lang), icon="🎓"),
     st.Page("ui/pages/stored.py", title=t("page_stored", lang), icon="🗄️"),
     st.Page("ui/pages/network.py", title=t("page_network", lang), icon="🗺️"),
 ]
