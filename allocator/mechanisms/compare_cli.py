@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         solutions = solve_all(round_, progress=progress)
-    except MenuError as exc:
-        print(str(exc), file=sys.stderr)
+    except MenuError:
+        print(text("mech_cmp_menu_couples", lang), file=sys.stderr)
         return EXIT_INPUT
     report = compare_mechanisms(round_, solutions)
     regions = region_table(round_, solutions)

@@ -141,3 +141,17 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
     good = write_round(town_and_village(), tmp_path / "good")
     assert main([str(good), "--out", str(good), "--lang", "en"]) == 2  # the output would replace the round
+
+
+def test_a_round_of_couples_exits_2_saying_the_menu_does_not_model_them(tmp_path, capsys):
+    frames = town_and_village()
+    frames["graduates"] = pd.DataFrame({"graduate_id": ["a", "b"], "specialty": ["therapist", "therapist"],
+                                        "funding": ["grant", "grant"], "home_region_id": ["town", "town"],
+                                        "rating": [4.0, 3.0], "partner_id": ["b", "a"]})
+    frames["preferences"] = pd.DataFrame({"graduate_id": ["a", "b"], "rank": [1, 1], "facility_id": ["fT", "fT"]})
+    folder = write_round(frames, tmp_path / "round")
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--lang", "en"]) == 2
+    assert "couples" in capsys.readouterr().err
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--lang", "ru"]) == 2
+    assert "не учитывает супружеские пары" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
