@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="what each further payment of a programme's budget buys, exactly (allocator marginal --help)")
     sub.add_parser("audit", add_help=False,
                    help="justified-envy pairs of a distribution against the graduates' lists (allocator audit --help)")
+    sub.add_parser("mechanisms", add_help=False,
+                   help="assign, choice and menu compared on one round (allocator mechanisms --help)")
     sub.add_parser("forecast", add_help=False,
                    help="stock, need and deficit by year, and the admissions that close it (allocator forecast --help)")
     return p
@@ -98,8 +100,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run ``allocator`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
 
-    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep``, ``marginal``, ``audit`` and ``forecast`` go to
-    their own command lines;
+    ``indicators``, ``generate``, ``runs``, ``network``, ``sweep``, ``marginal``, ``audit``, ``mechanisms`` and
+    ``forecast`` go to their own command lines;
     ``validate``, ``template`` and ``solve`` are handled here (exit codes in the module docstring).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -131,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         from .mechanisms.audit_cli import main as audit_main
 
         return audit_main(argv[1:])
+    if argv[:1] == ["mechanisms"]:
+        from .mechanisms.compare_cli import main as mechanisms_main
+
+        return mechanisms_main(argv[1:])
     if argv[:1] == ["forecast"]:
         from .forecast.cli import main as forecast_main
 

@@ -68,7 +68,9 @@ vacancies, offered or not; with diminishing returns the convex form of :mod:`all
 ``km`` (min total whole metres, the choosers' own km included). Weights are integer steps
 (:func:`allocator.scaling.weight_units`) so each level is held exactly.
 
-The offered menu is then run by :func:`.choice.solve_choice` (the mechanism itself, not the
+HiGHS starts from the outcome of offering every vacancy (the ``choice`` mechanism's); a menu left
+unproven by the time limit is never worse than that outcome (it is returned instead, with the
+proof's bound and gap). The offered menu is then run by :func:`.choice.solve_choice` (the mechanism itself, not the
 programme's :math:`x, z`), and the outcome's levels must equal the programme's optimum: that is
 the independent check of every menu (a mismatch is a bug and stops the run). Couples are not
 modelled here: a round whose graduates are couples is refused for ``menu``.
@@ -121,6 +123,11 @@ class MenuModel:
         self.integer: list[int] = []
         self.rows: list[tuple[float, float, list[int], list[float]]] = []
         self.cost = {name: {} for name in LEVELS}
+        # how each helper variable follows from o, x, z (for a starting solution): in creation order
+        self.sums: list[tuple[int, list[int], list[float]]] = []  # running total = sum vals * cols
+        self.exhausted_defs: list[tuple[int, list[int], list[float], float]] = []  # e = [sum >= places]
+        self.all_of: list[tuple[int, list[int]]] = []  # b = min(e's)
+        self.filled: list[tuple[list[int], list[int]]] = []  # y_j = [j < sum cols]
         self._build()
 
     # ------------------------------------------------------------------ building
@@ -230,6 +237,7 @@ class MenuModel:
             exhausted[(g, k)] = e
             places = float(m.programme_places[k])  # P_k e <= earlier users
             self._row(-INF, 0, [e] + cols, [places] + [-v for v in vals])
+            self.exhausted_defs.append((e, list(cols), list(vals), places))
         for g, items in self.by_grad.items():
             rows = sorted({row for _, row, _ in items}, key=lambda r: m.row_rank[r])
             for row in rows:
@@ -246,6 +254,7 @@ class MenuModel:
                     b = self._var(0, 1)
                     for k in need:
                         self._row(-INF, 0, [b, exhausted[(g, k)]], [1.0, -1.0])
+                    self.all_of.append((b, [exhausted[(g, k)] for k in need]))
                     extra_cols, extra_vals = [b], [n_v]
                 self._row(0, INF, cols + better + extra_cols + [self.o[v]],
                           vals + [n_v] * len(better) + extra_vals + [-1.0])
@@ -274,6 +283,7 @@ class MenuModel:
                     continue
                 s = self._var(0, INF, integer=False)  # s = total + mine
                 self._row(0, 0, [s] + total[0] + mine, [1.0] + [-v for v in total[1]] + [-1.0] * len(mine))
+                self.sums.append((s, total[0] + mine, list(total[1]) + [1.0] * len(mine)))
                 total = ([s], [1.0])
         return out
 
@@ -316,6 +326,7 @@ class MenuModel:
             marginal = weight_units(w * (n_cell - np.arange(n_cell)) / n_cell, w_max)
             ys = [self._var(0, 1) for _ in range(n_cell)]
             self._row(0, 0, ys + cols, [1.0] * n_cell + [-1.0] * len(cols))
+            self.filled.append((ys, list(cols)))
             self.deficit_constant += float(marginal.sum())
             for y, unit in zip(ys, marginal):
                 de[y] = -float(unit)
@@ -341,6 +352,44 @@ class MenuModel:
         self.h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
         for lo, hi, cols, vals in self.rows:
             self.h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float))
+
+    def start_from(self, offered: np.ndarray, solution) -> None:
+        """Give HiGHS the outcome of ``offered`` (``solution``: :func:`.choice.solve_choice`'s, its
+        choosers with a ``choice_rank``, the commission's without) as its first incumbent."""
+        m = self.market
+        v = np.zeros(len(self.lower))
+        v[self.o] = offered
+        x_of = {(row, k): j for j, row, k in self.x}
+        g_of = {gid: g for g, gid in enumerate(self.grads["graduate_id"])}
+        prog_of = {pid: k for k, pid in enumerate(self.round.programmes["programme_id"])}
+        facility = self.posts["facility_id"].to_numpy()
+        z_of = {key: self.z[i] for i, key in enumerate(zip(
+            self.pairs["graduate_id"], self.pairs["facility_id"], self.pairs["specialty"],
+            [None if pd.isna(k) else k for k in self.pairs["programme_id"]]))}
+        for a in solution.assignments.itertuples(index=False):
+            programme = None if pd.isna(a.programme_id) else a.programme_id
+            if pd.isna(a.choice_rank):
+                j = z_of.get((a.graduate_id, a.facility_id, a.specialty, programme))
+            else:
+                g = g_of[a.graduate_id]
+                row = next(r for r in range(m.start[g], m.stop[g]) if facility[m.row_post[r]] == a.facility_id)
+                j = x_of.get((row, -1 if programme is None else prog_of[programme]))
+            if j is None:
+                return  # not a point of this programme (a bug elsewhere would show in the check): no start
+            v[j] = 1.0
+        for s_, cols, vals in self.sums:
+            v[s_] = float(np.dot(v[cols], vals))
+        for e, cols, vals, places in self.exhausted_defs:
+            v[e] = 1.0 if np.dot(v[cols], vals) >= places - 0.5 else 0.0
+        for b, es in self.all_of:
+            v[b] = min(v[es])
+        for ys, cols in self.filled:
+            n = int(round(v[cols].sum()))
+            v[ys[:n]] = 1.0
+        start = highspy.HighsSolution()
+        start.col_value = v.tolist()
+        start.value_valid = True
+        self.h.setSolution(start)
 
     # ------------------------------------------------------------------ the driver's Engine
     def objective(self, level: str) -> tuple[np.ndarray, int]:
@@ -407,6 +456,8 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     say(Progress("model", 0.05, {"pairs": 0}))
     model = MenuModel(round_)
     model.load()
+    everything = solve_choice(round_, assign, progress=None, log_path=log_path)  # every vacancy offered
+    model.start_from(model.market.places, everything)
     deadline = None if time_limit is None else started + time_limit
     run = run_levels(model, deadline, progress=say, levels=LEVELS)
     solved = bool(run.values)
@@ -415,6 +466,8 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     solution = solve_choice(round_, assign, progress=None, log_path=log_path, offered=offered)
     if run.status == Status.OPTIMAL:
         _check_outcome(model, run, solution)
+    elif _key(everything) < _key(solution):  # unproven and worse than offering every vacancy: offer them
+        offered, solution = model.market.places, everything
     timings = dict(solution.timings, menu=round(t_menu, 3), total=round(time.perf_counter() - started, 3))
     menu = {"status": str(run.status), "gap": run.gap, "levels": _proof(model, run),
             "variables": len(model.lower), "constraints": len(model.rows)}
@@ -422,6 +475,11 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     if run.status != Status.OPTIMAL:  # the menu is unproven (or, with no level solved, every vacancy)
         status, gap = (Status.FEASIBLE if solved else run.status), run.gap
     return dataclasses.replace(solution, timings=timings, menu=menu, status=status, gap=gap)
+
+
+def _key(solution) -> tuple:
+    """The lexicographic order of outcomes: most obligated placed, least weighted deficit, least km."""
+    return (-solution.obligated_placed, solution.weighted_deficit, solution.km_objective)
 
 
 def _proof(model: MenuModel, run) -> dict:

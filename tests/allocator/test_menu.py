@@ -97,3 +97,11 @@ def test_the_menu_refuses_couples():
     round_ = round_from_frames(**frames, mechanism="menu")
     with pytest.raises(MenuError, match="couples"):
         solve_menu(round_, solve)
+
+
+def test_a_menu_out_of_time_is_never_worse_than_offering_every_vacancy():
+    round_ = _two_posts_round(mechanism="menu")
+    menu = solve_menu(round_, solve, time_limit=1e-9)
+    assert menu.summary["menu"]["status"] != "optimal"
+    assert outcome(menu) == outcome(solve_choice(round_, solve))
+    assert menu.offered["offered"].sum() == round_.vacancies["vacancies"].sum()
