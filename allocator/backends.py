@@ -48,6 +48,34 @@ def quiet_stdout():
         os.close(saved)
 
 
+def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.ndarray):
+    """One level of a model held in a ``highspy.Highs`` ``h``: minimise ``coef`` within the time
+    left before ``deadline``; (status, solution with the ``integer`` columns rounded or None,
+    HiGHS's dual bound). The status is :class:`Status`'s: optimal, feasible (a solution without
+    proof), infeasible, or time_limit (no solution)."""
+    import highspy
+
+    n = len(coef)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return Status.TIME_LIMIT, None, None
+        h.setOptionValue("time_limit", left)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return Status.INFEASIBLE, None, None
+    if info.primal_solution_status != 2:
+        return Status.TIME_LIMIT, None, None
+    x = np.asarray(h.getSolution().col_value)
+    x[integer] = np.rint(x[integer])
+    proven = status == highspy.HighsModelStatus.kOptimal
+    return (Status.OPTIMAL if proven else Status.FEASIBLE), x, float(info.mip_dual_bound)
+
+
 def make_backend(name: str, model: MatrixModel, threads: int = 1, log_path=None):
     """The backend ``name`` (cbc, highs or cpsat) holding ``model``."""
     if name in ("cbc", "highs"):

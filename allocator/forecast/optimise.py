@@ -41,9 +41,8 @@ import time
 import highspy
 import numpy as np
 
-from ..backends import quiet_stdout
+from ..backends import highs_mip_level, quiet_stdout
 from ..driver import LevelResult, run_levels
-from ..status import Status
 from .limits import Limits
 from .project import Dynamics
 
@@ -160,30 +159,11 @@ class AdmissionsModel:
 
     def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
         """The MIP optimum of ``level`` over the rows so far, within the time left."""
-        h = self.h
         coef = self.objectives[level]
-        n = len(coef)
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
-        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-        if deadline is not None:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                return LevelResult(Status.TIME_LIMIT, method="highs")
-            h.setOptionValue("time_limit", left)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        if status == highspy.HighsModelStatus.kInfeasible:
-            return LevelResult(Status.INFEASIBLE, method="highs")
-        if info.primal_solution_status != 2:
-            return LevelResult(Status.TIME_LIMIT, method="highs")
-        x = np.asarray(h.getSolution().col_value)
-        x[: self.n_a] = np.round(x[: self.n_a])
-        value = float(coef @ x)
-        bound = float(info.mip_dual_bound)
-        if status == highspy.HighsModelStatus.kOptimal:
-            return LevelResult(Status.OPTIMAL, x, value, bound, "highs")
-        return LevelResult(Status.FEASIBLE, x, value, bound, "highs")
+        status, x, bound = highs_mip_level(self.h, coef, deadline, np.arange(self.n_a))
+        if x is None:
+            return LevelResult(status, method="highs")
+        return LevelResult(status, x, float(coef @ x), bound, "highs")
 
     def hold(self, level: str, result: LevelResult) -> None:
         """A row that keeps ``level`` at its optimum (``<= z* + HOLD_TOL * max(1, |z*|)``)."""

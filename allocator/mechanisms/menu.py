@@ -85,7 +85,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from ..backends import quiet_stdout
+from ..backends import highs_mip_level, quiet_stdout
 from ..driver import LevelResult, run_levels
 from ..pairs import OBLIGATED, allowed_pairs
 from ..scaling import KM_SCALE, weight_max, weight_units, weight_value
@@ -412,29 +412,11 @@ class MenuModel:
 
     def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
         """The MIP optimum of ``level`` with the earlier levels held, within the time left."""
-        h = self.h
         coef, divisor = self.objective(level)
-        n = len(coef)
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
-        if deadline is not None:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                return LevelResult(Status.TIME_LIMIT, method="highs")
-            h.setOptionValue("time_limit", left)
-        h.run()
-        status = h.getModelStatus()
-        info = h.getInfo()
-        if status == highspy.HighsModelStatus.kInfeasible:
-            return LevelResult(Status.INFEASIBLE, method="highs")
-        if info.primal_solution_status != 2:
-            return LevelResult(Status.TIME_LIMIT, method="highs")
-        x = np.asarray(h.getSolution().col_value)
-        ints = np.array(self.integer, dtype=np.int64)
-        x[ints] = np.rint(x[ints])
-        value = float(round(coef @ x)) * divisor
-        bound = float(info.mip_dual_bound) * divisor
-        return LevelResult(Status.OPTIMAL if status == highspy.HighsModelStatus.kOptimal else Status.FEASIBLE,
-                           x, value, bound, "highs")
+        status, x, bound = highs_mip_level(self.h, coef, deadline, np.array(self.integer, dtype=np.int64))
+        if x is None:
+            return LevelResult(status, method="highs")
+        return LevelResult(status, x, float(round(coef @ x)) * divisor, bound * divisor, "highs")
 
     def hold(self, level: str, result: LevelResult) -> None:
         """Keep ``level`` at its optimum: the integer coefficients make ``<= z*`` exact."""

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
-from support.rounds import write_round
+from support.rounds import town_and_village, write_round
 
 from allocator import round_from_frames
 from allocator.mechanisms.compare import compare_mechanisms, offered_posts, solve_all
@@ -22,22 +22,6 @@ _spec = importlib.util.spec_from_file_location("choice_cases", Path(__file__).wi
 _choice_cases = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_choice_cases)
 choice_rounds = _choice_cases.choice_rounds
-
-
-def town_and_village() -> dict:
-    """One paid graduate lists a town post (region weight 1) before a village post (weight 2)."""
-    return {
-        "regions": pd.DataFrame({"region_id": ["town", "village"], "name": ["Город", "Село"], "lat": [53.2, 53.4],
-                                 "lon": [45.0, 45.3], "population": [50_000, 3_000], "weight": [1.0, 2.0]}),
-        "facilities": pd.DataFrame({"facility_id": ["fT", "fV"], "name": ["Поликлиника", "Амбулатория"],
-                                    "region_id": ["town", "village"], "lat": [53.2, 53.4], "lon": [45.0, 45.3],
-                                    "rural": [False, False], "settlement_population": [50_000, 3_000]}),
-        "vacancies": pd.DataFrame({"facility_id": ["fT", "fV"], "specialty": ["therapist", "therapist"],
-                                   "vacancies": [1, 1]}),
-        "graduates": pd.DataFrame({"graduate_id": ["p1"], "specialty": ["therapist"], "funding": ["paid"],
-                                   "home_region_id": ["town"], "rating": [4.5]}),
-        "preferences": pd.DataFrame({"graduate_id": ["p1", "p1"], "rank": [1, 2], "facility_id": ["fT", "fV"]}),
-    }
 
 
 def test_by_hand_the_menu_wins_back_the_village():

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from support.rounds import town_and_village
 
 from allocator import round_from_frames, solve
 from allocator.mechanisms.choice import build_market, solve_choice
@@ -56,18 +57,7 @@ def test_the_menu_is_as_good_as_the_best_of_every_menu(case):
 
 
 def _two_posts_round(**options):
-    regions = pd.DataFrame({"region_id": ["town", "village"], "name": ["Город", "Село"], "lat": [53.2, 53.4],
-                            "lon": [45.0, 45.3], "population": [50_000, 3_000], "weight": [1.0, 2.0]})
-    facilities = pd.DataFrame({"facility_id": ["fT", "fV"], "name": ["Поликлиника", "Амбулатория"],
-                               "region_id": ["town", "village"], "lat": [53.2, 53.4], "lon": [45.0, 45.3],
-                               "rural": [False, False], "settlement_population": [50_000, 3_000]})
-    vacancies = pd.DataFrame({"facility_id": ["fT", "fV"], "specialty": ["therapist", "therapist"],
-                              "vacancies": [1, 1]})
-    graduates = pd.DataFrame({"graduate_id": ["p1"], "specialty": ["therapist"], "funding": ["paid"],
-                              "home_region_id": ["town"], "rating": [4.5]})
-    prefs = pd.DataFrame({"graduate_id": ["p1", "p1"], "rank": [1, 2], "facility_id": ["fT", "fV"]})
-    return round_from_frames(regions=regions, facilities=facilities, vacancies=vacancies, graduates=graduates,
-                             preferences=prefs, **options)
+    return round_from_frames(**town_and_village(), **options)
 
 
 def test_by_hand_not_offering_the_town_post_sends_the_graduate_to_the_village():

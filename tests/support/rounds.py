@@ -95,3 +95,24 @@ def six_group_staffing(scales: dict[str, float]) -> pd.DataFrame:
                 pos = base * share
                 rows.append((region, cadre + suffix, pos, pos * 0.9 * scale, pos * 0.8 * scale))
     return pd.DataFrame(rows, columns=["region_id", "staff_group", "positions", "occupied", "persons"])
+
+
+def town_and_village(preferences: bool = True) -> dict:
+    """Frames of a round where the list of posts matters: one paid graduate lists a town post
+    (region weight 1) before a village post (weight 2), one vacancy each; ``preferences`` adds
+    that list."""
+    frames = {
+        "regions": pd.DataFrame({"region_id": ["town", "village"], "name": ["Город", "Село"], "lat": [53.2, 53.4],
+                                 "lon": [45.0, 45.3], "population": [50_000, 3_000], "weight": [1.0, 2.0]}),
+        "facilities": pd.DataFrame({"facility_id": ["fT", "fV"], "name": ["Поликлиника", "Амбулатория"],
+                                    "region_id": ["town", "village"], "lat": [53.2, 53.4], "lon": [45.0, 45.3],
+                                    "rural": [False, False], "settlement_population": [50_000, 3_000]}),
+        "vacancies": pd.DataFrame({"facility_id": ["fT", "fV"], "specialty": ["therapist", "therapist"],
+                                   "vacancies": [1, 1]}),
+        "graduates": pd.DataFrame({"graduate_id": ["p1"], "specialty": ["therapist"], "funding": ["paid"],
+                                   "home_region_id": ["town"], "rating": [4.5]}),
+    }
+    if preferences:
+        frames["preferences"] = pd.DataFrame({"graduate_id": ["p1", "p1"], "rank": [1, 2],
+                                              "facility_id": ["fT", "fV"]})
+    return frames

@@ -4,14 +4,13 @@ in both languages; a round without preferences is told so."""
 
 import io
 
-import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
 from openpyxl import load_workbook  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from support.paths import ROOT  # noqa: E402
-from support.rounds import write_round  # noqa: E402
+from support.rounds import town_and_village, write_round  # noqa: E402
 
 from allocator.catalogue import text  # noqa: E402
 from allocator.mechanisms.compare_cli import offered_table  # noqa: E402
@@ -20,25 +19,6 @@ from ui.i18n import t  # noqa: E402
 
 APP = str(ROOT / "ui_streamlit.py")
 PAGE = "ui/pages/mechanisms.py"
-
-
-def town_and_village(preferences: bool = True) -> dict:
-    """One paid graduate lists a town post (region weight 1) before a village post (weight 2)."""
-    frames = {
-        "regions": pd.DataFrame({"region_id": ["town", "village"], "name": ["Город", "Село"], "lat": [53.2, 53.4],
-                                 "lon": [45.0, 45.3], "population": [50_000, 3_000], "weight": [1.0, 2.0]}),
-        "facilities": pd.DataFrame({"facility_id": ["fT", "fV"], "name": ["Поликлиника", "Амбулатория"],
-                                    "region_id": ["town", "village"], "lat": [53.2, 53.4], "lon": [45.0, 45.3],
-                                    "rural": [False, False], "settlement_population": [50_000, 3_000]}),
-        "vacancies": pd.DataFrame({"facility_id": ["fT", "fV"], "specialty": ["therapist", "therapist"],
-                                   "vacancies": [1, 1]}),
-        "graduates": pd.DataFrame({"graduate_id": ["p1"], "specialty": ["therapist"], "funding": ["paid"],
-                                   "home_region_id": ["town"], "rating": [4.5]}),
-    }
-    if preferences:
-        frames["preferences"] = pd.DataFrame({"graduate_id": ["p1", "p1"], "rank": [1, 2],
-                                              "facility_id": ["fT", "fV"]})
-    return frames
 
 
 def page_on(folder, lang="ru") -> AppTest:
