@@ -70,7 +70,6 @@ solve, the solution (its audit included) and its check, 2.2 s.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import time
 from dataclasses import dataclass
 
@@ -85,8 +84,6 @@ from ..status import Progress, Status
 from .ranks import choice_order
 
 MECHANISM = "choice"
-# the checker's couple rule, where the checker has it (allocator.check.broken_rules(couples=True))
-_COUPLES = {"couples": True} if "couples" in inspect.signature(broken_rules).parameters else {}
 #: The unplaced reason of a paid graduate left without a listed post (texts: reasons.csv).
 NO_CHOICE = "no_choice_available"
 
@@ -237,9 +234,7 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
     grads = _graduates(round_)
     posts = _posts(round_)
     if preferences is None:
-        preferences = getattr(round_, "preferences", None)
-    if preferences is None:
-        preferences = pd.DataFrame({"graduate_id": [], "rank": [], "facility_id": []})
+        preferences = round_.preferences
     ids = pd.Index(grads["graduate_id"].astype(str))
     prefs = preferences.assign(g=ids.get_indexer(preferences["graduate_id"].astype(str)))
     prefs = prefs[prefs["g"] >= 0]
@@ -347,7 +342,7 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
         "facility_id": posts["facility_id"].to_numpy()[post],
         "region_id": posts["region_id"].to_numpy()[post],
         "specialty": posts["specialty"].to_numpy()[post],
-        "km": _km(round_, grads.iloc[chosen_g], posts["facility_id"].to_numpy()[post]),
+        "km": chosen_km(round_, grads.iloc[chosen_g], posts["facility_id"].to_numpy()[post]),
         "programme_id": pd.Series(prog_ids[k], dtype=object),
         "payment": payments[k],
         "choice_rank": pd.array(market.row_rank[rows], dtype="Int64"),
@@ -372,11 +367,10 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
         levels = {name: (Status.OPTIMAL, "empty") for name in ("obligated", "deficit", "km")}
     size = ModelSize(pairs.n_pairs, commission.model_size.variables, commission.model_size.constraints)
     menu = posts[["facility_id", "specialty"]].assign(offered=market.places)  # default: every vacancy
-    extra = {"offered": menu} if "offered" in inspect.signature(make_solution).parameters else {}
     solution = make_solution(round_, pairs, size, chosen, status=commission.status, gap=commission.gap,
-                             timings=timings, km_objective=None, level_states=levels, **extra)
+                             timings=timings, km_objective=None, level_states=levels, offered=menu)
     solution = _with_choice_columns(solution, chosen, grads, obligated, available, market.partner)
-    broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments, **_COUPLES)
+    broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments, couples=True)
     if broken:
         raise SolutionError(f"{MECHANISM} ({round_.scenario.solver})", broken)
     timings = dict(solution.timings, total=round(time.perf_counter() - started, 3))  # the solution and check too
@@ -456,7 +450,7 @@ def _empty_solution(sub) -> _Nothing:
     return _Nothing(assignments=pd.DataFrame({c: pd.Series(dtype=object) for c in cols}))
 
 
-def _km(round_, grads: pd.DataFrame, facility_ids: np.ndarray) -> np.ndarray:
+def chosen_km(round_, grads: pd.DataFrame, facility_ids: np.ndarray) -> np.ndarray:
     """km from each graduate's home to the facility they chose (geodesic, or road), unlimited by max_km."""
     if not len(grads):
         return np.zeros(0)

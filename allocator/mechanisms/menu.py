@@ -90,7 +90,7 @@ from ..driver import LevelResult, run_levels
 from ..pairs import OBLIGATED, allowed_pairs
 from ..scaling import KM_SCALE, weight_max, weight_units, weight_value
 from ..status import Progress, Status
-from .choice import build_market, solve_choice
+from .choice import build_market, chosen_km, solve_choice
 
 MECHANISM = "menu"
 LEVELS = ("obligated", "deficit", "km")
@@ -332,13 +332,11 @@ class MenuModel:
                 de[y] = -float(unit)
         km = self.cost["km"]
         homes = self.grads.set_index("graduate_id")
-        from .choice import _km
-
         rows = [row for _, row, _ in self.x]
         if rows:
             gid = self.grads["graduate_id"].to_numpy()[g_of_row[rows]]
             fac = posts["facility_id"].to_numpy()[m.row_post[rows]]
-            metres = np.rint(_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
+            metres = np.rint(chosen_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
             for (j, _, _), mm in zip(self.x, metres):
                 km[j] = float(mm)
         for i, d in enumerate(self.pairs["km"].to_numpy(dtype=float)):

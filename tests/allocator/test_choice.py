@@ -3,7 +3,6 @@ against python ``matching``'s hospital-resident solver, on Hypothesis rounds, an
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 from decimal import Decimal
@@ -22,8 +21,6 @@ from allocator.check import broken_rules
 from allocator.mechanisms.choice import Market, build_market, run_choice
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-HAS_PREFERENCES = "preferences" in inspect.signature(round_from_frames).parameters
-needs_preferences = pytest.mark.skipif(not HAS_PREFERENCES, reason="the preferences table is not in the schema yet")
 
 
 # --------------------------------------------------------------------------- the core on plain inputs
@@ -233,7 +230,6 @@ def _chosen(assignments, which):
             for r in a.itertuples()}
 
 
-@needs_preferences
 @FAST
 @given(case=choice_rounds())
 def test_choices_match_the_reference_and_the_commission_the_brute_force(case):
@@ -280,7 +276,6 @@ def test_choices_match_the_reference_and_the_commission_the_brute_force(case):
     assert len(a) + len(un) == len(grads)
 
 
-@needs_preferences
 @FAST
 @given(case=choice_rounds(programmes=False, couples=False))
 def test_without_commission_and_programmes_it_is_the_resident_optimal_stable_matching(case):
@@ -321,7 +316,6 @@ def test_without_commission_and_programmes_it_is_the_resident_optimal_stable_mat
     assert ours == theirs
 
 
-@needs_preferences
 @FAST
 @given(case=choice_rounds(max_graduates=6))
 def test_every_choice_solution_passes_the_checker_on_the_round_itself(case):
@@ -334,8 +328,7 @@ def test_every_choice_solution_passes_the_checker_on_the_round_itself(case):
     lifted = round_.graduates.assign(max_km=np.nan)
     import dataclasses
 
-    couples = {"couples": True} if "couples" in inspect.signature(broken_rules).parameters else {}
-    assert broken_rules(dataclasses.replace(round_, graduates=lifted), a, **couples) == []
+    assert broken_rules(dataclasses.replace(round_, graduates=lifted), a, couples=True) == []
     # a couple: both placed in one region, or neither placed in the choice step
     grads = round_.graduates.set_index("graduate_id")
     where = a.set_index("graduate_id")
@@ -369,7 +362,6 @@ def _hand_round():
                 programmes=programmes), prefs
 
 
-@needs_preferences
 def test_by_hand_rating_order_programme_places_commission_and_no_choice():
     frames, prefs = _hand_round()
     solution = solve(_round(frames, prefs, max_km=300.0))
@@ -391,7 +383,6 @@ def test_by_hand_rating_order_programme_places_commission_and_no_choice():
     assert solution.obligated_placed == 1 and solution.checks == ()
 
 
-@needs_preferences
 def test_a_menu_offers_fewer_places_to_the_choices_and_to_the_commission():
     from allocator.mechanisms.choice import solve_choice
 
@@ -404,15 +395,13 @@ def test_a_menu_offers_fewer_places_to_the_choices_and_to_the_commission():
     # g2 takes fa; g3 (fa full, fb not offered) nothing; the commission puts a grant graduate at fc
     assert a.loc["g2", "facility_id"] == "fa" and "g3" not in a.index
     assert a["facility_id"].tolist().count("fb") == 0 and len(a) == 2 and solution.checks == ()
-    if getattr(solution, "offered", None) is not None:  # the field of issue 13
-        assert solution.offered["offered"].tolist() == [1, 0, 1]
+    assert solution.offered["offered"].tolist() == [1, 0, 1]
     nothing = solve_choice(round_, solve, offered=[0, 0, 0])
     assert nothing.assignments.empty and nothing.weighted_deficit == nothing.weighted_deficit_before
     with pytest.raises(ValueError):
         solve_choice(round_, solve, offered=[2, 0, 1])  # more than the vacancies
 
 
-@needs_preferences
 def test_the_commission_keeps_max_km_and_the_choice_does_not():
     frames, prefs = _hand_round()
     frames["graduates"] = frames["graduates"].iloc[[0, 3]].reset_index(drop=True)  # g1, g4: grant
@@ -424,7 +413,6 @@ def test_the_commission_keeps_max_km_and_the_choice_does_not():
     assert solution.checks == ()
 
 
-@needs_preferences
 def test_a_targeted_graduate_chooses_only_in_the_sponsor_region():
     frames, prefs = _hand_round()
     g = frames["graduates"].iloc[[0]].assign(funding="targeted", sponsor_region_id="b", rating=1.0)
@@ -434,7 +422,6 @@ def test_a_targeted_graduate_chooses_only_in_the_sponsor_region():
     assert a[["facility_id", "choice_rank"]].values.tolist() == [["fc", 2]]
 
 
-@needs_preferences
 def test_the_default_mechanism_is_unchanged_and_hashes_as_before():
     frames, prefs = _hand_round()
     plain = round_from_frames(**frames)
@@ -446,7 +433,6 @@ def test_the_default_mechanism_is_unchanged_and_hashes_as_before():
 
 
 # --------------------------------------------------------------------------- the command line
-@needs_preferences
 def test_cli_solves_with_mechanism_choice(tmp_path, capsys):
     from allocator.cli import main
 
@@ -462,12 +448,9 @@ def test_cli_solves_with_mechanism_choice(tmp_path, capsys):
     assert a["choice_rank"].isna().sum() == 1
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"]["mechanism"] == "choice" and summary["checks"]["broken_rules"] == []
-    from allocator.solution import make_solution
-
-    if "offered" in inspect.signature(make_solution).parameters:  # the solution's posts offered (issue 13)
-        offered = pd.read_csv(out / "offered.csv")
-        assert offered.values.tolist() == [["fa", "gp", 1], ["fb", "gp", 1], ["fc", "gp", 1]]  # every vacancy
-        assert summary["blocking_pairs"] == 0
+    offered = pd.read_csv(out / "offered.csv")
+    assert offered.values.tolist() == [["fa", "gp", 1], ["fb", "gp", 1], ["fc", "gp", 1]]  # every vacancy
+    assert summary["blocking_pairs"] == 0
     (folder / "scenario.toml").write_text('mechanism = "lottery"\n', encoding="utf-8")
     assert main(["solve", str(folder), "--out", str(tmp_path / "out2"), "--no-store", "-q"]) == 2
     err = capsys.readouterr().err
@@ -486,11 +469,10 @@ def test_build_market_reads_plain_frames_without_the_issue_13_columns():
     assert len(rows) == len(prefs) and market.row_progs[rows.index[(rows["graduate_id"] == "g5")][0]] == (0,)
 
 
-@needs_preferences
 @FAST
 @given(case=choice_rounds(couples=False, max_graduates=6))
 def test_the_audit_finds_no_justified_envy_in_a_choice_result(case):
-    audit = pytest.importorskip("allocator.mechanisms.audit")
+    from allocator.mechanisms import audit
     frames, prefs = case
     round_ = _round(frames, prefs, max_km=60.0)
     solution = solve(round_)
@@ -499,7 +481,6 @@ def test_the_audit_finds_no_justified_envy_in_a_choice_result(case):
     assert pairs.empty, pairs
 
 
-@needs_preferences
 @pytest.mark.parametrize("distances", ["geodesic", "road"])
 def test_penza_by_choice_is_checked_envy_free_and_its_commission_keeps_max_km(distances):
     from support.paths import PENZA
@@ -522,7 +503,6 @@ def test_penza_by_choice_is_checked_envy_free_and_its_commission_keeps_max_km(di
     assert int(offered.sum()) == int(round_.vacancies["vacancies"].sum())
 
 
-@needs_preferences
 def test_the_commission_gets_what_is_left_of_the_time_limit():
     frames, prefs = _hand_round()
     solution = solve(_round(frames, prefs, max_km=300.0, time_limit=0.0))
