@@ -29,6 +29,10 @@ DISTANCE_SOURCES = ("geodesic", "road")
 #: ``menu`` the same on the list of posts offered that does best (allocator.mechanisms.menu).
 MECHANISMS = ("assign", "choice", "menu")
 DEFAULT_MECHANISM = "assign"
+#: Options of issue 15 left out of Scenario.as_dict while unset, so older rounds keep their hash.
+UNSET_LEFT_OUT = ("year", "currency", "service_years")
+#: Funding types a scenario's service_years may name.
+FUNDING = ("grant", "targeted", "paid")
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,11 @@ class Scenario:
     model) | choice (graduates choose in rating order, :mod:`allocator.mechanisms.choice`) | menu
     (the posts offered chosen so that choice does best, :mod:`allocator.mechanisms.menu`); the
     default is left out of :meth:`as_dict`, so rounds run before the option existed keep their
-    input hash and stored options.
+    input hash and stored options.  ``year``: the round's calendar year (graduates' ages from
+    ``birth_year``, ``service_until``).  ``currency``: the money unit of the round's payments and
+    budgets as shown (₽, ₸, сом; None = no sign).  ``service_years``: funding type -> years of
+    service an obligated graduate owes (grant = 3 in Kazakhstan); a programme's ``service_years``
+    applies to those it pays. The three are left out of :meth:`as_dict` while unset.
     """
 
     max_km: float | None = None
@@ -57,6 +65,9 @@ class Scenario:
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     threads: int = 1
     mechanism: str = DEFAULT_MECHANISM
+    year: int | None = None
+    currency: str | None = None
+    service_years: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         # One number, one form: a whole-number option given as an int (scenario.toml's
@@ -68,6 +79,8 @@ class Scenario:
         if isinstance(weights, Mapping):
             weights = {k: _as_float(v) for k, v in weights.items()}
             object.__setattr__(self, "weights", MappingProxyType(weights))
+        if isinstance(self.service_years, Mapping):
+            object.__setattr__(self, "service_years", MappingProxyType(dict(self.service_years)))
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -90,6 +103,10 @@ class Scenario:
         out["weights"] = dict(sorted(self.weights.items()))
         if out["mechanism"] == DEFAULT_MECHANISM:
             del out["mechanism"]
+        out["service_years"] = dict(sorted(self.service_years.items()))
+        for name in UNSET_LEFT_OUT:
+            if not out[name]:
+                del out[name]
         return out
 
 
@@ -180,6 +197,11 @@ def scenario_from_mapping(data: dict, file: str) -> tuple[Scenario, list[Problem
             problems.append(Problem.of(file, None, shown_name(key), "unknown_option", known=", ".join(sorted(known))))
             continue
         values[key] = value
+    if "service_years" in values and not isinstance(values["service_years"], dict):
+        problems.append(Problem.of(file, None, "service_years", "service_years_not_table"))
+        values.pop("service_years")
+    elif "service_years" in values:
+        values["service_years"] = MappingProxyType({str(k): v for k, v in values["service_years"].items()})
     if "weights" in values:
         w = values["weights"]
         if not isinstance(w, dict):
@@ -256,6 +278,18 @@ def check_scenario(s: Scenario, file: str) -> list[Problem]:
         problems.append(Problem.of(file, None, "diminishing_returns", "not_true_false"))
     for region, w in s.weights.items():
         num(f"weights.{shown_name(region)}", w, MAX_WEIGHT)
+    if s.year is not None and (isinstance(s.year, bool) or not isinstance(s.year, int) or not 1900 <= s.year <= 2100):
+        problems.append(Problem.of(file, None, "year", "not_whole_in_range", minimum=1900, maximum=2100,
+                                   value=s.year))
+    if s.currency is not None and (not isinstance(s.currency, str) or not 0 < len(s.currency.strip()) <= 12):
+        problems.append(Problem.of(file, None, "currency", "bad_currency", value=s.currency))
+    for funding, years in s.service_years.items():
+        if funding not in FUNDING:
+            problems.append(Problem.of(file, None, f"service_years.{shown_name(funding)}", "not_one_of",
+                                       allowed=", ".join(FUNDING), value=funding))
+        elif isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 50:
+            problems.append(Problem.of(file, None, f"service_years.{funding}", "not_whole_in_range",
+                                       minimum=0, maximum=50, value=years))
     return problems
 
 
