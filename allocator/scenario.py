@@ -30,7 +30,7 @@ DISTANCE_SOURCES = ("geodesic", "road")
 MECHANISMS = ("assign", "choice", "menu")
 DEFAULT_MECHANISM = "assign"
 #: Options of issue 15 left out of Scenario.as_dict while unset, so older rounds keep their hash.
-UNSET_LEFT_OUT = ("year", "currency", "service_years")
+UNSET_LEFT_OUT = ("year", "currency", "service_years", "vacancy_basis")
 #: Funding types a scenario's service_years may name.
 FUNDING = ("grant", "targeted", "paid")
 
@@ -54,7 +54,9 @@ class Scenario:
     ``birth_year``, ``service_until``).  ``currency``: the money unit of the round's payments and
     budgets as shown (₽, ₸, сом; None = no sign).  ``service_years``: funding type -> years of
     service an obligated graduate owes (grant = 3 in Kazakhstan); a programme's ``service_years``
-    applies to those it pays. The three are left out of :meth:`as_dict` while unset.
+    applies to those it pays.  ``vacancy_basis``: None = the folder's ``vacancies.csv``; a name X
+    reads ``vacancies_X.csv`` instead (Penza: ``agreed_need``, the seed's ЦНИИОИЗ-agreed need). The
+    four are left out of :meth:`as_dict` while unset.
     """
 
     max_km: float | None = None
@@ -68,6 +70,7 @@ class Scenario:
     year: int | None = None
     currency: str | None = None
     service_years: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    vacancy_basis: str | None = None
 
     def __post_init__(self) -> None:
         # One number, one form: a whole-number option given as an int (scenario.toml's
