@@ -20,15 +20,37 @@ import pandas as pd
 
 from .scenario import DISTANCE_SOURCES, SOLVERS, Scenario, apply_scenario
 
-__all__ = ["CHOICE_COLUMNS", "DISTANCE_SOURCES", "PREFERENCE_COLUMNS", "SOLVERS", "Round", "Scenario",
-           "empty_preferences"]
+__all__ = ["CHOICE_COLUMNS", "DISTANCE_SOURCES", "HASH_NEUTRAL", "INSTALMENT_COLUMNS", "PREFERENCE_COLUMNS",
+           "RULE_COLUMNS", "SOLVERS", "Round", "Scenario", "empty_instalments", "empty_preferences",
+           "without_neutral_columns"]
 
 #: The columns of a round's preferences table (schema.csv ``preferences``).
 PREFERENCE_COLUMNS = ("graduate_id", "rank", "facility_id")
+#: The columns of a round's instalments table (schema.csv ``instalments``).
+INSTALMENT_COLUMNS = ("programme_id", "year", "payment", "payment_remote", "budget", "description")
 #: The graduates' columns of issue 13 (choice in rating order, statuses, couples) and the value each
 #: has when not given: a column wholly at that value is left out of :meth:`Round.input_hash`, so a
 #: round without them hashes as it did before they existed.
 CHOICE_COLUMNS = {"rating": None, "status": "available", "status_reason": None, "partner_id": None}
+#: Every column added to a table after the first stored rounds (issues 13 and 15) and the value it has
+#: when not given: a column wholly at that value (or missing) is left out of :meth:`Round.input_hash`.
+#: (The run store's round hash, :func:`allocator.store.tables.round_hash`, leaves out only
+#: :data:`RULE_COLUMNS`: it kept issue 13's columns from the start.)
+RULE_COLUMNS = {
+    "graduates": {"birth_year": None, "age": None, "rural_quota": False},
+    "facilities": {"remote": False, "closed_town": False, "ownership": "state"},
+    "vacancies": {"source": None, "planned_date": None},
+    "programmes": {"payment_remote": None, "funding": ("paid",), "closed_towns": False, "max_age": None,
+                   "service_years": None, "benefits": ()},
+}
+HASH_NEUTRAL = {**RULE_COLUMNS, "graduates": {**CHOICE_COLUMNS, **RULE_COLUMNS["graduates"]}}
+
+
+def empty_instalments() -> pd.DataFrame:
+    """The instalments of a round without an instalments table: no rows, the schema's columns."""
+    return pd.DataFrame({"programme_id": pd.Series(dtype=object), "year": pd.Series(dtype="Int64"),
+                         "payment": pd.Series(dtype=float), "payment_remote": pd.Series(dtype=float),
+                         "budget": pd.Series(dtype=float), "description": pd.Series(dtype=object)})
 
 
 def empty_preferences() -> pd.DataFrame:
@@ -73,6 +95,8 @@ class Round:
     indicators: pd.DataFrame | None = None
     # Graduates' lists of facilities (schema.csv ``preferences``); no rows when the round has none.
     preferences: pd.DataFrame = field(default_factory=empty_preferences)
+    # Later payments and yearly budgets of programmes (schema.csv ``instalments``); no rows when none.
+    instalments: pd.DataFrame = field(default_factory=empty_instalments)
 
     def with_scenario(self, scenario: Scenario) -> "Round":
         """This round under other options (defaults that depend on them filled again)."""
@@ -82,14 +106,15 @@ class Round:
         """SHA-256 of the typed tables and the options: same hash, same inputs."""
         digest = hashlib.sha256()
         for name in ("regions", "facilities", "vacancies", "graduates", "programmes"):
-            frame = getattr(self, name)
-            if name == "graduates":
-                frame = _without_default_choice_columns(frame)
+            frame = without_neutral_columns(name, getattr(self, name))
             digest.update(name.encode())
             digest.update(frame.to_csv(index=False, lineterminator="\n").encode())
         if self.preferences is not None and len(self.preferences):  # none: the hash of before issue 13
             digest.update(b"preferences")
             digest.update(self.preferences.to_csv(index=False, lineterminator="\n").encode())
+        if self.instalments is not None and len(self.instalments):  # none: the hash of before issue 15
+            digest.update(b"instalments")
+            digest.update(self.instalments.to_csv(index=False, lineterminator="\n").encode())
         for extra in (self.settlements, self.roads):
             if extra is not None:
                 digest.update(extra.to_csv(index=False, lineterminator="\n").encode())
@@ -97,12 +122,20 @@ class Round:
         return digest.hexdigest()
 
 
-def _without_default_choice_columns(graduates: pd.DataFrame) -> pd.DataFrame:
-    """The graduates without the :data:`CHOICE_COLUMNS` that hold only their default value."""
+def without_neutral_columns(table: str, frame: pd.DataFrame, neutral: dict | None = None) -> pd.DataFrame:
+    """The table without its ``neutral`` columns (default :data:`HASH_NEUTRAL`) that hold only
+    their default value."""
     drop = []
-    for col, default in CHOICE_COLUMNS.items():
-        if col in graduates:
-            values = graduates[col]
-            if (values.isna().all() if default is None else (values == default).all()):
+    for col, default in (HASH_NEUTRAL if neutral is None else neutral).get(table, {}).items():
+        if col in frame:
+            values = frame[col]
+            if default is None:
+                at_default = values.isna().all()
+            elif isinstance(default, tuple):
+                items = values.map(lambda v: tuple(v) if isinstance(v, tuple) else ())
+                at_default = items.map(lambda v, d=default: v in (d, ())).all()
+            else:
+                at_default = (values.fillna(default) == default).all()
+            if at_default:
                 drop.append(col)
-    return graduates.drop(columns=drop)
+    return frame.drop(columns=drop)

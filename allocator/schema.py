@@ -25,9 +25,9 @@ from medstaff_core.schema import markdown as schema_markdown
 
 __all__ = ["INDICATOR_TABLES", "OPTIONAL_TABLES", "TABLES", "Column", "aliases", "columns", "markdown", "schema"]
 
-#: Tables of a round in reading order; programmes and preferences are optional.
-TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "preferences")
-OPTIONAL_TABLES = frozenset({"programmes", "preferences"})
+#: Tables of a round in reading order; programmes, instalments and preferences are optional.
+TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "instalments", "preferences")
+OPTIONAL_TABLES = frozenset({"programmes", "instalments", "preferences"})
 #: Tables the staffing indicators read beside a round (allocator.indicators.for_round), when present.
 INDICATOR_TABLES = ("staffing", "population")
 

@@ -111,6 +111,7 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         graduates=typed["graduates"],
         programmes=typed["programmes"],
         preferences=typed["preferences"][[*PREFERENCE_COLUMNS, *_extra(typed["preferences"])]],
+        instalments=typed["instalments"],
         name=raw.name or Path(raw.source).stem,
         settlements=settlements,
         roads=roads,
@@ -151,12 +152,12 @@ def type_table(table: str, frame: pd.DataFrame, file: str,
     for col in cols:
         if col.name in frame.columns:
             data[col.name], found = _convert(col, frame[col.name], rows, file,
-                                             aliases(table, col.name) if own else {})
+                                             aliases(table, col.name) if own else {}, own)
             problems += found
         else:
             if col.required:
                 problems.append(Problem.of(file, None, col.name, "column_missing"))
-            data[col.name] = _convert(col, pd.Series("", index=frame.index), rows, file)[0]
+            data[col.name] = _convert(col, pd.Series("", index=frame.index), rows, file, None, own)[0]
     known = set(data)
     for c in frame.columns:  # extra columns (e.g. notes) are kept for the user, never read
         if c and c not in known:
@@ -200,9 +201,14 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str, words: dict[str, str] | None = None):
-    """Typed values of one column and its problems; ``words``: typed word (:func:`word_key`) -> code."""
+def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str, words: dict[str, str] | None = None,
+             defaults: bool = False):
+    """Typed values of one column and its problems; ``words``: typed word (:func:`word_key`) -> code.
+    With ``defaults`` (the round's own tables) an empty cell of a column with a schema default
+    holds that default (``ownership`` state, ``funding`` paid)."""
     text = text.fillna("").astype(str).str.strip()
+    if defaults and col.default and not col.required:
+        text = text.where(text != "", col.default)
     empty = text == ""
     if words:  # a Russian word (or a code in other case) is the code
         text = text.map(lambda v: words.get(word_key(v), v))
@@ -258,7 +264,10 @@ def _convert(col: Column, text: pd.Series, rows: np.ndarray, file: str, words: d
         values = text.map(lambda v: tuple(sorted({p.strip() for p in v.split(";") if p.strip()})))
     else:  # pragma: no cover - schema error
         raise ValueError(f"unknown dtype {col.dtype}")
-    if col.allowed:
+    if col.allowed and kind == "list":  # each item of a list is one of the allowed values
+        outside = ~empty & values.map(lambda items: any(v not in col.allowed for v in items)).astype(bool)
+        bad(outside, "not_allowed", allowed=", ".join(col.allowed))
+    elif col.allowed:
         outside = ~empty & ~text.isin(col.allowed)
         bad(outside, "not_allowed", allowed=", ".join(_with_word(col, v) if words else v for v in col.allowed))
     return pd.Series(values.to_numpy(), index=text.index), problems
@@ -304,6 +313,7 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
                                    specialty=vac.at[idx, "specialty"]))
     problems += _check_partners(grads, files.get("graduates", "graduates.csv"))
     problems += _check_preferences(typed, files.get("preferences", "preferences.csv"))
+    problems += _check_instalments(typed["instalments"], files.get("instalments", "instalments.csv"))
     if not problems:
         _fill_home(typed)
         grads["status"] = grads["status"].fillna("available")
@@ -354,6 +364,15 @@ def _check_preferences(typed: dict[str, pd.DataFrame], file: str) -> list[Proble
     return problems
 
 
+def _check_instalments(inst: pd.DataFrame, file: str) -> list[Problem]:
+    """At most one row per programme and year."""
+    if inst.empty:
+        return []
+    twice = inst.duplicated(["programme_id", "year"], keep="first") & inst["programme_id"].notna()
+    return [Problem.of(file, int(idx) + 2, "year", "instalment_twice", value=inst.at[idx, "year"],
+                       programme=inst.at[idx, "programme_id"]) for idx in inst.index[twice]]
+
+
 def _extra(frame: pd.DataFrame) -> list[str]:
     """A table's columns beyond the preferences schema (notes), kept as given."""
     return [c for c in frame.columns if c not in PREFERENCE_COLUMNS]
@@ -371,17 +390,20 @@ def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies
                       graduates: pd.DataFrame, programmes: pd.DataFrame | None = None,
                       scenario: Scenario | None = None, *, settlements: pd.DataFrame | None = None,
                       roads: pd.DataFrame | None = None, name: str = "frames",
-                      preferences: pd.DataFrame | None = None, **overrides) -> Round:
+                      preferences: pd.DataFrame | None = None, instalments: pd.DataFrame | None = None,
+                      **overrides) -> Round:
     """Validate in-memory tables exactly as files are validated (the Python API).
 
     ``settlements`` and ``roads`` (typed, as a validated Round holds them) are
     kept on the Round as given; ``distances = "road"`` needs both. ``name``
     names the round (a folder's round is named after the folder). ``preferences``
-    (graduate_id, rank, facility_id) is checked as ``preferences.csv`` is.
+    (graduate_id, rank, facility_id) is checked as ``preferences.csv`` is, ``instalments`` as
+    ``instalments.csv``.
     """
     raw = RawRound(source=Path("frames"), name=name)
     given = {"regions": regions, "facilities": facilities, "vacancies": vacancies,
-             "graduates": graduates, "programmes": programmes, "preferences": preferences}
+             "graduates": graduates, "programmes": programmes, "preferences": preferences,
+             "instalments": instalments}
     for table, frame in given.items():
         if frame is None:
             continue

@@ -7,7 +7,7 @@ from datetime import UTC
 import pandas as pd
 from sqlalchemy import select
 
-from ..problem import Round, Scenario, empty_preferences
+from ..problem import Round, Scenario, empty_instalments, empty_preferences
 from ..solution import Solution
 from . import tables
 from .db import Store, StoreError
@@ -107,4 +107,5 @@ def round_of(frames: dict[str, pd.DataFrame], options: dict, name: str) -> Round
     return Round(regions=frames["regions"], facilities=frames["facilities"], vacancies=frames["vacancies"],
                  graduates=frames["graduates"], programmes=frames["programmes"], scenario=scenario,
                  name=name, settlements=frames.get("settlements"), roads=frames.get("roads"),
-                 preferences=frames["preferences"] if "preferences" in frames else empty_preferences())
+                 preferences=frames["preferences"] if "preferences" in frames else empty_preferences(),
+                 instalments=frames["instalments"] if "instalments" in frames else empty_instalments())

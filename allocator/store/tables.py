@@ -14,8 +14,10 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from ..problem import RULE_COLUMNS, without_neutral_columns
+
 ROUND_TABLES = ("regions", "facilities", "vacancies", "graduates", "programmes", "settlements", "roads",
-                "preferences")
+                "preferences", "instalments")
 LIST = "list"
 
 
@@ -66,7 +68,7 @@ def round_table(round_, name: str) -> pd.DataFrame | None:
     """A round's table as kept: None when it has none (no preferences counts as none, so a round
     without them is stored and hashed as before they existed)."""
     frame = getattr(round_, name, None)
-    return None if frame is None or (name == "preferences" and frame.empty) else frame
+    return None if frame is None or (name in ("preferences", "instalments") and frame.empty) else frame
 
 
 def round_hash(round_, encoded: dict[str, str] | None = None) -> str:
@@ -82,6 +84,7 @@ def round_hash(round_, encoded: dict[str, str] | None = None) -> str:
         if frame is None:
             continue
         drop = [c for c in OPTION_COLUMNS.get(name, ()) if c in frame.columns]
+        drop += [c for c in frame.columns if c not in without_neutral_columns(name, frame, RULE_COLUMNS).columns]
         text = encoded.get(name) if not drop else None
         digest.update(name.encode())
         digest.update((text if text is not None else encode(frame.drop(columns=drop))[0]).encode("utf-8"))
