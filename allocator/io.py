@@ -96,9 +96,58 @@ class RawRound:
 # ----------------------------------------------------------------------------- a round
 
 
-def read_round(path: str | Path) -> RawRound:
-    """Read a round folder or workbook; unreadable or ambiguous tables become problems."""
-    return read_tables(path, Layout(TABLES, "scenario", EXTRA_FILES, _OPTION_TYPES, aliases()))
+def read_round(path: str | Path, vacancy_basis: str | None = None) -> RawRound:
+    """Read a round folder or workbook; unreadable or ambiguous tables become problems.
+
+    ``vacancy_basis`` (default: the round's own ``vacancy_basis`` option, None = ``vacancies.csv``):
+    a name X reads the vacancies from ``vacancies_X.csv`` of the folder instead (see
+    :func:`pick_vacancy_basis`).
+    """
+    raw = read_tables(path, Layout(TABLES, "scenario", EXTRA_FILES, _OPTION_TYPES, aliases()))
+    pick_vacancy_basis(raw, raw.scenario.get("vacancy_basis") if vacancy_basis is None else vacancy_basis)
+    return raw
+
+
+def pick_vacancy_basis(raw: RawRound, basis) -> None:
+    """Replace the vacancies read from ``vacancies.csv`` by those of ``vacancies_<basis>.csv``.
+
+    The file is found as tables are (case and spaces at the ends ignored); ``raw.files`` then names
+    it, so every problem of the vacancies names the file that was read. A missing file is a problem
+    naming it (``table_missing``); so is a basis on a workbook (folders only) or a name that is no
+    plain word (a path).
+    """
+    if basis is None or not raw.source.exists():
+        return
+    name = f"vacancies_{basis}.csv"
+    if not isinstance(basis, str) or not basis.strip() or any(c in basis for c in "/\\:") or basis != basis.strip():
+        raw.problems.append(Problem.of(raw.scenario_file or "options", None, "vacancy_basis", "bad_option",
+                                       error=f"vacancy_basis must be a plain name (vacancies_X.csv), got {basis!r}"))
+        return
+    raw.tables.pop("vacancies", None)
+    if not raw.source.is_dir():
+        raw.files["vacancies"] = f"{raw.workbook or raw.source.name}[vacancies]"
+        raw.problems.append(Problem.of(raw.scenario_file or "options", None, "vacancy_basis", "bad_option",
+                                       error=f"vacancy_basis reads {name} from a round folder; "
+                                             f"{raw.source.name} is not a folder"))
+        return
+    found = [e for e in sorted(raw.source.iterdir()) if table_key(e.name) == name.lower()]
+    raw.files["vacancies"] = found[0].name if len(found) == 1 else name
+    if not found or found[0].is_dir():
+        raw.problems.append(Problem.of(name, None, None, "table_missing"))
+        return
+    if len(found) > 1:
+        raw.problems.append(Problem.of(found[0].name, None, None, "table_ambiguous",
+                                       names=", ".join(repr(e.name) for e in found), table=name))
+        return
+    try:
+        frame, problems = read_csv_bytes(found[0].read_bytes(), found[0].name)
+    except OSError as exc:
+        frame, problems = None, [Problem.of(found[0].name, None, None, "csv_unreadable", error=exc)]
+    raw.problems += problems
+    if frame is not None:
+        names = aliases().get("vacancies", {})
+        frame.columns = [names.get(c, c) for c in frame.columns]
+        raw.tables["vacancies"] = frame
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""vacancy_basis: a round reads vacancies_X.csv instead of vacancies.csv (issue 15, Penza's agreed need)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allocator.messages import InputError
+from allocator.validate import load_round
+
+PENZA = Path(__file__).resolve().parents[2] / "data" / "penza"
+
+
+def _copy(tmp_path: Path, basis: str | None) -> Path:
+    folder = tmp_path / "penza"
+    shutil.copytree(PENZA, folder, ignore=shutil.ignore_patterns("villages", "seed004", "sources", "norms"))
+    shutil.copytree(PENZA / "seed004", folder / "seed004")
+    if basis is not None:
+        toml = (folder / "scenario.toml").read_text(encoding="utf-8")
+        (folder / "scenario.toml").write_text(toml + f'vacancy_basis = "{basis}"\n', encoding="utf-8")
+    return folder
+
+
+def test_basis_changes_what_is_read(tmp_path):
+    folder = _copy(tmp_path, "test")
+    own = pd.DataFrame({"facility_id": ["penza_city_hospital", "spassky_hospital"],
+                        "specialty": ["therapist", "gp"], "vacancies": [3, 4]})
+    own.to_csv(folder / "Vacancies_Test.csv", index=False)  # found as tables are: case ignored
+    with pytest.raises(InputError) as err:  # the Penza lists name posts this file does not have
+        load_round(folder)
+    assert {p.file for p in err.value.problems if p.code == "preference_no_vacancy"} == {"preferences.csv"}
+    (folder / "preferences.csv").unlink()
+    round_ = load_round(folder)
+    got = round_.vacancies[["facility_id", "specialty", "vacancies"]].astype({"vacancies": int})
+    assert got.to_dict("records") == own.to_dict("records")
+    assert round_.scenario.vacancy_basis == "test"
+    default = load_round(_copy(tmp_path / "b", None))
+    assert int(default.vacancies["vacancies"].sum()) == int(pd.read_csv(PENZA / "vacancies.csv")["vacancies"].sum())
+    assert default.input_hash() != round_.input_hash()
+
+
+def test_problems_name_the_file_read(tmp_path):
+    folder = _copy(tmp_path, "bad")
+    (folder / "preferences.csv").unlink()
+    pd.DataFrame({"facility_id": ["nowhere"], "specialty": ["gp"], "vacancies": [1]}).to_csv(
+        folder / "vacancies_bad.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_round(folder)
+    files = {p.file for p in err.value.problems}
+    assert files == {"vacancies_bad.csv"}, files
+
+
+def test_missing_basis_file_is_named(tmp_path):
+    folder = _copy(tmp_path, "missing")
+    with pytest.raises(InputError) as err:
+        load_round(folder)
+    problems = err.value.problems
+    assert [(p.file, p.code) for p in problems] == [("vacancies_missing.csv", "table_missing")]
+    assert "vacancies_missing.csv" in err.value.report("en") and "vacancies_missing.csv" in err.value.report("ru")
+
+
+@pytest.mark.parametrize("basis", ["../x", "a/b", " x"])
+def test_basis_must_be_a_plain_name(tmp_path, basis):
+    folder = _copy(tmp_path, basis)
+    with pytest.raises(InputError) as err:
+        load_round(folder)
+    assert [p.column for p in err.value.problems] == ["vacancy_basis"]
