@@ -12,7 +12,8 @@ is generated, deterministically from a seed, and sized from seed 004's figures:
   20% targeted, 45% state-funded, 35% paid;
 - 5 targeted residents finishing on 15.07.2025 for the Kuznetsk MRB
   polyclinic (seed 004, table 27): 2 oncologists, 1 coloproctologist,
-  1 obstetrician-gynaecologist, 1 rehabilitation physician;
+  1 obstetrician-gynaecologist, 1 rehabilitation physician, with no max_km of their own (they are
+  hired for that post);
 - home district drawn in proportion to population; a targeted graduate's
   sponsor district in proportion to that district's vacancies of the
   specialty; a quarter of graduates state their own max_km (40-150 km).
@@ -71,6 +72,9 @@ def generate(seed: int = 2019) -> pd.DataFrame:
     own = rng.random(len(grads)) < 0.25
     grads["max_km"] = np.where(own, rng.integers(40, 151, len(grads)), 0).astype(int)
     grads["max_km"] = grads["max_km"].astype(str).replace("0", "")
+    # The named residents of Table 27 are hired for one post (the Kuznetsk polyclinic) by contract:
+    # no own distance limit (issue 15: a drawn 102 km left the rehabilitation physician unplaced).
+    grads.loc[grads["specialty"].isin(list(RESIDENTS)), "max_km"] = ""
     order = rng.permutation(len(grads))
     grads = grads.iloc[order].reset_index(drop=True)
     grads.insert(0, "graduate_id", [f"G{i + 1:04d}" for i in range(len(grads))])

@@ -20,7 +20,8 @@ def _copy(tmp_path: Path, basis: str | None) -> Path:
     shutil.copytree(PENZA / "seed004", folder / "seed004")
     if basis is not None:
         toml = (folder / "scenario.toml").read_text(encoding="utf-8")
-        (folder / "scenario.toml").write_text(toml + f'vacancy_basis = "{basis}"\n', encoding="utf-8")
+        # before any [table] of the file, so the key is a top-level option
+        (folder / "scenario.toml").write_text(f'vacancy_basis = "{basis}"\n' + toml, encoding="utf-8")
     return folder
 
 
