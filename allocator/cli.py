@@ -214,13 +214,13 @@ def _solve(args) -> int:
             return EXIT_ENGINE
         raise
     try:
-        written = write_solution(solution, args.out)
+        written = write_solution(solution, args.out, round_)  # with the round's facts (benefits, post sources)
     except OutputError as exc:
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_OUTPUT
     kept = None if store is None else _keep(store, round_, args, solution=solution)  # after the outputs
     if not args.quiet:
-        print(format_summary(solution, args.lang))
+        print(format_summary(solution, args.lang, round_))
         print(text("cli_written", args.lang, files=", ".join(str(p) for p in written)))
         if kept is not None and kept.stored:
             print(text("cli_stored", args.lang, id=kept.run_id))
@@ -259,16 +259,21 @@ def _keep(store, round_, args, *, solution=None, error=None):
     return kept
 
 
-def format_summary(s, lang: str = "en") -> str:
+def format_summary(s, lang: str = "en", round_=None) -> str:
     """The figures of a :class:`allocator.solution.Solution` as the lines ``allocator solve`` prints,
     in ``lang`` (catalogue codes ``cli_*``). English names statuses, fundings and reasons by code;
     Russian in words. Numbers as ``lang`` writes them (:func:`allocator.catalogue.number`, the
-    app's rounding: deficits and km to one decimal, seconds to two; "1 234,5" in Russian)."""
+    app's rounding: deficits and km to one decimal, seconds to two; "1 234,5" in Russian); money
+    exactly, with the round's currency sign (``Scenario.currency``: "1 500 000,40 ₸").
+    ``round_`` (the solved round, optional) adds each programme's other benefits and each region
+    weight's caveat (``Round.regions.weight_caveat_ru`` / ``_en``) beside the weight."""
+    from .output import benefits_text, currency_of
     from .scaling import money_text
 
     def n(value, digits=0):
         return number(value, lang, digits)
 
+    currency = currency_of(s)
     gap = text("cli_gap", lang, gap=f"{n(s.gap * 100, 2)}\u00a0%") if s.gap else ""
     lines = [
         text("cli_status", lang, status=_word("status", s.status, lang), solver=s.solver, gap=gap),
@@ -286,11 +291,18 @@ def format_summary(s, lang: str = "en") -> str:
         share = (lambda k: n(100 * int((rank <= k).sum()) / chose, 1)) if chose else (lambda k: n(0, 1))
         lines.append(text("cli_mechanism_choice", lang, chose=n(chose), first=share(1), top3=share(3),
                           commission=n(len(rank) - chose)))
+    benefits = {}
+    if round_ is not None and "benefits" in round_.programmes:
+        benefits = {pid: benefits_text(v) for pid, v in zip(round_.programmes["programme_id"],
+                                                            round_.programmes["benefits"])}
     for p in s.programmes:
         quota = "" if p.quota is None else text("cli_of", lang, n=n(p.quota))
-        budget = "" if p.budget is None else text("cli_of", lang, n=money_text(p.budget, lang))
+        budget = "" if p.budget is None else text("cli_of", lang, n=money_text(p.budget, lang, currency))
         lines.append(text("cli_programme", lang, id=p.programme_id, placed=n(p.placed), quota=quota,
-                          spend=money_text(p.spend, lang), budget=budget))
+                          spend=money_text(p.spend, lang, currency), budget=budget))
+        if benefits.get(p.programme_id):
+            lines.append(text("cli_programme_benefits", lang, benefits=benefits[p.programme_id]))
+    lines += _caveat_lines(round_, lang)
     if s.unplaced_by_reason:
         lines.append(text("cli_unplaced", lang, reasons=text("cli_reason_separator", lang).join(
             text("cli_reason_count", lang, name=_word("reason", k, lang), n=n(v))
@@ -300,6 +312,23 @@ def format_summary(s, lang: str = "en") -> str:
         lines.append(text("cli_warning", lang, line=f"{where}: {w.text(lang)}"))
     lines.append(text("cli_time", lang, seconds=n(s.timings["total"], 2), pairs=n(s.model_size.pairs)))
     return "\n".join(lines)
+
+
+def _caveat_lines(round_, lang: str) -> list[str]:
+    """One line per region whose weight carries a caveat (``weight_caveat_<lang>``, else the other
+    language's): the region, its weight and the caveat."""
+    if round_ is None:
+        return []
+    regions = round_.regions
+    columns = [c for c in (f"weight_caveat_{lang}", "weight_caveat_ru", "weight_caveat_en") if c in regions]
+    lines = []
+    for i in range(len(regions)):
+        caveat = next((str(regions[c].iat[i]).strip() for c in columns
+                       if isinstance(regions[c].iat[i], str) and regions[c].iat[i].strip()), "")
+        if caveat:
+            lines.append(text("cli_weight_caveat", lang, region=regions["name"].iat[i],
+                              weight=number(regions["weight"].iat[i], lang), caveat=caveat))
+    return lines
 
 
 def _word(kind: str, code, lang: str) -> str:

@@ -126,15 +126,37 @@ def exact_spend(payments) -> Decimal:
     return sum((exact_money(p) for p in payments), Decimal(0))
 
 
-def money_text(value, lang: str = "en") -> str:
-    """Money exactly as typed, digits grouped: 1500000.8 -> "1,500,000.8" (en), "1 500 000,8" (ru)."""
+def money_text(value, lang: str = "en", currency: str | None = None) -> str:
+    """Money exactly as typed, digits grouped: 1500000.8 -> "1,500,000.8" (en), "1 500 000,8" (ru).
+
+    With a ``currency`` sign (the round's ``Scenario.currency``: "₽", "₸", "сом") the sign follows the
+    figure after a no-break space, and a figure with a fraction shows at least two decimals (kopecks,
+    tiyn, tyiyn are hundredths): 1500000.40, "₽" -> "1 500 000,40 ₽" (ru), "1,500,000.40 ₽" (en);
+    more digits, when typed, are all kept (0.125 -> "0,125 ₽"). No sign (None, ""): as without it.
+    """
     money = exact_money(value)
     if money == money.to_integral_value():  # 18000000.0 -> 18,000,000 (a float's ".0" is no kopeck)
         money = money.quantize(Decimal(1))
+    elif currency and money.as_tuple().exponent > -2:  # 0.4 of a currency is 40 of its hundredths
+        money = money.quantize(Decimal("0.01"))
     text = f"{money:,f}"
     if lang == "ru":
         text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    return f"{text}\u00a0{currency}" if currency else text
+
+
+def money_decimals(values) -> int:
+    """Decimals a money column needs to show every figure of ``values`` exactly as
+    :func:`money_text` with a currency does: 0 when all are whole, else at least 2 (missing
+    values are skipped)."""
+    places = 0
+    for v in values:
+        if _missing(v):
+            continue
+        money = exact_money(v)
+        if money != money.to_integral_value():
+            places = max(places, 2, -money.normalize().as_tuple().exponent)
+    return places
 
 
 def _missing(value) -> bool:
