@@ -155,7 +155,14 @@ def attach_indicator_weights(regions: pd.DataFrame, source: Path) -> pd.DataFram
     Computed only when some region has no weight. Returns the indicator table
     aligned to the round's region ids (kept as ``Round.indicators``, so the UI
     does not compute it again), or None when it was not computed.
+
+    Adds ``weight_caveat_ru`` and ``weight_caveat_en`` when some region's default
+    weight comes from the indicators and its KOMK group rests on the seed's
+    misprints (:func:`allocator.indicators.caveats.group_caveats`); other
+    regions hold empty strings there. Without such a region the columns are
+    absent, so the input hash of every other round stays as it was.
     """
+    from .indicators.caveats import CAVEAT_COLUMNS, group_caveats
     from .indicators.for_round import indicator_table_for_round
     from .indicators.table import expand_formations
 
@@ -171,6 +178,12 @@ def attach_indicator_weights(regions: pd.DataFrame, source: Path) -> pd.DataFram
     regions["indicator_basis"] = regions["region_id"].map(
         "KOMK group " + by_region["group"].astype(str)
     )
+    caveats = expand_formations(group_caveats(Path(source)), regions["region_id"]).set_index("region_id")
+    from_indicators = regions["weight"].isna()
+    texts = {c: regions["region_id"].map(caveats[c]).fillna("").where(from_indicators, "") for c in CAVEAT_COLUMNS}
+    if any((t != "").any() for t in texts.values()):
+        for column, text in texts.items():
+            regions[column] = text
     return table
 
 
