@@ -4,10 +4,14 @@
 table or the model that produced the solution) and lists every rule an
 assignment table breaks: one post per graduate, the graduate's specialty,
 the vacancies of each post, the sponsor region of a targeted graduate, the
-largest distance, a support-programme place for a paid graduate at a rural
-post and that programme's filters, its quota, and its budget counted in
-exact decimals, and no place for an exempt or deferred graduate
-(``graduates.status``).
+service rules (a grant holder in a state organisation, a rural-quota graduate at a rural
+post), the largest distance, a support-programme place exactly where one is needed (a paid
+graduate at a rural or closed-town post; an obligated graduate at a post a programme paying
+their funding covers) and that programme's filters (specialties, region, settlement size,
+closed towns, funding, age), the payment at the post's tier (remote or standard), its quota,
+and its budget of every year counted in exact decimals, and no place for an exempt or deferred
+graduate (``graduates.status``). It computes who a programme covers on its own, from the tables,
+not with the code that built the pairs (:mod:`allocator.pairs`, :mod:`allocator.programmes`).
 
 Couples (``graduates.partner_id``) are checked only when the caller says the
 engine enforced them (``couples=True``; the ``choice`` and ``menu`` mechanisms
@@ -28,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .problem import Round
-from .scaling import exact_money, exact_spend
+from .scaling import exact_money
 
 KM_ROUNDING = 0.0005  # assignments carry km rounded to metres (allocator.solution)
 
@@ -84,15 +88,30 @@ def broken_rules(round_: Round, assignments: pd.DataFrame, couples: bool = False
     if far.any():
         out.append(f"assignment rows {rows(far)}: farther than the graduate's max_km")
 
-    needs_place = (g["funding"].to_numpy() == "paid") & f["rural"].to_numpy(dtype=bool)
+    funding = g["funding"].to_numpy()
+    rural = f["rural"].to_numpy(dtype=bool)
+    rural_quota = _flag(g, "rural_quota")
+    private = (f["ownership"].fillna("state") != "state").to_numpy() if "ownership" in f else np.zeros(len(a), bool)
+    bad_owner = (funding == "grant") & ~rural_quota & private
+    if bad_owner.any():
+        out.append(f"assignment rows {rows(bad_owner)}: a grant holder outside state organisations")
+    if (rural_quota & ~rural).any():
+        out.append(f"assignment rows {rows(rural_quota & ~rural)}: a rural-quota graduate at an urban post")
+
     prog = np.array([None if pd.isna(x) else x for x in a["programme_id"]], dtype=object)
     has_place = np.array([p is not None for p in prog], dtype=bool)
+    cover = _coverage(round_, a, g, f)
+    covered = np.zeros(len(a), bool)
+    for pid, mask in cover.items():
+        covered |= mask
+    territory = rural | _flag(f, "closed_town")
+    needs_place = ((funding == "paid") & territory) | ((funding != "paid") & covered)
     if (needs_place & ~has_place).any():
-        out.append(f"assignment rows {rows(needs_place & ~has_place)}: a paid graduate at a rural post "
-                   "without a programme place")
+        out.append(f"assignment rows {rows(needs_place & ~has_place)}: a post a programme must pay for "
+                   "taken without a programme place")
     if (~needs_place & has_place).any():
         out.append(f"assignment rows {rows(~needs_place & has_place)}: a programme place nobody needs")
-    out += _programme_rules(round_, a, f, prog)
+    out += _programme_rules(round_, a, f, prog, cover)
     if "status" in g:
         away = g["status"].isin(("exempt", "deferred")).to_numpy()
         if away.any():
@@ -125,30 +144,72 @@ def _couple_rules(round_: Round, a: pd.DataFrame) -> list[str]:
     return out
 
 
-def _programme_rules(round_: Round, a: pd.DataFrame, f: pd.DataFrame, prog: np.ndarray) -> list[str]:
+def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].fillna(False).to_numpy(dtype=bool) if column in frame else np.zeros(len(frame), bool)
+
+
+def _coverage(round_: Round, a: pd.DataFrame, g: pd.DataFrame, f: pd.DataFrame) -> dict[str, np.ndarray]:
+    """programme_id -> which assignments it covers: a rural post (or a closed town, for a programme
+    that funds them, whatever its size), its specialties, region and settlement size, the graduate's
+    funding and age."""
+    year = round_.scenario.year
+    age = g["age"].to_numpy(dtype=float) if "age" in g else np.full(len(g), np.nan)
+    if "birth_year" in g and year is not None:
+        age = np.where(np.isnan(age), year - g["birth_year"].to_numpy(dtype=float), age)
+    rural = f["rural"].to_numpy(dtype=bool)
+    closed = _flag(f, "closed_town")
+    size = f["settlement_population"].to_numpy(dtype=float)
+    out = {}
+    for p in round_.programmes.itertuples(index=False):
+        mask = np.isin(g["funding"].to_numpy(), list(getattr(p, "funding", ()) or ("paid",)))
+        if len(p.specialties):
+            mask &= a["specialty"].isin(set(p.specialties)).to_numpy()
+        if isinstance(p.region_id, str):
+            mask &= f["region_id"].to_numpy() == p.region_id
+        small = np.ones(len(a), bool)
+        if not pd.isna(p.max_settlement_population):
+            small = ~np.isnan(size) & (size <= p.max_settlement_population)
+        mask &= np.where(closed, bool(getattr(p, "closed_towns", False)), rural & small)
+        limit = getattr(p, "max_age", np.nan)
+        if not pd.isna(limit):
+            mask &= ~np.isnan(age) & (age <= limit)
+        out[p.programme_id] = mask
+    return out
+
+
+def _programme_rules(round_: Round, a: pd.DataFrame, f: pd.DataFrame, prog: np.ndarray,
+                     cover: dict[str, np.ndarray]) -> list[str]:
     out = []
     programmes = round_.programmes.set_index("programme_id")
+    remote = _flag(f, "remote")
+    later = round_.instalments
     for pid in sorted({p for p in prog if p is not None}):
         if pid not in programmes.index:
             out.append(f"programme {pid}: not in the round")
             continue
         p = programmes.loc[pid]
         mine = prog == pid
-        specs = set(p["specialties"])
-        if specs and not a.loc[mine, "specialty"].isin(specs).all():
-            out.append(f"programme {pid}: a specialty it does not fund")
-        if isinstance(p["region_id"], str) and (f.loc[mine, "region_id"] != p["region_id"]).any():
-            out.append(f"programme {pid}: a post outside its region")
-        if not pd.isna(p["max_settlement_population"]):
-            size = f.loc[mine, "settlement_population"].astype("Float64")
-            if (size.isna() | (size > p["max_settlement_population"])).any():
-                out.append(f"programme {pid}: a post in a settlement above its limit")
-        pays = a.loc[mine, "payment"]
-        if any(exact_money(x) != exact_money(p["payment"]) for x in set(pays)):
-            out.append(f"programme {pid}: a payment other than the programme's")
+        if (mine & ~cover[pid]).any():
+            out.append(f"programme {pid}: pays a placement it does not cover (specialty, region, settlement, "
+                       "closed town, funding or age)")
+        years = [(0, p["payment"], p.get("payment_remote", np.nan), p["budget"])]
+        if later is not None and len(later):
+            for r in later[later["programme_id"] == pid].itertuples(index=False):
+                years.append((int(r.year), r.payment, r.payment_remote, r.budget))
+        far = remote[mine]
+        for year, standard, at_remote, budget in years:
+            due_standard = exact_money(standard)
+            due_remote = due_standard if pd.isna(at_remote) else exact_money(at_remote)
+            if year == 0:
+                paid = [exact_money(x) for x in a.loc[mine, "payment"]]
+                due = [due_remote if r else due_standard for r in far]
+                if paid != due:
+                    out.append(f"programme {pid}: a payment other than the programme's at the post's tier")
+            if not pd.isna(budget):
+                spend = due_remote * int(far.sum()) + due_standard * int((~far).sum())
+                if spend > exact_money(budget):
+                    out.append(f"programme {pid}: spends {spend} in year {year} over its budget {exact_money(budget)}")
         n = int(mine.sum())
         if not pd.isna(p["quota"]) and n > int(p["quota"]):
             out.append(f"programme {pid}: {n} places over its quota {int(p['quota'])}")
-        if not pd.isna(p["budget"]) and exact_spend(pays) > exact_money(p["budget"]):
-            out.append(f"programme {pid}: spends {exact_spend(pays)} over its budget {exact_money(p['budget'])}")
     return out

@@ -21,12 +21,13 @@ region-specialty cells, one sink (demand :math:`\sum_g m_g`). Arcs:
 Level costs (integers, the same scaling as :mod:`allocator.model`): level 1
 is +1 on each obligated group's unplaced arc (fewest obligated unplaced =
 most placed); level 2 is :math:`-w_r` (or :math:`-w_r m_{rs,j}`) on cell
-arcs; level 3 is the metres of each pair arc. Side rows: for each programme
-:math:`\sum_{a \in k} x_a \le C_k` with
-:math:`C_k = \min(Q_k, \lfloor B_k / a_k \rfloor)` computed in exact
-rationals (:func:`allocator.scaling.headcount_cap`), which for integer
-:math:`x` is exactly the quota and budget rows of the model, because a
-programme pays every person the same :math:`a_k`.
+arcs; level 3 is the metres of each pair arc. Side rows: the programmes' rows of
+:func:`allocator.programmes.limit_rows`, the model's own. For each programme its quota and
+every money row in which all its arcs pay the same :math:`a` fold into one headcount
+:math:`\sum_{a \in k} x_a \le C_k`, :math:`C_k = \min(Q_k, \lfloor B_{k,t} / a_{k,t} \rfloor)`
+(exact integers), which for integer :math:`x` is exactly those rows; a money row whose payments
+differ (remote and standard tiers) stays a weighted side row :math:`\sum a_{a,t} x_a \le B_{k,t}`,
+in the same exact integers as the model's, so every engine holds the same rows.
 
 One level
 ---------
@@ -88,7 +89,8 @@ from scipy import sparse
 
 from .backends import quiet_stdout
 from .driver import LEVELS, LevelResult, run_levels
-from .scaling import KM_SCALE, headcount_cap, weight_max, weight_units
+from .programmes import headcount_and_weighted, limit_rows
+from .scaling import KM_SCALE, weight_max, weight_units
 from .status import Status
 
 log = logging.getLogger(__name__)
@@ -137,11 +139,12 @@ class Network:
 
 
 def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame, cells: pd.DataFrame,
-                  programmes: pd.DataFrame, diminishing_returns: bool) -> Network:
+                  programmes: pd.DataFrame, diminishing_returns: bool,
+                  instalments: pd.DataFrame | None = None) -> Network:
     """Network of a round from grouped pairs.
 
     groups: size, obligated (one row per group code 0..G-1);
-    arcs: group, slot, km, programme_id (one row per group-level pair);
+    arcs: group, slot, km, programme_id, remote (optional; one row per group-level pair);
     slots: vacancies, cell (one row per slot code); cells: vacancies, weight.
     """
     G, S, C = len(groups), len(slots), len(cells)
@@ -184,16 +187,16 @@ def build_network(groups: pd.DataFrame, arcs: pd.DataFrame, slots: pd.DataFrame,
 
     net = Network(tail=tail, head=head, lower=zeros.copy(), upper=upper.astype(np.int64), supply=supply,
                   n_pair=n_pair, group=a_group, costs={"obligated": level1, "deficit": level2, "km": level3})
-    prog = arcs["programme_id"]
-    for row in programmes.sort_values("programme_id").itertuples(index=False):
-        members = np.flatnonzero((prog == row.programme_id).to_numpy())
-        if len(members) == 0:
-            continue
-        cap = headcount_cap(row.payment, row.budget, row.quota)  # exact (allocator.scaling)
-        if cap is None:
-            continue
-        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=float(cap),
-                              programme_id=row.programme_id))
+    remote = arcs["remote"].to_numpy(bool) if "remote" in arcs else np.zeros(n_pair, bool)
+    rows = limit_rows(arcs["programme_id"].to_numpy(object), remote, programmes, instalments)
+    caps, weighted = headcount_and_weighted(rows)  # exact (allocator.programmes)
+    prog = arcs["programme_id"].to_numpy(object)
+    for pid in sorted(caps):
+        members = np.flatnonzero(prog == pid)
+        net.sides.append(Side(arcs=members, coef=np.ones(len(members)), lo=-np.inf, hi=float(caps[pid]),
+                              programme_id=pid))
+    for row in weighted:  # a money row whose payments differ: its own side row (no headcount dual)
+        net.sides.append(Side(arcs=row.members, coef=row.coef.astype(float), lo=-np.inf, hi=float(row.bound)))
     return net
 
 
@@ -561,9 +564,9 @@ class FlowEngine:
     """
 
     def __init__(self, pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes: pd.DataFrame,
-                 diminishing_returns: bool):
+                 diminishing_returns: bool, instalments: pd.DataFrame | None = None):
         self.pairs = pairs
-        self.net = _round_network(pairs, vacancies, cells, programmes, diminishing_returns)
+        self.net = _round_network(pairs, vacancies, cells, programmes, diminishing_returns, instalments)
         self._duals: dict = {}
 
     def initial(self) -> np.ndarray:
@@ -579,7 +582,7 @@ class FlowEngine:
 
     def solve_level(self, level: str, deadline: float | None, incumbent: np.ndarray) -> LevelResult:
         """The level's optimum by min-cost flow, LP column generation or MIP (module docstring)."""
-        # level 1 counts obligated graduates, who never need a programme place
+        # level 1 counts obligated graduates, who mostly need no programme place: try without first
         result, duals = solve_level(self.net, self.net.costs[level], incumbent, deadline,
                                     without_first=level == "obligated")
         self._duals[level] = duals
@@ -622,16 +625,17 @@ class FlowRun:
 
 
 def solve_round(pairs, vacancies: pd.DataFrame, cells: pd.DataFrame, programmes: pd.DataFrame,
-                diminishing_returns: bool, deadline: float | None = None) -> FlowRun:
+                diminishing_returns: bool, deadline: float | None = None,
+                instalments: pd.DataFrame | None = None) -> FlowRun:
     """Solve the levels (:data:`allocator.driver.LEVELS`) for the grouped pairs of
     :func:`allocator.pairs.allowed_pairs` with :class:`FlowEngine` and the level driver."""
-    engine = FlowEngine(pairs, vacancies, cells, programmes, diminishing_returns)
+    engine = FlowEngine(pairs, vacancies, cells, programmes, diminishing_returns, instalments)
     run = run_levels(engine, deadline, levels=LEVELS)
     return FlowRun(chosen=engine.chosen(run.x), status=run.status, gap=run.gap, values=run.values,
                    methods=run.methods, n_arcs=engine.net.n_arcs, n_nodes=engine.net.n_nodes)
 
 
-def _round_network(pairs, vacancies, cells, programmes, diminishing_returns) -> Network:
+def _round_network(pairs, vacancies, cells, programmes, diminishing_returns, instalments=None) -> Network:
     arcs_frame = pairs.arcs
     live = vacancies["vacancies"] > 0
     slot_frame = vacancies.loc[live, ["facility_id", "specialty", "vacancies"]].reset_index(drop=True)
@@ -646,8 +650,9 @@ def _round_network(pairs, vacancies, cells, programmes, diminishing_returns) -> 
         "slot": slot_index.get_indexer(pd.MultiIndex.from_frame(arcs_frame[["facility_id", "specialty"]])),
         "km": arcs_frame["km"].to_numpy(float),
         "programme_id": arcs_frame["programme_id"].to_numpy(object),
+        "remote": arcs_frame["remote"].to_numpy(bool),
     })
-    return build_network(pairs.groups, arcs, slot_frame, cells, programmes, diminishing_returns)
+    return build_network(pairs.groups, arcs, slot_frame, cells, programmes, diminishing_returns, instalments)
 
 
 def _disaggregate(pairs, pair_flow: np.ndarray) -> pd.DataFrame:

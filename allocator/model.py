@@ -22,8 +22,10 @@ Constraints
 -----------
 - one post per graduate: :math:`\sum_{p: g(p)=g} x_p \le 1` for all :math:`g`;
 - vacancies: :math:`\sum_{p: v(p)=v} x_p \le n_v` for all :math:`v`;
-- quota: :math:`\sum_{p: k(p)=k} x_p \le Q_k`; budget:
-  :math:`\sum_{p: k(p)=k} a_p x_p \le B_k`;
+- quota: :math:`\sum_{p: k(p)=k} x_p \le Q_k`; budget of each year :math:`t` a programme
+  budgets (year 0 on hiring, later instalments): :math:`\sum_{p: k(p)=k} a_{p,t} x_p \le B_{k,t}`,
+  :math:`a_{p,t}` the pair's payment of that year at its tier (remote or standard); the rows
+  are :func:`allocator.programmes.limit_rows`, the same for every engine;
 - diminishing returns: :math:`\sum_j y_{rs,j} = \sum_{p \in rs} x_p`.
 
 Each block of rows has a family name, so that an exported model reads:
@@ -71,7 +73,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .scaling import KM_SCALE, budget_row, weight_max, weight_units
+from .programmes import limit_rows
+from .scaling import KM_SCALE, weight_max, weight_units
 
 __all__ = ["KM_SCALE", "MatrixModel", "build"]
 
@@ -141,8 +144,10 @@ class _Rows:
 
 
 def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame,
-          cells: pd.DataFrame, diminishing_returns: bool = False) -> MatrixModel:
-    """Build the model from the pairs table, vectorised (no loop per variable)."""
+          cells: pd.DataFrame, diminishing_returns: bool = False,
+          instalments: pd.DataFrame | None = None) -> MatrixModel:
+    """Build the model from the pairs table, vectorised (no loop per variable); ``instalments``:
+    the round's later payments and yearly budgets (none: one payment on hiring)."""
     n = len(pairs)
     idx = np.arange(n)
     rows = _Rows()
@@ -157,22 +162,12 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     )
     if n:
         rows.add_grouped(slot_codes, idx, np.ones(n), -np.inf, capacity, "vacancies")
-    # programme quota and budget
-    funded = pairs["programme_id"].notna().to_numpy()
-    if funded.any():
-        prog_codes, prog_keys = pd.factorize(pairs.loc[funded, "programme_id"])
-        prog = programmes.set_index("programme_id").reindex(prog_keys)
-        quota = prog["quota"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
-        rows.add_grouped(prog_codes, idx[funded], np.ones(funded.sum()), -np.inf, quota, "quota")
-        # budget rows in exact integers (allocator.scaling.budget_row), one per programme with a budget
-        pay = pairs.loc[funded, "payment"].to_numpy(dtype=float)
-        cols = idx[funded]
-        for k, budget in enumerate(prog["budget"].to_numpy(dtype=float)):
-            if np.isnan(budget):
-                continue
-            mine = prog_codes == k
-            coef, bound = budget_row(pay[mine], budget)
-            rows.add_grouped(np.zeros(int(mine.sum()), np.int64), cols[mine], coef, -np.inf, bound, "budget")
+    # programme quota and each year's budget, in exact integers (allocator.programmes)
+    remote = pairs["remote"].to_numpy(bool) if "remote" in pairs else np.zeros(n, bool)
+    limits = limit_rows(pairs["programme_id"].to_numpy(object), remote, programmes, instalments)
+    for row in sorted(limits, key=lambda r: r.year is not None):  # quota rows, then budget rows (stable)
+        rows.add_grouped(np.zeros(len(row.members), np.int64), row.members, row.coef, -np.inf, row.bound,
+                         "quota" if row.year is None else "budget")
 
     obligated = pairs["obligated"].to_numpy(dtype=bool).astype(float)
     km = np.rint(pairs["km"].to_numpy(dtype=float) * KM_SCALE)

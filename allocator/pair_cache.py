@@ -3,8 +3,9 @@
 :func:`allocator.pairs.allowed_pairs` reads the graduates (with their max_km,
 which the scenario fills), the facilities, the vacancies, each programme's
 filters (specialties, region, settlement size), the distance source and, for
-road distances, the settlements and roads. It also copies two figures onto
-every arc: the region's weight and the programme's payment. Nothing else of a
+road distances, the settlements and roads, and the round's year (graduates' ages). It also
+copies two figures onto every arc: the region's weight and the programme's payment (at the
+arc's tier). Nothing else of a
 round changes which pairs are allowed or their km; a programme's quota or
 budget, a region weight, the solver, its time limit, diminishing returns and
 threads change none of them.
@@ -29,15 +30,15 @@ import dataclasses
 import hashlib
 from collections import OrderedDict
 
-import numpy as np
 import pandas as pd
 
 from .pairs import Pairs, allowed_pairs
+from .programmes import money_by_year, pair_payments
 
 #: Scenario options that change the allowed pairs: max_km (filled into the graduates) and the distance source.
 PAIR_OPTIONS = ("max_km", "distances")
 #: Programme columns that only price an arc; the others decide which arcs a programme has.
-PRICE_COLUMNS = ("payment", "quota", "budget")
+PRICE_COLUMNS = ("payment", "payment_remote", "quota", "budget")
 
 
 def structure_key(round_) -> str:
@@ -55,6 +56,7 @@ def structure_key(round_) -> str:
         digest.update(repr([str(t) for t in frame.dtypes]).encode())
         digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(round_.scenario.distances.encode())
+    digest.update(repr(round_.scenario.year).encode())  # ages from birth years decide programmes' arcs
     return digest.hexdigest()
 
 
@@ -65,9 +67,8 @@ def reprice(pairs: Pairs, round_) -> Pairs:
     regions = round_.regions
     region_row = pd.Index(regions["region_id"]).get_indexer(arcs["region_id"])
     weight = regions["weight"].to_numpy(dtype=float)[region_row]
-    programmes = round_.programmes
-    prog_row = pd.Index(programmes["programme_id"]).get_indexer(arcs["programme_id"].fillna(""))
-    payment = np.concatenate([[0.0], programmes["payment"].to_numpy(dtype=float)])[prog_row + 1]
+    money = money_by_year(round_.programmes, round_.instalments)
+    payment = pair_payments(arcs["programme_id"].to_numpy(object), arcs["remote"].to_numpy(bool), money)
     priced = arcs.assign(weight=weight, payment=payment)
     return dataclasses.replace(pairs, arcs=priced)
 

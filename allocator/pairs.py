@@ -8,12 +8,17 @@ table, before any model is built, so every engine (flow, highs, cbc, cp-sat) see
    stage counts are all 0; :mod:`allocator.diagnose` names their status as the reason);
 1. specialty: a graduate only meets vacancies of their own specialty;
 2. sponsor: a targeted graduate only meets vacancies in the sponsor region;
-3. distance: km from home to post <= the graduate's max_km (else the
+3. service: a grant holder serves in state organisations only (``facilities.ownership``), and a
+   rural-quota graduate (``graduates.rural_quota``) at rural posts only, of any ownership;
+4. distance: km from home to post <= the graduate's max_km (else the
    scenario's default; NaN = unlimited); an unreachable post is never allowed;
-4. funding: a paid graduate at a rural facility needs a support-programme
-   place, so such a pair is repeated once per programme whose filters
-   (specialties, region, max settlement population) match; a facility with
-   unknown settlement population matches no programme that limits it.
+5. funding: a placement a programme covers (:mod:`allocator.programmes`: programme territory,
+   specialties, region, settlement size, closed towns, the graduate's funding and age) is paid by
+   it and takes one of its places. A paid graduate at a rural or closed-town post needs such a
+   place, and an obligated graduate whose funding some covering programme lists takes the post
+   through one; such a pair is repeated once per covering programme (and a paid graduate's pair
+   no programme covers is dropped). A facility with unknown settlement population matches no
+   programme that limits it; a graduate of unknown age no programme with an age limit.
 
 The survivors of each stage are counted per graduate, which is how
 :mod:`allocator.diagnose` explains an unplaced graduate without re-running
@@ -30,9 +35,10 @@ import pandas as pd
 
 from .distances import home_facility_km
 from .problem import Round
+from .programmes import money_by_year, pair_payments
 
 OBLIGATED = ("grant", "targeted")
-STAGES = ("specialty", "sponsor", "distance", "funding")
+STAGES = ("specialty", "sponsor", "service", "distance", "funding")
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,10 @@ class Pairs:
 
 
 ARC_COLUMNS = ["group", "specialty", "facility_id", "region_id", "rural", "km", "programme_id",
-               "payment", "weight"]
+               "payment", "weight", "remote"]
 TABLE_COLUMNS = ["graduate_id", "funding", "obligated", "specialty", "facility_id", "region_id",
-                 "rural", "km", "programme_id", "payment", "weight", "group"]
-GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km"]
+                 "rural", "km", "programme_id", "payment", "weight", "group", "remote"]
+GROUP_KEY = ["specialty", "funding", "lat", "lon", "sponsor_key", "max_km", "rural_quota", "age_mask"]
 #: graduates.status of a graduate who may be placed; exempt and deferred graduates never are.
 AVAILABLE = "available"
 
@@ -89,6 +95,32 @@ def available_mask(graduates: pd.DataFrame) -> np.ndarray:
     if "status" not in graduates:
         return np.ones(len(graduates), dtype=bool)
     return graduates["status"].fillna(AVAILABLE).eq(AVAILABLE).to_numpy()
+
+
+def graduate_ages(graduates: pd.DataFrame, year: int | None) -> np.ndarray:
+    """Each graduate's age in whole years at the round's ``year``: ``age`` when given, else
+    ``year - birth_year``; NaN when unknown."""
+    age = graduates["age"].to_numpy(dtype=float) if "age" in graduates else np.full(len(graduates), np.nan)
+    if "birth_year" in graduates and year is not None:
+        age = np.where(np.isnan(age), year - graduates["birth_year"].to_numpy(dtype=float), age)
+    return age
+
+
+def age_masks(ages: np.ndarray, programmes: pd.DataFrame) -> np.ndarray:
+    """Per graduate, one character per programme row: "1" when the graduate's age lets it pay them
+    (always, for a programme without an age limit), else "0"."""
+    limits = _limits(programmes)
+    if np.isnan(limits).all():
+        return np.full(len(ages), "1" * len(limits), dtype=object)
+    bits = [np.where(np.isnan(limit) | (~np.isnan(ages) & (ages <= limit)), "1", "0") for limit in limits]
+    return np.array(["".join(chars) for chars in zip(*bits)], dtype=object) if bits else np.full(len(ages), "")
+
+
+def _limits(programmes: pd.DataFrame) -> np.ndarray:
+    """Each programme's max_age (NaN = none)."""
+    if "max_age" not in programmes:
+        return np.full(len(programmes), np.nan)
+    return programmes["max_age"].to_numpy(dtype=float)
 
 
 def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -114,8 +146,11 @@ def allowed_pairs(round_: Round) -> Pairs:
     has_spec = np.zeros((len(fac), n_spec), dtype=bool)  # facility x specialty: some vacancy
     has_spec[slot_fac[known], spec_codes[: len(vac)][known]] = True
 
-    # identical graduates (same specialty, funding, home, sponsor, max_km) share their pairs
+    # identical graduates (same specialty, funding, home, sponsor, max_km, rural quota and the
+    # programmes their age allows) share their pairs
     grads["sponsor_key"] = grads["sponsor_region_id"].fillna("")
+    grads["rural_quota"] = _flag(grads, "rural_quota")
+    grads["age_mask"] = age_masks(graduate_ages(grads, round_.scenario.year), round_.programmes)
     group_of, groups = _factorize_rows(grads, GROUP_KEY)
     home_of, homes = _factorize_rows(groups, ["lat", "lon"])
     homes = homes.rename(columns={"lat": "home_lat", "lon": "home_lon"})
@@ -154,18 +189,25 @@ def allowed_pairs(round_: Round) -> Pairs:
     funding = groups["funding"].to_numpy()
     targeted, paid = funding == "targeted", funding == "paid"
     sponsor_ok = ~targeted[g] | (region_codes[f] == sponsor_code[g])
+    rural = fac["rural"].to_numpy(dtype=bool)
+    state = _state(fac)
+    service_ok = _may_serve(funding, groups["rural_quota"].to_numpy(dtype=bool), rural, state)(g, f)
     limit = max_km.to_numpy(dtype=float)[g]
     near = np.isnan(limit) | (km <= limit)
-    keep = sponsor_ok & near
+    keep = sponsor_ok & service_ok & near
     g, f, km = g[keep], f[keep], km[keep]
 
-    rural = fac["rural"].to_numpy(dtype=bool)
-    needs_place = paid[g] & rural[f]
-    rows, which = _fund(g[needs_place], f[needs_place], groups["specialty"].to_numpy(), fac, round_.programmes)
+    territory = rural | _flag(fac, "closed_town")
+    covered, which = _fund(g, f, groups, fac, round_.programmes)
+    covering = np.zeros(len(g), bool)
+    covering[covered] = True
+    needs_place = (paid[g] & territory[f]) | (~paid[g] & covering)
+    pick = needs_place[covered]
+    rows, which = covered[pick], which[pick]
     free = ~needs_place
-    arc_g = np.concatenate([g[free], g[needs_place][rows]])
-    arc_f = np.concatenate([f[free], f[needs_place][rows]])
-    arc_km = np.concatenate([km[free], km[needs_place][rows]])
+    arc_g = np.concatenate([g[free], g[rows]])
+    arc_f = np.concatenate([f[free], f[rows]])
+    arc_km = np.concatenate([km[free], km[rows]])
     arc_prog = np.concatenate([np.full(int(free.sum()), -1), which])  # row of programmes, -1 = none
     fac_rank = fac["facility_id"].rank(method="first").to_numpy()
     ids = round_.programmes["programme_id"].to_numpy()
@@ -174,6 +216,9 @@ def allowed_pairs(round_: Round) -> Pairs:
     arc_g, arc_f, arc_km, arc_prog = arc_g[order], arc_f[order], arc_km[order], arc_prog[order]
     weight = round_.regions.set_index("region_id")["weight"]
     fac_weight = fac["region_id"].map(weight).to_numpy(dtype=float)
+    remote = _flag(fac, "remote")
+    arc_remote = remote[arc_f]
+    money = money_by_year(round_.programmes, round_.instalments)
     arcs = pd.DataFrame({
         "group": arc_g,
         "specialty": groups["specialty"].array.take(arc_g),
@@ -182,11 +227,13 @@ def allowed_pairs(round_: Round) -> Pairs:
         "rural": rural[arc_f],
         "km": arc_km,
         "programme_id": pd.Series(np.array([None, *ids], dtype=object)[arc_prog + 1], dtype=object),
-        "payment": np.concatenate([[0.0], round_.programmes["payment"].to_numpy(dtype=float)])[arc_prog + 1],
         "weight": fac_weight[arc_f],
+        "remote": arc_remote,
     })
+    arcs["payment"] = pair_payments(arcs["programme_id"].to_numpy(object), arc_remote, money)
 
-    slots = vac.assign(region_id=fac["region_id"].to_numpy()[slot_fac])
+    slots = vac.assign(region_id=fac["region_id"].to_numpy()[slot_fac], rural=rural[slot_fac],
+                       state=state[slot_fac])
     stages = _stage_counts(grads, group_of, groups, slots, g, arc_g)
     if len(away):
         none = pd.DataFrame(0, columns=list(STAGES), index=pd.Index(away.to_numpy(), name="graduate_id"))
@@ -226,32 +273,80 @@ def _stage_counts(grads, group_of, groups, slots, kept_group, arc_group) -> pd.D
     spec = groups["specialty"].map(per_spec).fillna(0).to_numpy()
     sponsor_idx = pd.MultiIndex.from_arrays([groups["specialty"], groups["sponsor_key"]])
     in_sponsor = per_spec_region.reindex(sponsor_idx).fillna(0).to_numpy()
-    sponsor = np.where(groups["funding"].to_numpy() == "targeted", in_sponsor, spec)
+    targeted = groups["funding"].to_numpy() == "targeted"
+    sponsor = np.where(targeted, in_sponsor, spec)
+    # service: the slots left by the ownership and rural-quota rules (within the sponsor region)
+    slot_spec = pd.Index(groups["specialty"].unique())
+    may = _may_serve(groups["funding"].to_numpy(), groups["rural_quota"].to_numpy(dtype=bool),
+                     slots["rural"].to_numpy(dtype=bool), slots["state"].to_numpy(dtype=bool))
     n = len(groups)
+    service = np.zeros(n)
+    s_spec = slot_spec.get_indexer(slots["specialty"])
+    g_spec = slot_spec.get_indexer(groups["specialty"])
+    s_region = slots["region_id"].to_numpy(object)
+    for code in range(n):  # one vectorised mask per group (groups are few)
+        ok = (s_spec == g_spec[code]) & may(np.full(len(slots), code), np.arange(len(slots)))
+        if targeted[code]:
+            ok &= s_region == groups["sponsor_key"].iloc[code]
+        service[code] = ok.sum()
     distance = np.bincount(kept_group, minlength=n)
     funding = np.bincount(arc_group, minlength=n)
-    per_group = np.column_stack([spec, sponsor, distance, funding]).astype(int)
+    per_group = np.column_stack([spec, sponsor, service, distance, funding]).astype(int)
     return pd.DataFrame(per_group[group_of], columns=list(STAGES),
                         index=pd.Index(grads["graduate_id"].to_numpy(), name="graduate_id"))
 
 
-def _fund(group: np.ndarray, facility: np.ndarray, group_specialty: np.ndarray, fac: pd.DataFrame,
+def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A bool column (absent: all false)."""
+    return frame[column].fillna(False).to_numpy(dtype=bool) if column in frame else np.zeros(len(frame), bool)
+
+
+def _state(fac: pd.DataFrame) -> np.ndarray:
+    """True for a state facility (``ownership`` absent or empty: state)."""
+    if "ownership" not in fac:
+        return np.ones(len(fac), bool)
+    return fac["ownership"].fillna("state").eq("state").to_numpy()
+
+
+def _may_serve(funding: np.ndarray, rural_quota: np.ndarray, rural: np.ndarray, state: np.ndarray):
+    """The service rule as a function of (group codes, facility codes) -> allowed: a grant holder
+    not of the rural quota only in state organisations; a rural-quota graduate only at rural posts."""
+    grant_state = (funding == "grant") & ~rural_quota
+
+    def allowed(g: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """Pairs (g[i], f[i]) the service rule allows."""
+        return (~grant_state[g] | state[f]) & (~rural_quota[g] | rural[f])
+    return allowed
+
+
+def _fund(group: np.ndarray, facility: np.ndarray, groups: pd.DataFrame, fac: pd.DataFrame,
           programmes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair (group, facility) once per programme whose filters match it: the pair's row and
-    the programme's row (one vectorised mask per programme, over groups and facilities)."""
+    """Each pair (group, facility) once per programme that covers it (:mod:`allocator.programmes`):
+    the pair's row and the programme's row (one vectorised mask per programme)."""
     if not len(group) or programmes.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     region = fac["region_id"].to_numpy()
     size = fac["settlement_population"].to_numpy(dtype=float)
+    closed = _flag(fac, "closed_town")
+    rural = fac["rural"].to_numpy(dtype=bool)
+    specialty = groups["specialty"].to_numpy()
+    funding = groups["funding"].to_numpy()
+    age_mask = groups["age_mask"].astype(str)
     rows, which = [], []
     for k, prog in enumerate(programmes.itertuples(index=False)):
-        mask = np.ones(len(group), bool)
+        pays = getattr(prog, "funding", ("paid",)) or ("paid",)
+        mask = np.isin(funding, list(pays))[group] & (age_mask.str[k] == "1").to_numpy()[group]
         if len(prog.specialties):
-            mask &= np.isin(group_specialty, list(prog.specialties))[group]
+            mask &= np.isin(specialty, list(prog.specialties))[group]
         if isinstance(prog.region_id, str):
             mask &= (region == prog.region_id)[facility]
+        small = np.ones(len(fac), bool)
         if not pd.isna(prog.max_settlement_population):
-            mask &= (~np.isnan(size) & (size <= prog.max_settlement_population))[facility]
+            small = ~np.isnan(size) & (size <= prog.max_settlement_population)
+        in_closed = bool(getattr(prog, "closed_towns", False))
+        # territory: a closed town for a programme that funds them (whatever its size), else rural and small
+        where = np.where(closed, in_closed, rural & small)
+        mask &= where[facility]
         hit = np.flatnonzero(mask)
         rows.append(hit)
         which.append(np.full(len(hit), k))

@@ -19,6 +19,7 @@ the assign engines' assignments keep their columns until the run store keeps tha
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -29,10 +30,12 @@ from .mechanisms.ranks import rank_distribution
 from .messages import Problem
 from .pairs import OBLIGATED, Pairs, available_mask, deficit_cells
 from .problem import Round
+from .programmes import money_by_year, pair_payments
 from .scaling import exact_money, exact_spend, weight_warnings
 from .status import Status
 
-ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment"]
+ASSIGNMENT_COLUMNS = ["graduate_id", "facility_id", "region_id", "specialty", "km", "programme_id", "payment",
+                      "tier", "payment_total", "service_until"]
 
 
 SCHEMA_VERSION = 1  # of summary.json; 1 added schema_version, levels and checks
@@ -227,6 +230,34 @@ def deficit_penalty(remaining, vacancies, weight, diminishing_returns: bool) -> 
     return weight * remaining * (remaining + 1) / (2 * n)
 
 
+def _with_terms(round_: Round, chosen: pd.DataFrame) -> pd.DataFrame:
+    """The placements' programme terms: ``tier`` (remote or standard, with a programme; None
+    without), ``payment_total`` (every year's payment of the programme at the tier, exact decimals
+    summed) and ``service_until`` (the round's year plus the longest service owed: the scenario's
+    years for the graduate's funding, the paying programme's service_years; missing without a year
+    or any service)."""
+    out = chosen.copy()
+    remote = out["remote"].to_numpy(bool) if "remote" in out else np.zeros(len(out), bool)
+    prog = out["programme_id"].to_numpy(object)
+    has = pd.notna(prog)
+    out["tier"] = np.where(has, np.where(remote, "remote", "standard"), None).astype(object)
+    money = money_by_year(round_.programmes, round_.instalments)
+    total = [Decimal(0)] * len(out)
+    for year in sorted(set(money["year"])):  # summed in the typed decimals
+        total = [t + exact_money(x) for t, x in zip(total, pair_payments(prog, remote, money, year))]
+    out["payment_total"] = np.array([float(t) for t in total], dtype=float)
+    year = round_.scenario.year
+    funding = out["graduate_id"].map(round_.graduates.set_index("graduate_id")["funding"])
+    owed = funding.map(dict(round_.scenario.service_years)).astype(float).to_numpy()
+    years = round_.programmes.set_index("programme_id")["service_years"] if "service_years" in round_.programmes \
+        else pd.Series(dtype=float)
+    by_programme = pd.Series(prog, dtype=object).map(years).astype(float).to_numpy()
+    longest = np.fmax(owed, by_programme)
+    out["service_until"] = pd.array(np.where(np.isnan(longest) | (year is None), np.nan,
+                                             (year or 0) + np.nan_to_num(longest)), dtype="Float64").astype("Int64")
+    return out
+
+
 def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataFrame, *, status: Status,
                   gap: float | None, timings: dict, km_objective: float | None,
                   level_states: dict | None = None, lp_duals: dict | None = None,
@@ -245,6 +276,7 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
     chosen = chosen.copy()
     chosen["km"] = chosen["km"].round(3)
     chosen["payment"] = chosen["payment"].astype(float)
+    chosen = _with_terms(round_, chosen)
     assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
     prefs = round_.preferences
     with_prefs = prefs is not None and not prefs.empty

@@ -96,7 +96,8 @@ def _solve(round_: Round, log_path, say, pair_cache) -> Solution:
     if scenario.solver == "flow":
         return _solve_flow(round_, pairs, cells, started, deadline, say, log_path)
     say(Progress("model", 0.15, {"pairs": len(pairs.table)}))
-    model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns)
+    model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns,
+                  round_.instalments)
     engine = MatrixEngine(model, make_backend(scenario.solver, model, scenario.threads, log_path))
     timings = {"build": time.perf_counter() - started}
     run = run_levels(engine, deadline, say)
@@ -134,7 +135,8 @@ def _solve_flow(round_: Round, pairs, cells, started: float, deadline, say, log_
             logger.addHandler(handler)
             logger.setLevel(logging.DEBUG)
     try:
-        engine = FlowEngine(pairs, round_.vacancies, cells, round_.programmes, round_.scenario.diminishing_returns)
+        engine = FlowEngine(pairs, round_.vacancies, cells, round_.programmes, round_.scenario.diminishing_returns,
+                            round_.instalments)
         run = run_levels(engine, deadline, say)
     finally:
         for logger, level in handlers:
