@@ -142,7 +142,7 @@ def regions(reference: Path) -> pd.DataFrame:
         "lat": merged.at["kuznetsk_city", "lat"],
         "lon": merged.at["kuznetsk_city", "lon"],
         "population": int(pop19.loc[["kuznetsk_city", "kuznetsky"], "population"].sum()),
-        "population_source": (f"sum of kuznetsk_city {pop19.at['kuznetsk_city', 'population']} "
+        "population_source": (f"estimate: sum of kuznetsk_city {pop19.at['kuznetsk_city', 'population']} "
                               f"({pop19.at['kuznetsk_city', 'source']}) and kuznetsky "
                               f"{pop19.at['kuznetsky', 'population']} ({pop19.at['kuznetsky', 'source']})"),
     }
