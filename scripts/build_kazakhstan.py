@@ -314,7 +314,8 @@ solver = "flow"
 year = {YEAR}
 currency = "₸"
 # Largest home-to-post distance, km: a graduate serves in the home oblast or a neighbouring one
-# (ASSUMPTION; the rules set no distance; Kazakhstan is about 3,000 km across).
+# (ASSUMPTION; the rules set no distance; the centres of Mangystau and East Kazakhstan are 2,480 km apart,
+# geodesic, computed).
 max_km = {MAX_KM}
 time_limit = 60
 
