@@ -11,6 +11,7 @@ worked examples):
 * :mod:`.series`    year-by-year series and trends
 * :mod:`.seed004`   the Penza 2019 tables and their reproduction
 * :mod:`.table`     one row per region with all of the above
+* :mod:`.caveats`   where a published group rests on the seed's misprints (weight caveats)
 * :mod:`.cli`       ``allocator indicators ROUND [--out FILE]``
 """
 from .groups import (
