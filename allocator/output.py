@@ -22,7 +22,7 @@ output folder in one atomic swap (:mod:`allocator.atomic`). Guarantees:
 
 Money and the round's facts (issue 15). ``summary.json`` gains ``currency`` (the round's
 ``Scenario.currency``, null without one; every spend stays a number). In ``result.xlsx`` the money
-cells (payment, spend, budget) carry a number format showing that currency (:func:`money_columns`),
+cells (payment, payment_total, spend, budget) carry a number format showing that currency (:func:`money_columns`),
 still numbers. Given the round (``write_solution(..., round_=...)``), the tables also list what the
 round says of each placement, a column only when the round fills it for some row:
 ``assignments``: ``benefits`` (the paying programme's ``programmes.benefits`` joined with "; "),
@@ -53,7 +53,8 @@ FILES = OUTPUT_FILES
 #: The posts offered (facility_id, specialty, offered), written when the solution has them (choice, menu).
 OFFERED_FILE = "offered.csv"
 #: Money columns of the output tables (table -> columns), shown in the round's currency in the workbook.
-MONEY_COLUMNS = {"assignments": ("payment",), "programmes": ("spend", "budget", "payment", "payment_remote")}
+MONEY_COLUMNS = {"assignments": ("payment", "payment_total"),
+                 "programmes": ("spend", "budget", "payment", "payment_remote")}
 #: Region columns of a weight's caveat (Round.regions, data/penza/README.md), listed beside the weight.
 CAVEAT_COLUMNS = ("weight_caveat_ru", "weight_caveat_en")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from allocator import catalogue
 from allocator.catalogue import domain, text
+from allocator.scaling import money_text
 from allocator.status import describe
 
 LANGUAGES = ("ru", "en")
@@ -36,6 +37,25 @@ def number(value, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> st
     thousands), "1,234.5" (en); ``digits`` fixed decimals (None: as needed, at most 3); "" when
     missing (None, NaN, NA), so an empty cell stays empty."""
     return catalogue.number(value, lang, digits)
+
+
+def currency_of(source) -> str | None:
+    """The money unit's sign ("₽", "₸", "сом") of a Round (its ``scenario.currency``), a Solution
+    (its ``scenario`` dict) or a run record (its round); None when the round names none."""
+    scenario = getattr(getattr(source, "round", source), "scenario", None)
+    if isinstance(scenario, dict):
+        value = scenario.get("currency")
+    else:
+        value = getattr(scenario, "currency", None)
+    return value or None
+
+
+def money(value, lang: str = DEFAULT_LANGUAGE, currency: str | None = None) -> str:
+    """Money exactly as typed in ``lang`` with the round's ``currency`` sign after it
+    (:func:`allocator.scaling.money_text`: "1 500 000,40 ₸"; no sign: as before); "" when missing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return money_text(value, lang if lang in LANGUAGES else DEFAULT_LANGUAGE, currency)
 
 
 def count(n, noun: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -77,6 +97,11 @@ def reason(code: str, lang: str) -> str:
 def funding(code: str, lang: str) -> str:
     """A funding code (grant, targeted, paid) as a word; unknown codes are shown as they are."""
     return _word("funding_", code, lang)
+
+
+def tier(code, lang: str) -> str:
+    """A placement's payment tier (standard, remote) as a word; missing (no programme) as ""."""
+    return _word("tier_", code, lang)
 
 
 def specialty(code: str, lang: str) -> str:

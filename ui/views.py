@@ -14,7 +14,7 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
-from allocator.scaling import money_text
+from allocator.output import CAVEAT_COLUMNS, assignment_facts
 
 from . import i18n
 from .i18n import t
@@ -36,17 +36,48 @@ HEADERS = {
     "before": "col_before", "after": "col_after", "figure": "figure", "value": "value",
     "sign": "col_sign", "table": "col_table", "type": "col_type", "required": "col_required",
     "description_ru": "col_description_ru", "description_en": "col_description_en",
+    "payment_remote": "col_payment_remote", "currency": "col_currency", "benefits": "col_benefits",
+    "post_source": "col_post_source", "post_planned_date": "col_post_planned_date", "source": "col_source",
+    "planned_date": "col_planned_date", "service_until": "col_service_until", "weight_caveat": "col_weight_caveat",
+    "weight_caveat_ru": "col_weight_caveat_ru", "weight_caveat_en": "col_weight_caveat_en",
+    "tier": "col_tier", "payment_total": "col_payment_total",
 }
+#: Money columns: with a round's currency their header names it (``col_payment_in``: "Выплата, ₸").
+MONEY = ("payment", "payment_remote", "payment_total", "budget", "spend")
 
 
-def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Rename known columns to their header in ``lang``; others keep their name."""
-    return frame.rename(columns={c: t(HEADERS[c], lang) for c in frame.columns if c in HEADERS})
+def localise(frame: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
+    """Rename known columns to their header in ``lang``; others keep their name. With a
+    ``currency`` (default: the frame's ``attrs["currency"]``) money columns name it in the header,
+    their cells stay numbers."""
+    return frame.rename(columns=column_labels(frame.columns, lang, currency or frame.attrs.get("currency")))
 
 
-def column_labels(columns, lang: str) -> dict[str, str]:
-    """Data column -> its header in ``lang``, for the known columns of ``columns``."""
-    return {c: t(HEADERS[c], lang) for c in columns if c in HEADERS}
+def column_labels(columns, lang: str, currency: str | None = None) -> dict[str, str]:
+    """Data column -> its header in ``lang``, for the known columns of ``columns``; money columns
+    (:data:`MONEY`) with the ``currency`` sign when one is given ("Бюджет, ₸")."""
+    out = {}
+    for c in columns:
+        if c in MONEY and currency:
+            out[c] = t(f"{HEADERS[c]}_in", lang, currency=currency)
+        elif c in HEADERS:
+            out[c] = t(HEADERS[c], lang)
+    return out
+
+
+def weight_caveats(round_, lang: str) -> pd.Series:
+    """region_id -> the caveat to its weight in ``lang`` (``Round.regions.weight_caveat_<lang>``, else
+    the other language's); empty when the round has no caveat columns, regions without one left out."""
+    regions = round_.regions
+    columns = [c for c in (f"weight_caveat_{lang}",) + CAVEAT_COLUMNS if c in regions]
+    out = {}
+    for i, rid in enumerate(regions["region_id"]):
+        for c in columns:
+            v = regions[c].iat[i]
+            if isinstance(v, str) and v.strip():
+                out[rid] = v.strip()
+                break
+    return pd.Series(out, dtype=object)
 
 
 # ------------------------------------------------------------------------- headline
@@ -56,6 +87,7 @@ def headline(solution, lang: str) -> list[tuple[str, str]]:
     """(label, value) rows of the headline figures of a Solution, in display order, the values as
     ``lang`` writes them (:func:`ui.i18n.number`: counts whole, deficits and km to one decimal)."""
     s = solution
+    currency = i18n.currency_of(s)
 
     def whole(n) -> str:
         return i18n.number(n, lang, 0)
@@ -83,17 +115,22 @@ def headline(solution, lang: str) -> list[tuple[str, str]]:
     for p in s.programmes:
         rows.append((t("f_programme_places", lang, name=p.name),
                      f"{whole(p.placed)} / {whole(p.quota)}" if p.quota is not None else whole(p.placed)))
-        rows.append((t("f_programme_spend", lang, name=p.name),
-                     f"{money_text(p.spend, lang)} / {money_text(p.budget, lang)}"
-                     if p.budget is not None else money_text(p.spend, lang)))
+        rows.append((t("f_programme_spend_money" if currency else "f_programme_spend", lang, name=p.name),
+                     f"{i18n.money(p.spend, lang, currency)} / {i18n.money(p.budget, lang, currency)}"
+                     if p.budget is not None else i18n.money(p.spend, lang, currency)))
+    if currency:
+        rows.append((t("f_currency", lang), currency))
     return rows
 
 
 def programmes_table(solution, lang: str) -> pd.DataFrame:
-    """One row per support programme: places and money used of a Solution."""
+    """One row per support programme: places and money used of a Solution (numbers; the round's
+    currency in ``attrs["currency"]``, which :func:`localise` puts in the money headers)."""
     frame = pd.DataFrame([asdict(p) for p in solution.programmes],
                          columns=["programme_id", "name", "placed", "quota", "spend", "budget", "lp_dual"])
-    return frame.rename(columns={"name": "programme"})
+    frame = frame.rename(columns={"name": "programme"})
+    frame.attrs["currency"] = i18n.currency_of(solution)
+    return frame
 
 
 def unplaced_reasons_table(solution, lang: str) -> pd.DataFrame:
@@ -112,8 +149,11 @@ def region_names(round_) -> dict[str, str]:
 
 
 def assignments_table(round_, solution, lang: str) -> pd.DataFrame:
-    """Assignments with names: graduate, funding, specialty, facility, region, km, programme."""
-    a = solution.assignments.copy()
+    """Assignments with names: graduate, funding, specialty, facility, region, km, programme, payment
+    (a number; the round's currency in ``attrs["currency"]``), and what the round says of each
+    placement when it says it (:func:`allocator.output.assignment_facts`: the programme's other
+    benefits, the post's source and planned date; ``service_until`` when the solution has it)."""
+    a = assignment_facts(solution.assignments, round_)
     grads = round_.graduates.set_index("graduate_id")
     fac = round_.facilities.set_index("facility_id")
     progs = round_.programmes.set_index("programme_id")["name"] if len(round_.programmes) else pd.Series(dtype=str)
@@ -128,21 +168,28 @@ def assignments_table(round_, solution, lang: str) -> pd.DataFrame:
         "km": a["km"].round(1),
         "programme": a["programme_id"].map(progs),
         "payment": a["payment"],
+        **{c: a[c] for c in ("tier", "payment_total", "benefits", "service_until", "post_source",
+                             "post_planned_date") if c in a},
         # codes for filtering, dropped before display
         "_region_id": a["region_id"],
         "_programme_id": a["programme_id"],
     })
+    out.attrs["currency"] = i18n.currency_of(round_) or i18n.currency_of(solution)
     return out
 
 
-def display_assignments(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def display_assignments(table: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
     """An assignments table ready to show: filter-only columns (``_``) dropped, funding,
-    specialty and "no programme" translated, headers in ``lang``."""
+    specialty and "no programme" translated, headers in ``lang`` (the payment's with ``currency``,
+    default the table's ``attrs["currency"]``)."""
+    currency = currency or table.attrs.get("currency")
     out = table.drop(columns=[c for c in table.columns if c.startswith("_")]).copy()
     out["funding"] = out["funding"].map(lambda v: i18n.funding(v, lang))
     out["specialty"] = out["specialty"].map(lambda v: i18n.specialty(v, lang))
     out["programme"] = out["programme"].fillna(t("no_programme", lang))
-    return localise(out, lang)
+    if "tier" in out:
+        out["tier"] = out["tier"].map(lambda v: i18n.tier(v, lang) if isinstance(v, str) else v)  # none: empty
+    return localise(out, lang, currency)
 
 
 def unplaced_table(round_, solution, lang: str) -> pd.DataFrame:
@@ -161,22 +208,28 @@ def unplaced_table(round_, solution, lang: str) -> pd.DataFrame:
 
 
 def deficits_table(round_, solution, lang: str) -> pd.DataFrame:
-    """Remaining deficit per region and specialty with the region's name, weight basis in ``lang``."""
+    """Remaining deficit per region and specialty with the region's name, weight basis in ``lang``
+    and, when the round has one for some region, the caveat to the weight beside it."""
     d = solution.deficits.copy()
     d.insert(1, "region", d["region_id"].map(region_names(round_)))
     d["specialty"] = d["specialty"].map(lambda v: i18n.specialty(v, lang))
     d["weight_basis"] = d["weight_basis"].map(lambda v: i18n.weight_basis(v, lang))
+    caveats = weight_caveats(round_, lang)
+    if len(caveats):
+        d.insert(list(d.columns).index("weight_basis") + 1, "weight_caveat", d["region_id"].map(caveats).fillna(""))
     return localise(d.drop(columns=["region_id"]), lang)
 
 
-def region_before_after(round_, solution) -> pd.DataFrame:
-    """Per region: vacancies, placed, remaining, weighted before/after, weight."""
+def region_before_after(round_, solution, lang: str = i18n.DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Per region: vacancies, placed, remaining, weighted before/after, weight, and the weight's
+    caveat in ``lang`` ("" for a region without one)."""
     d = solution.deficits
     g = d.assign(w_before=d["vacancies"] * d["weight"], w_after=d["remaining"] * d["weight"]) \
         .groupby("region_id")[["vacancies", "placed", "remaining", "w_before", "w_after"]].sum()
     regions = round_.regions.set_index("region_id")
     out = regions[["name", "lat", "lon", "weight"]].join(g, how="left").fillna(
         {"vacancies": 0, "placed": 0, "remaining": 0, "w_before": 0.0, "w_after": 0.0})
+    out["weight_caveat"] = out.index.map(weight_caveats(round_, lang)).fillna("")
     return out.reset_index()
 
 
@@ -201,15 +254,12 @@ def map_deck(round_, solution, lang: str, lines: bool = True, basemap: bool = Tr
 
     from . import maps
 
-    per = region_before_after(round_, solution)
+    per = region_before_after(round_, solution, lang)
     live = per["vacancies"] > 0
     per["share"] = np.where(live, per["remaining"] / per["vacancies"].where(live), np.nan)
     per["colour"] = per["share"].map(_share_colour)
     per["radius"] = 1500 + 900 * np.sqrt(per["vacancies"].astype(float))
-    per["label"] = per.apply(
-        lambda r: f"{r['name']}: {t('col_vacancies', lang)} {int(r['vacancies'])}, "
-                  f"{t('col_placed', lang)} {int(r['placed'])}, {t('col_remaining', lang)} {int(r['remaining'])}",
-        axis=1)
+    per["label"] = per.apply(region_label, axis=1, lang=lang)
     layers = [pdk.Layer("ScatterplotLayer", id="regions", data=per[["lon", "lat", "radius", "colour", "label"]],
                         get_position="[lon, lat]", get_radius="radius", get_fill_color="colour",
                         pickable=True, stroked=True, get_line_color=[60, 60, 60], line_width_min_pixels=1)]
@@ -235,6 +285,16 @@ def map_deck(round_, solution, lang: str, lines: bool = True, basemap: bool = Tr
                                 get_fill_color=[30, 30, 30, 200], pickable=True))
     layers += maps.district_layers(round_.regions)
     return maps.deck(layers, maps.fit_view(_map_points(round_, lines)), basemap=basemap)
+
+
+def region_label(row, lang: str) -> str:
+    """A region's map tooltip: name, vacancies, placed, remaining, its weight and the weight's
+    caveat when it has one (a row of :func:`region_before_after`)."""
+    label = (f"{row['name']}: {t('col_vacancies', lang)} {int(row['vacancies'])}, "
+             f"{t('col_placed', lang)} {int(row['placed'])}, {t('col_remaining', lang)} {int(row['remaining'])}; "
+             f"{t('map_weight', lang, weight=i18n.number(row['weight'], lang))}")
+    caveat = row.get("weight_caveat", "")
+    return f"{label} ({caveat})" if isinstance(caveat, str) and caveat else label
 
 
 def _map_points(round_, lines: bool) -> pd.DataFrame:

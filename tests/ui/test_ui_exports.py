@@ -15,6 +15,11 @@ from ui import exports, state, views
 from ui.i18n import t
 
 
+def bundled_tables() -> list[str]:
+    """The schema's tables the bundled round has a file of (an optional one, instalments, it may lack)."""
+    return [table for table in TABLES if (state.BUNDLED_DIR / f"{table}.csv").exists()]
+
+
 @pytest.fixture(scope="module")
 def loaded():
     return state.load_folder(state.BUNDLED_DIR, "penza")
@@ -40,7 +45,7 @@ def test_template_has_a_sheet_per_table_and_descriptions():
 def test_filled_template_uploads(loaded, tmp_path):
     """The template filled with the bundled round loads back to the same round."""
     wb = load_workbook(io.BytesIO(template_workbook()))
-    for table in TABLES:
+    for table in bundled_tables():
         frame = pd.read_csv(state.BUNDLED_DIR / f"{table}.csv", dtype=str, keep_default_na=False)
         ws = wb[table]
         names = [c.value for c in ws[1]]
@@ -50,7 +55,7 @@ def test_filled_template_uploads(loaded, tmp_path):
     wb.save(buf)
     up = state.load_upload("penza.xlsx", buf.getvalue(), tmp_path)
     assert len(up.round.graduates) == len(loaded.round.graduates)
-    assert int(up.round.vacancies["vacancies"].sum()) == 442
+    assert int(up.round.vacancies["vacancies"].sum()) == int(loaded.round.vacancies["vacancies"].sum()) > 0
 
 
 def test_result_workbook_is_fit_to_print_and_sign(record):
@@ -152,8 +157,14 @@ def test_template_has_drop_down_lists_for_funding_rural_and_type():
         assert lists == {
             ("graduates", "funding"): ("list", '"grant,targeted,paid"', True),
             ("graduates", "status"): ("list", '"available,exempt,deferred"', True),
+            ("graduates", "rural_quota"): ("list", yes_no, True),
             ("facilities", "rural"): ("list", yes_no, True),
             ("facilities", "type"): ("list", '"FAP,FP,VA,UB,RB,MRB,polyclinic,hospital"', True),
+            ("facilities", "remote"): ("list", yes_no, True),
+            ("facilities", "closed_town"): ("list", yes_no, True),
+            ("facilities", "ownership"): ("list", '"state,private"', True),
+            ("programmes", "funding"): ("list", '"grant,targeted,paid"', True),
+            ("programmes", "closed_towns"): ("list", yes_no, True),
         }
 
 
@@ -166,6 +177,8 @@ def test_ru_header_template_names_every_column_and_a_filled_one_loads(loaded, tm
         header = [c.value for c in ws[1]]
         assert header == [headers_ru.ru_header(table, c.name) for c in columns(table)]
         assert all(any("а" <= ch <= "я" for ch in h) for h in header)  # every header in Russian
+        if table not in bundled_tables():  # an optional table the bundled round leaves out (instalments)
+            continue
         frame = pd.read_csv(state.BUNDLED_DIR / f"{table}.csv", dtype=str, keep_default_na=False)
         if table == "facilities":
             frame["rural"] = frame["rural"].str.lower().map({"true": "да", "false": "нет"}).fillna(frame["rural"])
@@ -189,7 +202,7 @@ def test_ru_headers_cover_the_schema_and_a_header_twice_is_refused(tmp_path):
         assert len(set(headers_ru.RU_HEADERS[table].values())) == len(columns(table)), table
     folder = tmp_path / "round"
     folder.mkdir()
-    for table in TABLES:
+    for table in bundled_tables():
         (folder / f"{table}.csv").write_bytes((state.BUNDLED_DIR / f"{table}.csv").read_bytes())
     regions = pd.read_csv(folder / "regions.csv")
     regions["Население "] = regions["population"]  # "population" given twice, by both names

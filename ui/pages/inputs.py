@@ -7,6 +7,7 @@ import streamlit as st
 
 from allocator import InputError
 from allocator.archive import Limits
+from allocator.scaling import money_decimals
 from allocator.template import template_workbook
 from ui import app, downloads, i18n, state
 from ui.i18n import count, t
@@ -115,10 +116,12 @@ region_name = dict(zip(r.regions["region_id"], r.regions["name"]))
 NUMBER = "localized" if lang == "ru" else None  # decimal comma in a Russian browser; printf has none
 
 
-def number_column(col, printf, **kwargs):
-    """A number column headed in the UI language; no lower bound here, so a typed -1 stays -1 and
+def number_column(col, printf, currency=None, **kwargs):
+    """A number column headed in the UI language (a money column's header with the round's
+    ``currency``: "Выплата, ₸"); no lower bound here, so a typed -1 stays -1 and
     the validator refuses it visibly (a bound in the grid would drop the sign silently)."""
-    return st.column_config.NumberColumn(column_labels([col], lang).get(col, col), format=NUMBER or printf, **kwargs)
+    return st.column_config.NumberColumn(column_labels([col], lang, currency).get(col, col), format=NUMBER or printf,
+                                         **kwargs)
 
 
 def words(col, values, word, **kwargs):
@@ -178,8 +181,10 @@ with tabs[1]:
 with tabs[2]:
     frame = ss["views"]["programmes"]
     cfg, disabled = config(frame, state.EDITABLE["programmes"], {"max_settlement_population": "%d"})
-    for col in ("payment", "budget"):
-        cfg[col] = number_column(col, "%.0f", step=10000.0)
+    for col in ("payment", "payment_remote", "budget"):
+        if col in frame:  # money in the round's currency (scenario.toml's currency), kopecks kept
+            digits = money_decimals(pd.to_numeric(frame[col], errors="coerce").tolist())
+            cfg[col] = number_column(col, f"%.{digits}f", i18n.currency_of(r), step=10000.0)
     cfg["quota"] = number_column("quota", "%d", step=1)
     cfg["specialties"] = words("specialties", frame["specialties"], specialties_text)
     app.editor("programmes", cfg, disabled, num_rows="fixed", placeholder="")

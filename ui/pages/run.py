@@ -9,7 +9,6 @@ import streamlit as st
 
 from allocator import InputError, solve
 from allocator.problem import SOLVERS
-from allocator.scaling import money_text
 from ui import app, downloads, exports, i18n, maps, run_view, state, stored, views
 from ui.i18n import t
 
@@ -145,13 +144,14 @@ m[3].metric(f"{t('m_placed_total', lang)} ({t('m_of_total', lang, n=s.graduates_
             s.placed_total, border=True)
 
 st.subheader(t("programmes_used", lang))
+currency = i18n.currency_of(s)  # the round's money unit (₽, ₸, сом), None: no sign as before
 for prog in s.programmes:
     p1, p2 = st.columns(2)
     quota = "—" if prog.quota is None else prog.quota
-    budget = "—" if prog.budget is None else money_text(prog.budget, lang)
+    budget = "—" if prog.budget is None else i18n.money(prog.budget, lang, currency)
     p1.metric(t("m_programme_places", lang, name=prog.name), prog.placed, border=True,
               delta=t("m_of_quota", lang, n=quota), delta_color="off", delta_arrow="off")
-    p2.metric(t("m_programme_money", lang, name=prog.name), money_text(prog.spend, lang),
+    p2.metric(t("m_programme_money", lang, name=prog.name), i18n.money(prog.spend, lang, currency),
               border=True, delta=t("m_of_budget", lang, n=budget), delta_color="off", delta_arrow="off")
 
 st.subheader(t("unplaced_reasons", lang))
