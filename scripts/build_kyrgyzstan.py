@@ -194,6 +194,12 @@ SCENARIO = f"""# Options of the bundled Kyrgyzstan round (data/kyrgyzstan/README
 solver = "flow"
 year = {YEAR}
 currency = "сом"
+# Largest home-to-post distance, km (ASSUMPTION: the home oblast or a neighbouring one; the centres of
+# Bishkek and Osh are 300 km apart, of Batken and Issyk-Kul 689 km: geodesic, computed).
+max_km = 200
+# 2,807 posts for 200 graduates: the linear deficit sends everyone to the two lowest-provision
+# oblasts; the convex penalty serves several (data/kyrgyzstan/README.md gives both results).
+diminishing_returns = true
 time_limit = 60
 
 [service_years]
