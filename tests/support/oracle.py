@@ -35,7 +35,11 @@ def money(v) -> Decimal:
 class World:
     """The rules of a round, evaluated one (graduate, facility, programme) at a time."""
 
-    def __init__(self, regions, facilities, vacancies, graduates, programmes=None, max_km=None):
+    def __init__(self, regions, facilities, vacancies, graduates, programmes=None, max_km=None,
+                 instalments=None, year=None):
+        self.year = year
+        self.instalments = instalments if instalments is not None else pd.DataFrame(
+            columns=["programme_id", "year", "payment", "payment_remote", "budget"])
         self.regions = regions.set_index("region_id")
         self.facilities = facilities.set_index("facility_id")
         self.vacancies = {(r.facility_id, r.specialty): int(r.vacancies) for r in vacancies.itertuples()}
@@ -76,6 +80,7 @@ class World:
         return self.max_km if _blank(own) else float(own)
 
     def programme_matches(self, k, g, f) -> bool:
+        """Programme k pays graduate g at facility f (its filters, territory, funding types and age)."""
         p = self.programmes.loc[k]
         fac = self.facilities.loc[f]
         specs = [] if _blank(p["specialties"]) else [s for s in str(p["specialties"]).split(";") if s]
@@ -83,15 +88,74 @@ class World:
             return False
         if not _blank(p["region_id"]) and p["region_id"] != fac["region_id"]:
             return False
+        funding = p.get("funding", None)
+        pays = ["paid"] if _blank(funding) else [s for s in str(funding).split(";") if s]
+        if self.graduates.loc[g, "funding"] not in pays:
+            return False
+        limit = p.get("max_age", None)
+        if not _blank(limit):
+            age = self.age(g)
+            if age is None or age > float(limit):
+                return False
+        if self._flag(fac, "closed_town"):  # a closed town: only for a programme that funds them, any size
+            return self._flag(p, "closed_towns")
+        if not self.rural(f):
+            return False
         if not _blank(p["max_settlement_population"]):
             size = fac.get("settlement_population", None)
             if _blank(size) or float(size) > float(p["max_settlement_population"]):
                 return False
         return True
 
+    def age(self, g):
+        row = self.graduates.loc[g]
+        if not _blank(row.get("age", None)):
+            return float(row["age"])
+        if not _blank(row.get("birth_year", None)) and self.year is not None:
+            return float(self.year - float(row["birth_year"]))
+        return None
+
+    @staticmethod
+    def _flag(row, name) -> bool:
+        v = row.get(name, None)
+        return v is True or str(v).lower() in ("true", "1", "yes")
+
     def rural(self, f) -> bool:
         v = self.facilities.loc[f, "rural"]
         return v is True or str(v).lower() in ("true", "1", "yes")
+
+    def pay(self, k, f, year: int = 0) -> Decimal:
+        """What programme k pays at facility f in ``year`` (its remote figure at a remote post)."""
+        remote = self._flag(self.facilities.loc[f], "remote")
+        if year == 0:
+            row = self.programmes.loc[k]
+        else:
+            later = self.instalments[(self.instalments["programme_id"] == k)
+                                     & (self.instalments["year"].astype(int) == year)]
+            if later.empty:
+                return Decimal(0)
+            row = later.iloc[0]
+        far = row.get("payment_remote", None)
+        return money(row["payment"] if not remote or _blank(far) else far)
+
+    def budgets(self, k) -> dict:
+        """year -> budget of programme k (years without one left out)."""
+        out = {}
+        if not _blank(self.programmes.loc[k, "budget"]):
+            out[0] = money(self.programmes.loc[k, "budget"])
+        for r in self.instalments[self.instalments["programme_id"] == k].itertuples():
+            if not _blank(r.budget):
+                out[int(r.year)] = money(r.budget)
+        return out
+
+    def may_serve(self, g, f) -> bool:
+        """A grant holder (not of the rural quota) only in state organisations; a rural-quota one only rural."""
+        grad = self.graduates.loc[g]
+        quota = self._flag(grad, "rural_quota")
+        owner = self.facilities.loc[f].get("ownership", None)
+        if grad["funding"] == "grant" and not quota and not _blank(owner) and owner != "state":
+            return False
+        return not quota or self.rural(f)
 
     def options(self, g):
         """Every allowed (facility, specialty, programme or None) for graduate g."""
@@ -107,11 +171,17 @@ class World:
                 continue
             if grad["funding"] == "targeted" and self.facilities.loc[f, "region_id"] != grad["sponsor_region_id"]:
                 continue
+            if not self.may_serve(g, f):
+                continue
             limit = self.limit(g)
             if limit is not None and self.km(g, f) > limit:
                 continue
-            if grad["funding"] == "paid" and self.rural(f):
-                out += [(f, s, k) for k in sorted(self.programmes.index) if self.programme_matches(k, g, f)]
+            paying = [(f, s, k) for k in sorted(self.programmes.index) if self.programme_matches(k, g, f)]
+            territory = self.rural(f) or self._flag(self.facilities.loc[f], "closed_town")
+            if grad["funding"] == "paid" and territory:
+                out += paying  # a paid graduate goes there only with a programme place
+            elif paying:
+                out += paying  # an obligated graduate whose funding a programme pays there takes its place
             else:
                 out.append((f, s, None))
         return out
@@ -148,7 +218,8 @@ class World:
             used[(f, s)] = used.get((f, s), 0) + 1
             if k is not None:
                 quota[k] = quota.get(k, 0) + 1
-                spend[k] = spend.get(k, Decimal(0)) + money(self.programmes.loc[k, "payment"])
+                for year in self.budgets(k):
+                    spend[k, year] = spend.get((k, year), Decimal(0)) + self.pay(k, f, year)
         for key, n in used.items():
             if n > self.vacancies.get(key, 0):
                 out.append(f"{key}: {n} placed, {self.vacancies.get(key, 0)} vacancies")
@@ -156,9 +227,9 @@ class World:
             q = self.programmes.loc[k, "quota"]
             if not _blank(q) and n > int(q):
                 out.append(f"{k}: {n} places over quota {q}")
-            b = self.programmes.loc[k, "budget"]
-            if not _blank(b) and spend[k] > money(b):  # exact: no tolerance
-                out.append(f"{k}: spend {spend[k]} over budget {b}")
+            for year, b in self.budgets(k).items():
+                if spend[k, year] > b:  # exact: no tolerance
+                    out.append(f"{k}: spend {spend[k, year]} in year {year} over budget {b}")
         return out
 
 
