@@ -6,7 +6,7 @@ import time
 import streamlit as st
 
 from allocator.sweep.runner import default_workers
-from ui import app, state, sweep_view, views
+from ui import app, i18n, state, sweep_view, views
 from ui.i18n import t
 
 lang = app.lang()
@@ -28,10 +28,11 @@ max_km_text = c2.text_input(t("sweep_max_km", lang), key="sweep_max_km", placeho
                             help=t("sweep_values_help", lang, own=round_.scenario.max_km))
 
 budgets, quotas = {}, {}
+currency = i18n.currency_of(round_)  # the round's money unit (₽, ₸, сом); None: no sign
 for pid, name, budget, quota in zip(programmes["programme_id"], programmes["name"], programmes["budget"],
                                     programmes["quota"]):
     with st.expander(t("sweep_programme", lang, name=name, id=pid), expanded=True):
-        own = t("sweep_own_budget", lang, budget=f"{float(budget):,.0f}".replace(",", " "))
+        own = t("sweep_own_budget", lang, budget=i18n.money(budget, lang, currency) or "—")  # in its currency
         on = st.checkbox(t("sweep_vary_budget", lang), key=f"sweep_budget_on_{pid}", help=own)
         b1, b2, b3 = st.columns(3)
         high = float(budget) if budget == budget else 0.0
