@@ -7,11 +7,12 @@ import streamlit as st
 
 from allocator import InputError
 from allocator.archive import Limits
+from allocator.output import benefits_text
 from allocator.scaling import money_decimals
 from allocator.template import template_workbook
 from ui import app, downloads, i18n, state
 from ui.i18n import count, t
-from ui.views import column_labels
+from ui.views import column_labels, weight_caveats
 
 lang = app.lang()
 ss = st.session_state
@@ -171,6 +172,11 @@ with tabs[0]:
     cfg["weight"] = number_column("weight", "%.2f", step=0.1)
     cfg["weight_basis"] = words("weight_basis", frame["weight_basis"], lambda v: i18n.weight_basis(v, lang))
     app.editor("regions", cfg, disabled, num_rows="fixed", placeholder="")
+    caveats = weight_caveats(r, lang)  # what the weight rests on, shown beside the weights
+    weights = dict(zip(r.regions["region_id"], r.regions["weight"]))
+    for rid, caveat in caveats.items():
+        st.warning(t("weight_caveat_note", lang, region=region_name.get(rid, rid),
+                     weight=i18n.number(weights.get(rid), lang), caveat=caveat))
 with tabs[1]:
     frame = ss["views"]["vacancies"]
     cfg, disabled = config(frame, state.EDITABLE["vacancies"])
@@ -188,6 +194,10 @@ with tabs[2]:
     cfg["quota"] = number_column("quota", "%d", step=1)
     cfg["specialties"] = words("specialties", frame["specialties"], specialties_text)
     app.editor("programmes", cfg, disabled, num_rows="fixed", placeholder="")
+    if "benefits" in r.programmes:  # a programme's other benefits (housing loan, salary supplement), as read
+        for name, benefits in zip(r.programmes["name"], r.programmes["benefits"]):
+            if benefits_text(benefits):
+                st.caption(t("programme_benefits_note", lang, name=name, benefits=benefits_text(benefits)))
 with tabs[3]:
     st.caption(t("graduates_help", lang))
     frame = ss["views"]["graduates"]
