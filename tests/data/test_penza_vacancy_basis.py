@@ -69,3 +69,16 @@ def test_basis_must_be_a_plain_name(tmp_path, basis):
     with pytest.raises(InputError) as err:
         load_round(folder)
     assert [p.column for p in err.value.problems] == ["vacancy_basis"]
+
+
+def test_basis_on_a_workbook_is_a_problem(tmp_path):
+    book = tmp_path / "penza.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        for name in ("regions", "facilities", "vacancies", "graduates", "programmes"):
+            pd.read_csv(PENZA / f"{name}.csv", dtype=str).to_excel(writer, sheet_name=name, index=False)
+        pd.DataFrame({"key": ["vacancy_basis"], "value": ["agreed_need"]}).to_excel(
+            writer, sheet_name="scenario", index=False)
+    with pytest.raises(InputError) as err:
+        load_round(book)
+    assert [(p.column, p.code) for p in err.value.problems] == [("vacancy_basis", "bad_option")]
+    assert "vacancies_agreed_need.csv" in err.value.problems[0].message
