@@ -82,3 +82,17 @@ def test_basis_on_a_workbook_is_a_problem(tmp_path):
         load_round(book)
     assert [(p.column, p.code) for p in err.value.problems] == [("vacancy_basis", "bad_option")]
     assert "vacancies_agreed_need.csv" in err.value.problems[0].message
+
+
+def test_the_bundled_agreed_need_basis(tmp_path):
+    from allocator.io import read_round
+
+    raw = read_round(PENZA, vacancy_basis="agreed_need")
+    assert raw.files["vacancies"] == "vacancies_agreed_need.csv" and not raw.problems
+    assert raw.tables["vacancies"]["vacancies"].astype(int).sum() == 375
+    folder = _copy(tmp_path, "agreed_need")
+    (folder / "preferences.csv").unlink()  # the synthetic lists name posts of the default basis
+    round_ = load_round(folder)
+    doctors = round_.vacancies[round_.vacancies["specialty"].isin(["therapist", "paediatrician", "gp"])]
+    assert doctors.groupby("specialty")["vacancies"].sum().to_dict() == {"gp": 112, "paediatrician": 37,
+                                                                          "therapist": 13}
