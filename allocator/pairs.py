@@ -149,7 +149,7 @@ def allowed_pairs(round_: Round) -> Pairs:
     # identical graduates (same specialty, funding, home, sponsor, max_km, rural quota and the
     # programmes their age allows) share their pairs
     grads["sponsor_key"] = grads["sponsor_region_id"].fillna("")
-    grads["rural_quota"] = _flag(grads, "rural_quota")
+    grads["rural_quota"] = flag(grads, "rural_quota")
     grads["age_mask"] = age_masks(graduate_ages(grads, round_.scenario.year), round_.programmes)
     group_of, groups = _factorize_rows(grads, GROUP_KEY)
     home_of, homes = _factorize_rows(groups, ["lat", "lon"])
@@ -190,18 +190,19 @@ def allowed_pairs(round_: Round) -> Pairs:
     targeted, paid = funding == "targeted", funding == "paid"
     sponsor_ok = ~targeted[g] | (region_codes[f] == sponsor_code[g])
     rural = fac["rural"].to_numpy(dtype=bool)
-    state = _state(fac)
-    service_ok = _may_serve(funding, groups["rural_quota"].to_numpy(dtype=bool), rural, state)(g, f)
+    state = facility_state(fac)
+    service_ok = may_serve(funding, groups["rural_quota"].to_numpy(dtype=bool), rural, state)(g, f)
     limit = max_km.to_numpy(dtype=float)[g]
     near = np.isnan(limit) | (km <= limit)
     keep = sponsor_ok & service_ok & near
     g, f, km = g[keep], f[keep], km[keep]
 
-    territory = rural | _flag(fac, "closed_town")
-    covered, which = _fund(g, f, groups, fac, round_.programmes)
-    covering = np.zeros(len(g), bool)
-    covering[covered] = True
-    needs_place = (paid[g] & territory[f]) | (~paid[g] & covering)
+    territory = rural | flag(fac, "closed_town")
+    covered, which = covering(groups["specialty"].to_numpy()[g], funding[g], groups["age_mask"].to_numpy()[g], f,
+                              fac, round_.programmes)
+    any_cover = np.zeros(len(g), bool)
+    any_cover[covered] = True
+    needs_place = (paid[g] & territory[f]) | (~paid[g] & any_cover)
     pick = needs_place[covered]
     rows, which = covered[pick], which[pick]
     free = ~needs_place
@@ -216,7 +217,7 @@ def allowed_pairs(round_: Round) -> Pairs:
     arc_g, arc_f, arc_km, arc_prog = arc_g[order], arc_f[order], arc_km[order], arc_prog[order]
     weight = round_.regions.set_index("region_id")["weight"]
     fac_weight = fac["region_id"].map(weight).to_numpy(dtype=float)
-    remote = _flag(fac, "remote")
+    remote = flag(fac, "remote")
     arc_remote = remote[arc_f]
     money = money_by_year(round_.programmes, round_.instalments)
     arcs = pd.DataFrame({
@@ -277,7 +278,7 @@ def _stage_counts(grads, group_of, groups, slots, kept_group, arc_group) -> pd.D
     sponsor = np.where(targeted, in_sponsor, spec)
     # service: the slots left by the ownership and rural-quota rules (within the sponsor region)
     slot_spec = pd.Index(groups["specialty"].unique())
-    may = _may_serve(groups["funding"].to_numpy(), groups["rural_quota"].to_numpy(dtype=bool),
+    may = may_serve(groups["funding"].to_numpy(), groups["rural_quota"].to_numpy(dtype=bool),
                      slots["rural"].to_numpy(dtype=bool), slots["state"].to_numpy(dtype=bool))
     n = len(groups)
     service = np.zeros(n)
@@ -296,19 +297,19 @@ def _stage_counts(grads, group_of, groups, slots, kept_group, arc_group) -> pd.D
                         index=pd.Index(grads["graduate_id"].to_numpy(), name="graduate_id"))
 
 
-def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+def flag(frame: pd.DataFrame, column: str) -> np.ndarray:
     """A bool column (absent: all false)."""
     return frame[column].fillna(False).to_numpy(dtype=bool) if column in frame else np.zeros(len(frame), bool)
 
 
-def _state(fac: pd.DataFrame) -> np.ndarray:
+def facility_state(fac: pd.DataFrame) -> np.ndarray:
     """True for a state facility (``ownership`` absent or empty: state)."""
     if "ownership" not in fac:
         return np.ones(len(fac), bool)
     return fac["ownership"].fillna("state").eq("state").to_numpy()
 
 
-def _may_serve(funding: np.ndarray, rural_quota: np.ndarray, rural: np.ndarray, state: np.ndarray):
+def may_serve(funding: np.ndarray, rural_quota: np.ndarray, rural: np.ndarray, state: np.ndarray):
     """The service rule as a function of (group codes, facility codes) -> allowed: a grant holder
     not of the rural quota only in state organisations; a rural-quota graduate only at rural posts."""
     grant_state = (funding == "grant") & ~rural_quota
@@ -319,25 +320,25 @@ def _may_serve(funding: np.ndarray, rural_quota: np.ndarray, rural: np.ndarray, 
     return allowed
 
 
-def _fund(group: np.ndarray, facility: np.ndarray, groups: pd.DataFrame, fac: pd.DataFrame,
-          programmes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair (group, facility) once per programme that covers it (:mod:`allocator.programmes`):
-    the pair's row and the programme's row (one vectorised mask per programme)."""
-    if not len(group) or programmes.empty:
+def covering(specialty: np.ndarray, funding: np.ndarray, age_mask: np.ndarray, facility: np.ndarray,
+             fac: pd.DataFrame, programmes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each placement (a graduate's specialty, funding and :func:`age_masks` string at facility row
+    ``facility``) once per programme that covers it (:mod:`allocator.programmes`): the placement's
+    position and the programme's row (one vectorised mask per programme). The choice mechanism and
+    its audit use it too, so every mechanism applies the same rule."""
+    if not len(facility) or programmes.empty:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     region = fac["region_id"].to_numpy()
     size = fac["settlement_population"].to_numpy(dtype=float)
-    closed = _flag(fac, "closed_town")
+    closed = flag(fac, "closed_town")
     rural = fac["rural"].to_numpy(dtype=bool)
-    specialty = groups["specialty"].to_numpy()
-    funding = groups["funding"].to_numpy()
-    age_mask = groups["age_mask"].astype(str)
+    age_mask = pd.Series(age_mask, dtype=object).astype(str)
     rows, which = [], []
     for k, prog in enumerate(programmes.itertuples(index=False)):
         pays = getattr(prog, "funding", ("paid",)) or ("paid",)
-        mask = np.isin(funding, list(pays))[group] & (age_mask.str[k] == "1").to_numpy()[group]
+        mask = np.isin(funding, list(pays)) & (age_mask.str[k] == "1").to_numpy()
         if len(prog.specialties):
-            mask &= np.isin(specialty, list(prog.specialties))[group]
+            mask &= np.isin(specialty, list(prog.specialties))
         if isinstance(prog.region_id, str):
             mask &= (region == prog.region_id)[facility]
         small = np.ones(len(fac), bool)

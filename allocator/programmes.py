@@ -38,7 +38,7 @@ import pandas as pd
 
 from .scaling import budget_row
 
-__all__ = ["LimitRow", "headcount_and_weighted", "limit_rows", "money_by_year", "pair_payments"]
+__all__ = ["Ledger", "LimitRow", "headcount_and_weighted", "ledgers", "limit_rows", "money_by_year", "pair_payments"]
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,59 @@ def headcount_and_weighted(rows: list[LimitRow]) -> tuple[dict[str, int], list[L
         else:
             weighted.append(row)
     return caps, weighted
+
+
+@dataclass
+class Ledger:
+    """One programme's places and money left, taken one placement at a time, exactly: the
+    mechanisms' turn-by-turn account (choice, its audit). ``cost[t]`` is (standard, remote) in the
+    integers of year ``t``'s money row (:func:`allocator.scaling.budget_row` over both tiers'
+    payments), ``left[t]`` that row's bound less what was taken; ``places`` the quota left (None:
+    no quota)."""
+
+    places: int | None
+    cost: list[tuple[int, int]]
+    left: list[int]
+
+    def fits(self, remote: bool) -> bool:
+        """One more placement at this tier keeps every row."""
+        if self.places is not None and self.places < 1:
+            return False
+        return all(c[remote] <= b for c, b in zip(self.cost, self.left))
+
+    def take(self, remote: bool, sign: int = 1) -> None:
+        """Count one placement at this tier (``sign`` -1: give it back)."""
+        if self.places is not None:
+            self.places -= sign
+        self.left = [b - sign * c[remote] for c, b in zip(self.cost, self.left)]
+
+    def headcount(self, tiers: set[bool]) -> int | None:
+        """The exact number of placements it can fund when every placement is of one of ``tiers``
+        and they all cost the same in every year; None when unlimited; raises ValueError when
+        they cost differently (the places are then no headcount)."""
+        cap = self.places
+        for c, b in zip(self.cost, self.left):
+            costs = {c[t] for t in tiers}
+            if len(costs) > 1:
+                raise ValueError("payments differ between the tiers")
+            unit = costs.pop() if costs else 0
+            if unit > 0:
+                cap = b // unit if cap is None else min(cap, b // unit)
+        return cap
+
+
+def ledgers(programmes: pd.DataFrame, instalments: pd.DataFrame | None) -> list[Ledger]:
+    """One :class:`Ledger` per programme row, in ``programmes`` order, before anyone is placed."""
+    money = money_by_year(programmes, instalments)
+    out = []
+    for prog in programmes.itertuples(index=False):
+        q = prog.quota
+        cost, left = [], []
+        for row in money[money["programme_id"] == prog.programme_id].itertuples(index=False):
+            if pd.isna(row.budget):
+                continue
+            coef, bound = budget_row([row.payment, row.payment_remote], row.budget)
+            cost.append((int(coef[0]), int(coef[1])))
+            left.append(int(bound))
+        out.append(Ledger(None if pd.isna(q) else int(q), cost, left))
+    return out

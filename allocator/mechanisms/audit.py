@@ -11,18 +11,20 @@ Graduate g has **justified envy** towards post v (one blocking pair (g, v)) when
 - ``prefers(g, v)``: g listed v, and g is unplaced, or placed at a facility g did not list, or
   placed at a facility g ranked strictly worse than v;
 - ``allowed(g, v)``: g is available (not exempt or deferred); v is g's specialty (the validator
-  guarantees it for every listed facility); a targeted g only in the sponsor region; a paid g at a
-  rural facility needs a programme place (below). ``max_km`` does not apply: a graduate's own
-  choice is not limited by it;
+  guarantees it for every listed facility); a targeted g only in the sponsor region; a grant
+  holder (not of the rural quota) only in a state organisation, a rural-quota g only at a rural
+  post; where a programme must pay (a paid g at a rural or closed-town post, an obligated g at a
+  post a programme paying their funding covers) g needs a programme place (below). ``max_km``
+  does not apply: a graduate's own choice is not limited by it;
 - and either ``has_free_place(v)``: fewer graduates hold v than ``cap(v)``; or
   ``outranks(g, h)`` for some holder h of v: h comes after g in rating order.
 
-Programme places (what the audit assumes): places are taken in rating order, so a paid graduate
-has a place at a rural facility when some programme whose filters match (specialties, region,
-largest settlement population, as :mod:`allocator.pairs` reads them) has room once only the
-graduates who outrank g keep theirs: the places of that programme held by graduates before g in
-rating order are fewer than its limit, ``min(quota, floor(budget / payment))`` (no limit when
-neither is given). Places of graduates after g would be freed for g, as posts are.
+Programme places (what the audit assumes): places are taken in rating order, so g has a place
+at a post when some programme that covers it (:func:`allocator.pairs.covering`, the engines'
+rule) has room once only the graduates who outrank g keep theirs: fewer of its places held by
+graduates before g in rating order than its quota, and in every year it budgets, their money
+plus g's payment at the post's tier within the budget (exact integers,
+:class:`allocator.programmes.Ledger`). Places of graduates after g would be freed for g, as posts are.
 
 One row per blocking pair: ``holder_id`` is empty when v has a free place (the free place is
 reported before any holder), else it is the holder of v last in rating order (the one g would
@@ -36,7 +38,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..pairs import available_mask
+from ..pairs import age_masks, available_mask, covering, facility_state, flag, graduate_ages, may_serve
+from ..programmes import ledgers
 from .ranks import choice_order
 
 __all__ = ["PAIR_COLUMNS", "blocking_pairs"]
@@ -68,13 +71,23 @@ def _prefers(rows: pd.DataFrame, hold: pd.DataFrame) -> np.ndarray:
 
 
 def _allowed(rows: pd.DataFrame, g: pd.DataFrame, round_, hold: pd.DataFrame) -> np.ndarray:
-    """g available; targeted g in the sponsor region; paid g at a rural post with a programme place."""
+    """g available; targeted g in the sponsor region; the service rules; a programme place where one
+    must pay."""
     ok = rows["available"].to_numpy(dtype=bool).copy()
-    targeted = rows["funding"].to_numpy() == "targeted"
+    funding = rows["funding"].to_numpy()
+    targeted = funding == "targeted"
     ok &= ~targeted | (rows["region_id"].to_numpy() == rows["sponsor_region_id"].to_numpy())
-    needs = (rows["funding"].to_numpy() == "paid") & rows["rural"].to_numpy(dtype=bool)
+    idx = np.arange(len(rows))
+    ok &= may_serve(funding, rows["rural_quota"].to_numpy(dtype=bool), rows["rural"].to_numpy(dtype=bool),
+                    rows["state"].to_numpy(dtype=bool))(idx, idx)
+    at, which = covering(rows["specialty"].to_numpy(), funding, rows["age_mask"].to_numpy(),
+                         rows["fac_row"].to_numpy(), round_.facilities.reset_index(drop=True), round_.programmes)
+    covered = np.zeros(len(rows), bool)
+    covered[at] = True
+    paid = funding == "paid"
+    needs = (paid & rows["territory"].to_numpy(dtype=bool)) | (~paid & covered)
     if needs.any():
-        ok &= ~needs | _programme_place(rows, round_, hold)
+        ok &= ~needs | _programme_place(rows, round_, hold, at, which)
     return ok
 
 
@@ -100,6 +113,8 @@ def _graduates(round_) -> pd.DataFrame:
         "funding": grads["funding"].to_numpy(),
         "sponsor_region_id": grads["sponsor_region_id"].to_numpy(),
         "available": available_mask(grads),
+        "rural_quota": flag(grads, "rural_quota"),
+        "age_mask": age_masks(graduate_ages(grads, round_.scenario.year), round_.programmes),
         "rating": grads["rating"].to_numpy(dtype=float) if "rating" in grads else np.nan,
         "position": choice_order(grads).to_numpy(),
     })
@@ -125,6 +140,12 @@ def _preference_rows(prefs: pd.DataFrame, g: pd.DataFrame, facilities: pd.DataFr
         "region_id": fac["region_id"].to_numpy()[fi],
         "rural": fac["rural"].to_numpy(dtype=bool)[fi],
         "settlement_population": fac["settlement_population"].to_numpy(dtype=float)[fi],
+        "fac_row": fi,
+        "remote": flag(fac, "remote")[fi],
+        "territory": (fac["rural"].to_numpy(dtype=bool) | flag(fac, "closed_town"))[fi],
+        "state": facility_state(fac)[fi],
+        "rural_quota": g["rural_quota"].to_numpy()[gi],
+        "age_mask": g["age_mask"].to_numpy()[gi],
     })
 
 
@@ -166,27 +187,30 @@ def _posts(round_, assignments: pd.DataFrame, offered, g: pd.DataFrame, rows: pd
     return posts, hold
 
 
-def _programme_place(rows: pd.DataFrame, round_, hold: pd.DataFrame) -> np.ndarray:
-    """Some matching programme has room once only the graduates before g keep their places."""
+def _programme_place(rows: pd.DataFrame, round_, hold: pd.DataFrame, at: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Some programme that covers the row has room once only the graduates before g keep their places."""
     out = np.zeros(len(rows), dtype=bool)
     position = rows["position"].to_numpy()
-    for prog in round_.programmes.itertuples(index=False):
-        match = np.ones(len(rows), dtype=bool)
-        if len(prog.specialties):
-            match &= np.isin(rows["specialty"].to_numpy(), list(prog.specialties))
-        if isinstance(prog.region_id, str):
-            match &= rows["region_id"].to_numpy() == prog.region_id
-        if not pd.isna(prog.max_settlement_population):
-            size = rows["settlement_population"].to_numpy()
-            match &= ~np.isnan(size) & (size <= prog.max_settlement_population)
-        limit = np.inf
-        if not pd.isna(prog.quota):
-            limit = float(prog.quota)
-        if not pd.isna(prog.budget) and float(prog.payment) > 0:
-            limit = min(limit, float(np.floor(float(prog.budget) / float(prog.payment) + 1e-9)))
-        holders = np.sort(hold.loc[hold["programme_id"] == prog.programme_id, "position"].to_numpy())
-        before = np.searchsorted(holders, position, side="left")  # holders strictly before g
-        out |= match & (before < limit)
+    remote = rows["remote"].to_numpy(dtype=bool)
+    fac = round_.facilities.set_index("facility_id")
+    far = flag(fac, "remote")
+    hold_remote = pd.Series(far, index=fac.index).reindex(hold["facility_id"]).fillna(False).to_numpy(dtype=bool)
+    books = ledgers(round_.programmes, round_.instalments)
+    for k, prog in enumerate(round_.programmes.itertuples(index=False)):
+        mine = at[which == k]
+        if not len(mine):
+            continue
+        book = books[k]
+        holding = (hold["programme_id"] == prog.programme_id).to_numpy()
+        order = np.argsort(hold["position"].to_numpy()[holding], kind="stable")
+        h_pos = hold["position"].to_numpy()[holding][order]
+        h_far = hold_remote[holding][order]
+        before = np.searchsorted(h_pos, position[mine], side="left")  # holders strictly before g
+        room = np.ones(len(mine), bool) if book.places is None else before < book.places
+        for cost, bound in zip(book.cost, book.left):
+            spent = np.concatenate([[0], np.cumsum(np.where(h_far, cost[1], cost[0]))])[before]
+            room &= spent + np.where(remote[mine], cost[1], cost[0]) <= bound
+        out[mine] |= room
     return out
 
 

@@ -14,15 +14,16 @@ Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) h
    first; a listed facility means the graduate's own specialty there) that is *allowed* now:
 
    * it has a place left (:math:`c_v` minus the places taken in earlier turns);
-   * a targeted graduate: the post is in the sponsor region;
-   * a paid graduate at a rural post: a support-programme place is left in a programme whose
-     filters match (specialties, region, largest settlement population: as
-     :mod:`allocator.pairs` applies them). A programme's places are its exact headcount
-     :math:`\min(\text{quota}, \lfloor \text{budget} / \text{payment} \rfloor)`
-     (:func:`allocator.scaling.headcount_cap`, in exact rationals; so the spend never exceeds
-     the budget as :mod:`allocator.check` counts it, in the typed decimals), taken in turn
-     order. When several programmes match, the graduate takes a place of the first one, in
-     ``programmes.csv`` order, that has a place left.
+   * a targeted graduate: the post is in the sponsor region; a grant holder (not of the rural
+     quota): a state organisation; a rural-quota graduate: a rural post (never listed otherwise);
+   * a post a programme must pay for (a paid graduate at a rural or closed-town post, an
+     obligated graduate at a post a programme paying their funding covers; the coverage of
+     :func:`allocator.pairs.covering`, the assign engines' own rule): a programme that covers it
+     still has a place and the money of every year it budgets for the post's tier
+     (:class:`allocator.programmes.Ledger`, exact integers of the money rows; so the spend never
+     exceeds a budget as :mod:`allocator.check` counts it, in the typed decimals), taken in turn
+     order. When several programmes cover it, the graduate takes a place of the first one, in
+     ``programmes.csv`` order, that fits.
 
    The graduate's own choice is not limited by ``max_km``. A graduate none of whose listed posts
    is allowed takes nothing in the choice step.
@@ -69,16 +70,19 @@ solve, the solution (its audit included) and its check, 2.2 s.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from ..check import SolutionError, broken_rules
-from ..pairs import OBLIGATED, allowed_pairs
-from ..scaling import headcount_cap
+from ..pairs import OBLIGATED, age_masks, allowed_pairs, covering, facility_state, flag, graduate_ages, may_serve
+from ..programmes import ledgers, money_by_year, pair_payments
+from ..scaling import exact_money
 from ..solution import ModelSize, make_solution
 from ..status import Progress, Status
 from .ranks import choice_order
@@ -97,11 +101,14 @@ class Market:
     row_post:     post of each listed row; row_rank: its rank on the list
     row_progs:    programmes (rows of programmes.csv) a listed row needs one place of, in file
                   order; None when the row needs no programme place (an empty tuple: it needs one
-                  and none matches)
+                  and none matches); row_remote: the row's post is remote (the payment's tier)
     sponsor:      region code of a targeted graduate's sponsor region, -1 for others
     partner:      partner's index when a couple binds (mutual, both available), else -1
     places:       places of each post; post_region: region code of each post
-    programme_places: each programme's exact headcount (a large number when unlimited)
+    programme_places: each programme's exact headcount (a large number when unlimited; -1 when
+                  its places are no headcount, its payments differing between the tiers of the
+                  posts it covers: the menu mechanism refuses such a round)
+    ledgers:      each programme's places and money (allocator.programmes.ledgers), before any turn
     """
 
     order: np.ndarray
@@ -115,6 +122,8 @@ class Market:
     places: np.ndarray
     post_region: np.ndarray
     programme_places: np.ndarray
+    ledgers: tuple = ()
+    row_remote: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -125,14 +134,15 @@ class Picks:
     row: np.ndarray
     programme: np.ndarray
     places_left: np.ndarray
-    programme_left: np.ndarray
+    programme_left: tuple  # each programme's Ledger after the choice step
 
 
 def run_choice(m: Market) -> Picks:
     """The choice step (the module docstring's turns and couples) on plain arrays."""
     n = len(m.start)
     left = m.places.astype(np.int64).tolist()
-    prog_left = m.programme_places.astype(np.int64).tolist()
+    books = [copy.deepcopy(b) for b in m.ledgers]
+    remote = (np.zeros(len(m.row_post), bool) if m.row_remote is None else m.row_remote).tolist()
     row_post = m.row_post.tolist()
     row_rank = m.row_rank.tolist()  # noqa: F841 - kept beside row_post for readers of the loop
     region = m.post_region.tolist()
@@ -155,21 +165,21 @@ def run_choice(m: Market) -> Picks:
         if need is None:
             return -1
         for k in need:
-            if prog_left[k] > 0:
+            if books[k].fits(remote[row]):
                 return k
         return None
 
     def take(g: int, row: int, k: int) -> None:
         left[row_post[row]] -= 1
         if k >= 0:
-            prog_left[k] -= 1
+            books[k].take(remote[row])
         took_row[g], took_prog[g] = row, k
 
     def give_back(g: int) -> None:
         row, k = took_row[g], took_prog[g]
         left[row_post[row]] += 1
         if k >= 0:
-            prog_left[k] += 1
+            books[k].take(remote[row], -1)
         took_row[g], took_prog[g] = -1, -1
 
     for g in m.order.tolist():
@@ -200,7 +210,7 @@ def run_choice(m: Market) -> Picks:
                 break
             give_back(g)
     return Picks(np.array(took_row, dtype=np.int64), np.array(took_prog, dtype=np.int64),
-                 np.array(left, dtype=np.int64), np.array(prog_left, dtype=np.int64))
+                 np.array(left, dtype=np.int64), tuple(books))
 
 
 # --------------------------------------------------------------------------- the round as a market
@@ -222,9 +232,11 @@ def _posts(round_) -> pd.DataFrame:
     """One row per (facility, specialty) with vacancies: places and region (the offered posts)."""
     vac = round_.vacancies.groupby(["facility_id", "specialty"], as_index=False, sort=True)["vacancies"].sum()
     vac = vac[vac["vacancies"] > 0].reset_index(drop=True)
-    fac = round_.facilities.set_index("facility_id")
-    return vac.assign(region_id=fac["region_id"].reindex(vac["facility_id"]).to_numpy(),
-                      rural=fac["rural"].reindex(vac["facility_id"]).to_numpy(dtype=bool))
+    fac = round_.facilities.reset_index(drop=True)
+    row = pd.Index(fac["facility_id"]).get_indexer(vac["facility_id"])
+    return vac.assign(region_id=fac["region_id"].to_numpy()[row], rural=fac["rural"].to_numpy(dtype=bool)[row],
+                      remote=flag(fac, "remote")[row], closed_town=flag(fac, "closed_town")[row],
+                      state=facility_state(fac)[row], fac_row=row)
 
 
 def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Market, pd.DataFrame, pd.DataFrame,
@@ -242,6 +254,11 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
     post_index = pd.MultiIndex.from_frame(posts[["facility_id", "specialty"]])
     prefs = prefs.assign(post=post_index.get_indexer(pd.MultiIndex.from_frame(prefs[["facility_id", "specialty"]])))
     prefs = prefs[prefs["post"] >= 0]  # a listed facility whose post has no vacancy is never allowed
+    p_post = prefs["post"].to_numpy(dtype=np.int64)
+    p_g = prefs["g"].to_numpy(dtype=np.int64)
+    serve = may_serve(grads["funding"].to_numpy(), flag(grads, "rural_quota"), posts["rural"].to_numpy(dtype=bool),
+                      posts["state"].to_numpy(dtype=bool))
+    prefs = prefs[serve(p_g, p_post)]  # a post the service rules forbid is never allowed
     prefs = prefs.assign(rank=prefs["rank"].astype(np.int64))
     prefs = prefs.sort_values(["g", "rank"], kind="mergesort").reset_index(drop=True)
 
@@ -257,13 +274,19 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
     sponsor = np.where(targeted, region_codes[len(posts):], -1).astype(np.int64)
 
     row_post = prefs["post"].to_numpy(dtype=np.int64)
-    paid = (grads["funding"] == "paid").to_numpy()
-    needs = paid[g] & posts["rural"].to_numpy(dtype=bool)[row_post]
-    row_progs: list = [None] * len(prefs)
-    if needs.any():
-        match = _programme_match(round_, posts, prefs, needs)
-        for row in np.flatnonzero(needs):
-            row_progs[row] = tuple(np.flatnonzero(match[row]).tolist())
+    funding = grads["funding"].to_numpy()
+    paid = funding == "paid"
+    masks = age_masks(graduate_ages(grads, round_.scenario.year), round_.programmes)
+    fac = round_.facilities.reset_index(drop=True)
+    fac_row = posts["fac_row"].to_numpy()[row_post]
+    at, which = covering(grads["specialty"].to_numpy()[g], funding[g], masks[g], fac_row, fac, round_.programmes)
+    covers: list = [[] for _ in range(len(prefs))]
+    for row, k in zip(at.tolist(), which.tolist()):  # in programmes.csv order per row
+        covers[row].append(k)
+    territory = (posts["rural"].to_numpy(dtype=bool) | posts["closed_town"].to_numpy(dtype=bool))[row_post]
+    row_progs: list = [tuple(ks) if (paid[g[row]] and territory[row]) or (not paid[g[row]] and ks) else None
+                       for row, ks in enumerate(covers)]
+    row_remote = posts["remote"].to_numpy(dtype=bool)[row_post]
 
     available = (grads["status"] == "available").to_numpy()
     order = np.argsort(choice_order(grads).to_numpy(), kind="stable")  # position -> graduate
@@ -277,33 +300,24 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
     partner = np.where(ok, partner, -1).astype(np.int64)
 
     big = n + 1
-    caps = [headcount_cap(p.payment, p.budget, p.quota) for p in round_.programmes.itertuples(index=False)]
-    programme_places = np.array([big if c is None else min(int(c), big) for c in caps], dtype=np.int64)
+    books = ledgers(round_.programmes, round_.instalments)
+    tiers: list[set] = [set() for _ in books]
+    for row, ks in enumerate(row_progs):
+        for k in ks or ():
+            tiers[k].add(bool(row_remote[row]))
+    places = []
+    for book, seen in zip(books, tiers):
+        try:
+            cap = book.headcount(seen)
+        except ValueError:  # payments differ between the tiers this programme meets: no headcount
+            cap = -1
+        places.append(big if cap is None else min(int(cap), big))
     market = Market(order=order, start=start, stop=stop, row_post=row_post,
                     row_rank=prefs["rank"].to_numpy(dtype=np.int64), row_progs=row_progs, sponsor=sponsor,
                     partner=partner, places=posts["vacancies"].to_numpy(dtype=np.int64),
-                    post_region=post_region, programme_places=programme_places)
+                    post_region=post_region, programme_places=np.array(places, dtype=np.int64),
+                    ledgers=tuple(books), row_remote=row_remote)
     return market, grads, posts, prefs
-
-
-def _programme_match(round_, posts: pd.DataFrame, prefs: pd.DataFrame, needs: np.ndarray) -> np.ndarray:
-    """rows x programmes: the programme's filters match the listed row (as allocator.pairs applies them)."""
-    fac = round_.facilities.set_index("facility_id")
-    facility = prefs["facility_id"].to_numpy()
-    region = fac["region_id"].reindex(facility).to_numpy()
-    size = fac["settlement_population"].reindex(facility).to_numpy(dtype=float)
-    specialty = prefs["specialty"].to_numpy()
-    out = np.zeros((len(prefs), len(round_.programmes)), dtype=bool)
-    for k, prog in enumerate(round_.programmes.itertuples(index=False)):
-        mask = needs.copy()
-        if len(prog.specialties):
-            mask &= np.isin(specialty, list(prog.specialties))
-        if isinstance(prog.region_id, str):
-            mask &= region == prog.region_id
-        if not pd.isna(prog.max_settlement_population):
-            mask &= ~np.isnan(size) & (size <= prog.max_settlement_population)
-        out[:, k] = mask
-    return out
 
 
 # --------------------------------------------------------------------------- the whole mechanism
@@ -334,8 +348,9 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     rows = picks.row[chosen_g]
     programmes = round_.programmes.reset_index(drop=True)
     prog_ids = np.array([None, *programmes["programme_id"]], dtype=object)
-    payments = np.concatenate([[0.0], programmes["payment"].to_numpy(dtype=float)])
     k = picks.programme[chosen_g] + 1
+    remote = market.row_remote[rows]
+    payments = pair_payments(prog_ids[k], remote, money_by_year(round_.programmes, round_.instalments))
     post = market.row_post[rows]
     chose = pd.DataFrame({
         "graduate_id": grads["graduate_id"].to_numpy()[chosen_g],
@@ -344,7 +359,8 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
         "specialty": posts["specialty"].to_numpy()[post],
         "km": chosen_km(round_, grads.iloc[chosen_g], posts["facility_id"].to_numpy()[post]),
         "programme_id": pd.Series(prog_ids[k], dtype=object),
-        "payment": payments[k],
+        "payment": payments,
+        "remote": remote,
         "choice_rank": pd.array(market.row_rank[rows], dtype="Int64"),
     })
 
@@ -353,9 +369,11 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     # a couple the choice step could not place stays out of the commission: today's lexicographic
     # engines do not keep a couple in one region (allocator.check's couple rule)
     left_over = available & obligated & (picks.row < 0) & (market.partner < 0)
-    commission = _commission(round_, grads[left_over], posts, picks, assign, say, log_path, started)
-    placed_by_commission = commission.assignments.assign(choice_rank=pd.array([pd.NA] * len(commission.assignments),
-                                                                                dtype="Int64"))
+    commission = _commission(round_, grads[left_over], posts, picks, chose, assign, say, log_path, started)
+    placed_by_commission = commission.assignments.assign(
+        choice_rank=pd.array([pd.NA] * len(commission.assignments), dtype="Int64"),
+        remote=(commission.assignments["tier"] == "remote").to_numpy(bool) if "tier" in commission.assignments
+        else np.zeros(len(commission.assignments), bool))
     chosen = pd.concat([chose, placed_by_commission[chose.columns]], ignore_index=True)
 
     pairs = allowed_pairs(round_)
@@ -402,16 +420,13 @@ def _lifted_max_km(round_, chose_ids):
     return dataclasses.replace(round_, graduates=grads.assign(max_km=grads["max_km"].where(~lifted, np.nan)))
 
 
-def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Picks, assign, say, log_path,
-                started: float):
+def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Picks, chose: pd.DataFrame, assign,
+                say, log_path, started: float):
     """The lexicographic model's solution of the obligated graduates left, on the places left, within
     what is left of the scenario's time limit."""
     left = posts.assign(vacancies=picks.places_left)[["facility_id", "specialty", "vacancies"]]
     left = left[left["vacancies"] > 0].reset_index(drop=True)
-    programmes = round_.programmes.reset_index(drop=True).copy()
-    caps = [headcount_cap(p.payment, p.budget, p.quota) for p in programmes.itertuples(index=False)]
-    programmes["quota"] = [np.nan if c is None else float(picks.programme_left[i]) for i, c in enumerate(caps)]
-    programmes["budget"] = np.nan  # the places left are exact headcounts: quota and budget in one
+    programmes, instalments = _programmes_left(round_, picks, chose)
     keep = set(graduates["graduate_id"])
     sub_grads = round_.graduates[round_.graduates["graduate_id"].isin(keep)].reset_index(drop=True)
     if "partner_id" in sub_grads:  # a couple binds in the commission only when both are in it
@@ -423,7 +438,7 @@ def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Pic
         left = left.iloc[:0] if left.empty else left
         sub_grads = sub_grads.iloc[:0]
     sub = dataclasses.replace(round_, vacancies=left, graduates=sub_grads, programmes=programmes,
-                              scenario=scenario)
+                              instalments=instalments, scenario=scenario)
     if not len(sub_grads) or left.empty:
         return _empty_solution(sub)
 
@@ -431,6 +446,33 @@ def _commission(round_, graduates: pd.DataFrame, posts: pd.DataFrame, picks: Pic
         say(Progress(event.stage, 0.3 + 0.6 * event.fraction, event.params))
 
     return assign(sub, log_path=log_path, progress=relay)
+
+
+def _programmes_left(round_, picks: Picks, chose: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The programmes and instalments with what the choice step left: each quota less the places
+    taken, each year's budget less the money that year's payments of the choosers take (exact
+    decimals)."""
+    programmes = round_.programmes.reset_index(drop=True).copy()
+    instalments = round_.instalments.reset_index(drop=True).copy()
+    taken = chose[chose["programme_id"].notna()]
+    money = money_by_year(round_.programmes, round_.instalments)
+    prog = taken["programme_id"].to_numpy(object)
+    remote = taken["remote"].to_numpy(bool)
+
+    def spent(pid, year) -> Decimal:
+        pays = pair_payments(prog, remote, money, year)[prog == pid]
+        return sum((exact_money(x) for x in pays), Decimal(0))
+
+    for i, p in programmes.iterrows():
+        used = int((prog == p["programme_id"]).sum())
+        if not pd.isna(p["quota"]):
+            programmes.at[i, "quota"] = int(p["quota"]) - used
+        if not pd.isna(p["budget"]):
+            programmes.at[i, "budget"] = float(exact_money(p["budget"]) - spent(p["programme_id"], 0))
+    for i, r in instalments.iterrows():
+        if not pd.isna(r["budget"]):
+            instalments.at[i, "budget"] = float(exact_money(r["budget"]) - spent(r["programme_id"], int(r["year"])))
+    return programmes, instalments
 
 
 @dataclass(frozen=True)

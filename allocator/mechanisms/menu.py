@@ -19,7 +19,9 @@ Sets (from :func:`.choice.build_market`)
   :math:`g` at all (own specialty; sponsor region of a targeted graduate; for a paid graduate at a
   rural post, at least one matching programme); :math:`K_\ell` the programmes that match the row
   in ``programmes.csv`` order (empty: the row needs none);
-* programmes :math:`k` with exact headcounts :math:`P_k` (:func:`allocator.scaling.headcount_cap`);
+* programmes :math:`k` with exact headcounts :math:`P_k` (:meth:`allocator.programmes.Ledger.headcount`:
+  its quota and every year's budget over the one payment its posts cost; a programme whose remote
+  and standard posts cost differently has no headcount, and the menu refuses it, MenuError);
 * commission pairs :math:`p` (:func:`allocator.pairs.allowed_pairs`, ``max_km`` applies) of the
   obligated graduates.
 
@@ -99,7 +101,7 @@ ABS_GAP = 0.999
 
 
 class MenuError(ValueError):
-    """A round the menu cannot be built for (couples); the message says why."""
+    """A round the menu cannot be built for (couples, tiered programmes); the message says why."""
 
 
 class MenuModel:
@@ -109,6 +111,11 @@ class MenuModel:
         market, grads, posts, prefs = build_market(round_)
         if (market.partner >= 0).any():
             raise MenuError("the menu mechanism does not model couples (partner_id): use choice or assign")
+        if (market.programme_places < 0).any():
+            names = round_.programmes["programme_id"].to_numpy()[market.programme_places < 0]
+            raise MenuError("the menu mechanism counts a programme's places as a headcount; "
+                            f"{', '.join(map(str, names))} pays different amounts at remote and standard posts: "
+                            "use choice or assign")
         self.market, self.grads, self.posts, self.prefs = market, grads, posts, prefs
         self.round = round_
         with quiet_stdout():

@@ -19,6 +19,7 @@ from support.rounds import tiny_rounds, write_round
 from allocator import round_from_frames, solve
 from allocator.check import broken_rules
 from allocator.mechanisms.choice import Market, build_market, run_choice
+from allocator.programmes import Ledger
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -39,7 +40,8 @@ def _market(lists, places, post_region=None, sponsor=None, partner=None, order=N
                   partner=np.full(n, -1) if partner is None else np.asarray(partner),
                   places=np.asarray(places), post_region=np.zeros(len(places), dtype=np.int64)
                   if post_region is None else np.asarray(post_region),
-                  programme_places=np.asarray(programme_places, dtype=np.int64))
+                  programme_places=np.asarray(programme_places, dtype=np.int64),
+                  ledgers=tuple(Ledger(int(c), [], []) for c in programme_places))
 
 
 def _posts(picks, m):
@@ -75,7 +77,7 @@ def test_programme_places_go_in_turn_order_and_to_the_first_programme_with_a_pla
     picks = run_choice(m)
     assert picks.programme.tolist() == [-1, 1, 0]  # g2 takes A's place, g1 B's, g0 none left
     assert _posts(picks, m) == [None, 0, 0]
-    assert picks.programme_left.tolist() == [0, 0]
+    assert [book.places for book in picks.programme_left] == [0, 0]
 
 
 def test_a_couple_chooses_at_the_leaders_turn_in_one_region_from_both_lists():
