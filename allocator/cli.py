@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="assign (default: the lexicographic model), choice (graduates choose in rating order, "
                         "the commission places the obligated rest) or menu (choice on the posts offered that do "
                         "best); docs/mechanisms.md")
+    s.add_argument("--vacancy-basis", metavar="NAME",
+                   help="read vacancies_NAME.csv instead of vacancies.csv (Penza: agreed_need, the seed's agreed need)")
     s.add_argument("--solver-log", metavar="FILE", help="write the solver's log here")
     s.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     s.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
@@ -178,7 +180,7 @@ def _solve(args) -> int:
 
     overrides = dict(solver=args.solver, time_limit=args.time_limit, max_km=args.max_km,
                      distances=args.distances, diminishing_returns=args.diminishing_returns,
-                     threads=args.threads, mechanism=args.mechanism)
+                     threads=args.threads, mechanism=args.mechanism, vacancy_basis=args.vacancy_basis)
     path_problems = check_out_dir(args.out, args.round)  # before solving: refuse early
     if args.solver_log:
         path_problems += check_log_file(args.solver_log)

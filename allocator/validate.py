@@ -49,7 +49,8 @@ CONTROL_IN_NOTES = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 def load_round(path: str | Path, scenario: Scenario | None = None, **overrides) -> Round:
     """Read and validate a round folder or workbook; raise :class:`InputError`."""
-    raw = read_round(path)
+    basis = overrides.get("vacancy_basis") or (scenario.vacancy_basis if scenario is not None else None)
+    raw = read_round(path, vacancy_basis=basis)  # None: the round's own option picks the vacancies file
     return validate(raw, scenario=scenario, **overrides)
 
 
@@ -76,14 +77,18 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
         typed[table] = frame
     whole = not any(p.code in ("table_missing", "sheet_missing", "column_missing", "table_empty")
                     for p in problems)
-    if whole:
-        problems += _check_keys(typed, raw.files)  # cross-table checks need every table whole
+    dropped: list[Problem] = []
+    if whole:  # cross-table checks need every table whole
+        basis = overrides.get("vacancy_basis") or (scenario.vacancy_basis if scenario is not None
+                                                   else raw.scenario.get("vacancy_basis"))
+        problems += _check_keys(typed, raw.files, dropped if basis else None)
     base, found = scenario_from_mapping(raw.scenario, raw.scenario_file or "scenario.toml")
     problems += found
     if scenario is not None:
         base = scenario
     base = base.replace(**overrides)
     problems += check_scenario(base, raw.scenario_file or "options")
+
     problems += check_scale(typed["vacancies"], base, raw.scenario_file or "options")
     settlements, roads = raw.extra_tables.get("settlements"), raw.extra_tables.get("roads")
     if base.distances == "road" and (settlements is None or roads is None):
@@ -100,8 +105,8 @@ def validate(raw: RawRound, scenario: Scenario | None = None, **overrides) -> Ro
                 problems += exc.problems
     if problems:
         raise InputError(problems)
-    warnings = list(raw.warnings) + coordinate_warnings(typed["regions"], typed["facilities"],
-                                                        raw.where("facilities"))
+    warnings = list(raw.warnings) + dropped + coordinate_warnings(typed["regions"], typed["facilities"],
+                                                                  raw.where("facilities"))
     typed = {name: frame.reset_index(drop=True) for name, frame in typed.items()}
     indicators = attach_indicator_weights(typed["regions"], raw.source)
     round_ = Round(
@@ -280,7 +285,11 @@ def _with_word(col: Column, value: str) -> str:
     return f"{value} ({alias})" if alias else value
 
 
-def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[Problem]:
+def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str],
+                dropped: list[Problem] | None = None) -> list[Problem]:
+    """Cross-table problems. With ``dropped`` (another vacancy basis than the folder's own, for which
+    the lists were not written), a listed facility without a vacancy of the graduate's specialty
+    is not a problem: its row is dropped and the warning added to ``dropped``."""
     problems: list[Problem] = []
     for table, frame in typed.items():
         file = files.get(table, f"{table}.csv")
@@ -312,7 +321,13 @@ def _check_keys(typed: dict[str, pd.DataFrame], files: dict[str, str]) -> list[P
                                    "specialty_twice", facility=vac.at[idx, "facility_id"],
                                    specialty=vac.at[idx, "specialty"]))
     problems += _check_partners(grads, files.get("graduates", "graduates.csv"))
-    problems += _check_preferences(typed, files.get("preferences", "preferences.csv"))
+    found = _check_preferences(typed, files.get("preferences", "preferences.csv"))
+    if dropped is not None:
+        lost = [p for p in found if p.code == "preference_no_vacancy"]
+        found = [p for p in found if p.code != "preference_no_vacancy"]
+        typed["preferences"] = typed["preferences"].drop(index=[p.row - 2 for p in lost])
+        dropped += lost
+    problems += found
     problems += _check_instalments(typed["instalments"], files.get("instalments", "instalments.csv"))
     if not problems:
         _fill_home(typed)
