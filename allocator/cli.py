@@ -328,7 +328,7 @@ def _caveat_lines(round_, lang: str) -> list[str]:
         caveat = next((str(regions[c].iat[i]).strip() for c in columns
                        if isinstance(regions[c].iat[i], str) and regions[c].iat[i].strip()), "")
         if caveat:
-            lines.append(text("cli_weight_caveat", lang, region=regions["name"].iat[i],
+            lines.append(text("cli_weight_caveat", lang, region=regions["name" if lang == "ru" else "region_id"].iat[i],
                               weight=number(regions["weight"].iat[i], lang), caveat=caveat))
     return lines
 

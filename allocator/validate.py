@@ -422,6 +422,7 @@ def round_from_frames(regions: pd.DataFrame, facilities: pd.DataFrame, vacancies
     for table, frame in given.items():
         if frame is None:
             continue
+        frame = frame.apply(lambda col: col.map(lambda v: ";".join(v) if isinstance(v, tuple) else v))  # list cells
         text = frame.astype(object).where(frame.notna(), "").astype(str)
         text.columns = [str(c).strip().lower() for c in text.columns]
         raw.tables[table] = text.reset_index(drop=True)

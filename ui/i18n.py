@@ -40,7 +40,7 @@ def number(value, lang: str = DEFAULT_LANGUAGE, digits: int | None = None) -> st
 
 
 def currency_of(source) -> str | None:
-    """The money unit's sign ("₽", "₸", "сом") of a Round (its ``scenario.currency``), a Solution
+    """The money unit's sign ("₽", "₸", "som") of a Round (its ``scenario.currency``), a Solution
     (its ``scenario`` dict) or a run record (its round); None when the round names none."""
     scenario = getattr(getattr(source, "round", source), "scenario", None)
     if isinstance(scenario, dict):

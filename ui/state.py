@@ -298,15 +298,16 @@ def changed_tables(loaded: LoadedRound, views: dict[str, pd.DataFrame]) -> list[
 
 
 def scenario_from_options(base: Scenario, options: dict, weights: dict | None = None) -> Scenario:
-    """A Scenario from the run page's options; ``max_km=None`` means no limit."""
-    return Scenario(
+    """A Scenario from the run page's options; ``max_km=None`` means no limit. Every other option
+    (year, currency, service years, vacancy basis) is the loaded round's; the mechanism is assign."""
+    return dataclasses.replace(
+        base,
         max_km=options.get("max_km"),
         solver=options.get("solver", base.solver),
         time_limit=options.get("time_limit", base.time_limit),
         diminishing_returns=bool(options.get("diminishing_returns", base.diminishing_returns)),
-        distances=base.distances,
         weights=MappingProxyType(dict(weights or {})),
-        threads=base.threads,
+        mechanism="assign",
     )
 
 

@@ -96,6 +96,10 @@ class Assignment(Base):
     km: Mapped[float] = mapped_column(Float)
     programme_id: Mapped[str | None] = mapped_column(String(200))
     payment: Mapped[float] = mapped_column(Float)
+    # the programme terms (migration 0004; empty in runs stored before it)
+    tier: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    payment_total: Mapped[float | None] = mapped_column(Float, nullable=True)
+    service_until: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Unplaced(Base):
@@ -187,7 +191,7 @@ class AppSessionRun(Base):
 # The solution frames' columns, in the order allocator.output writes them.
 CHILD_TABLES = {
     "assignments": (Assignment.__table__, ["graduate_id", "facility_id", "region_id", "specialty", "km",
-                                           "programme_id", "payment"]),
+                                           "programme_id", "payment", "tier", "payment_total", "service_until"]),
     "unplaced": (Unplaced.__table__, ["graduate_id", "funding", "specialty", "reason", "detail"]),
     "deficits": (Deficit.__table__, ["region_id", "specialty", "vacancies", "placed", "remaining",
                                      "weight", "weight_basis"]),

@@ -69,6 +69,9 @@ def load_frames(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
     a["km"] = a["km"].astype(float)
     a["payment"] = a["payment"].astype(float)
     a["programme_id"] = a["programme_id"].astype(object).where(a["programme_id"].notna(), None)
+    a["tier"] = a["tier"].astype(object).where(a["tier"].notna(), None)
+    a["payment_total"] = a["payment_total"].astype(float)  # NaN in runs stored before migration 0004
+    a["service_until"] = pd.array(a["service_until"], dtype="Int64")
     return out
 
 

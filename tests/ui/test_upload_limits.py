@@ -28,7 +28,7 @@ from allocator.messages import InputError
 from allocator.schema import TABLES
 from allocator.template import template_workbook
 
-ROUND_FILES = [f"{t}.csv" for t in TABLES] + ["scenario.toml"]
+ROUND_FILES = [f"{t}.csv" for t in TABLES if (PENZA / f"{t}.csv").exists()] + ["scenario.toml"]
 BOMB_MB = 200
 
 
@@ -353,6 +353,8 @@ def _penza_workbook() -> bytes:
 
     wb = load_workbook(io.BytesIO(template_workbook()))
     for table in TABLES:
+        if not (PENZA / f"{table}.csv").exists():  # an optional table the round has not
+            continue
         frame = pd.read_csv(PENZA / f"{table}.csv", dtype=str, keep_default_na=False)
         ws = wb[table]
         names = [c.value for c in ws[1]]
