@@ -13,6 +13,7 @@ so a filled-in template is a valid round as it is.
 from __future__ import annotations
 
 import io
+import itertools
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -86,7 +87,11 @@ def template_workbook(headers: str = "codes") -> bytes:
 
 
 def _choices(col, headers: str) -> tuple[str, ...]:
-    """The values a column's drop-down list offers: its allowed values, or yes/no for a bool."""
+    """The values a column's drop-down list offers: its allowed values (for a list column every
+    ';'-joined combination of them, ``grant;paid``), or yes/no for a bool."""
+    if col.allowed and col.dtype == "list":
+        return tuple(";".join(c) for n in range(1, len(col.allowed) + 1)
+                     for c in itertools.combinations(col.allowed, n))
     if col.allowed:
         return tuple(col.allowed)
     if col.dtype == "bool":

@@ -163,7 +163,8 @@ def test_template_has_drop_down_lists_for_funding_rural_and_type():
             ("facilities", "remote"): ("list", yes_no, True),
             ("facilities", "closed_town"): ("list", yes_no, True),
             ("facilities", "ownership"): ("list", '"state,private"', True),
-            ("programmes", "funding"): ("list", '"grant,targeted,paid"', True),
+            ("programmes", "funding"): (  # a list column offers every combination
+                "list", '"grant,targeted,paid,grant;targeted,grant;paid,targeted;paid,grant;targeted;paid"', True),
             ("programmes", "closed_towns"): ("list", yes_no, True),
         }
 
