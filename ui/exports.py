@@ -141,10 +141,11 @@ def file_slug(name: str) -> str:
     return "_".join(part for part in slug.split("_") if part) or "scenario"
 
 
-def solution_zip(solution) -> bytes:
-    """The files ``allocator solve`` writes (assignments.csv ... result.xlsx), zipped."""
+def solution_zip(solution, round_=None) -> bytes:
+    """The files ``allocator solve`` writes (assignments.csv ... result.xlsx), zipped; with the
+    round, the round's facts too (benefits, post sources, caveats)."""
     with tempfile.TemporaryDirectory(prefix="medstaff-out-") as tmp:
-        written = write_solution(solution, Path(tmp))
+        written = write_solution(solution, Path(tmp), round_)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in written:

@@ -214,11 +214,11 @@ def _pairs(lang, key, none_key, pairs: dict) -> None:
 
 def _export(store, args) -> int:
     from ..output import OutputError, write_solution
-    from .query import load_solution
+    from .query import load_round, load_solution
 
     solution = load_solution(store, args.id)
     try:
-        written = write_solution(solution, args.out)
+        written = write_solution(solution, args.out, load_round(store, args.id))  # the round's facts too
     except OutputError as exc:  # disk full, a locked file: the folder is unchanged
         print(exc.report(args.lang), file=sys.stderr)
         return EXIT_OUTPUT

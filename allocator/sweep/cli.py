@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     def done(result) -> None:
         """Record the scenario (in batches), write its kept outputs and advance the bar."""
         if result.solution is not None and args.keep_outputs:
-            write_solution(result.solution, f"{args.out}/{result.name}")
+            write_solution(result.solution, f"{args.out}/{result.name}", round_)  # the round's facts too
         if recorder is not None:
             _record(recorder, round_, by_name[result.name], result, hashes)
         bar.update(1)

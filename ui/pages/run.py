@@ -223,5 +223,5 @@ downloads.button(t("download_xlsx", lang),
                  lambda r=record, lg=lang: r.download("xlsx", lg, lambda: exports.result_workbook(r, lg)),
                  f"allocation_{slug}.xlsx", "dl_xlsx", downloads.XLSX_MIME, d2)
 downloads.button(t("download_zip", lang),
-                 lambda r=record: r.download("zip", "", lambda: exports.solution_zip(r.solution)),
+                 lambda r=record: r.download("zip", "", lambda: exports.solution_zip(r.solution, r.round)),
                  f"result_{slug}.zip", "dl_zip", "application/zip", d3)
