@@ -166,6 +166,10 @@ def _coverage(round_: Round, a: pd.DataFrame, g: pd.DataFrame, f: pd.DataFrame) 
             mask &= a["specialty"].isin(set(p.specialties)).to_numpy()
         if isinstance(p.region_id, str):
             mask &= f["region_id"].to_numpy() == p.region_id
+        owner = getattr(p, "ownership", None)
+        if isinstance(owner, str):
+            state = f["ownership"].fillna("state").eq("state").to_numpy() if "ownership" in f else np.ones(len(a), bool)
+            mask &= state == (owner == "state")
         small = np.ones(len(a), bool)
         if not pd.isna(p.max_settlement_population):
             small = ~np.isnan(size) & (size <= p.max_settlement_population)

@@ -341,6 +341,9 @@ def covering(specialty: np.ndarray, funding: np.ndarray, age_mask: np.ndarray, f
             mask &= np.isin(specialty, list(prog.specialties))
         if isinstance(prog.region_id, str):
             mask &= (region == prog.region_id)[facility]
+        owner = getattr(prog, "ownership", None)
+        if isinstance(owner, str):  # a programme for state (or private) organisations only
+            mask &= (facility_state(fac) == (owner == "state"))[facility]
         small = np.ones(len(fac), bool)
         if not pd.isna(prog.max_settlement_population):
             small = ~np.isnan(size) & (size <= prog.max_settlement_population)

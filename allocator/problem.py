@@ -41,7 +41,7 @@ RULE_COLUMNS = {
     "facilities": {"remote": False, "closed_town": False, "ownership": "state"},
     "vacancies": {"source": None, "planned_date": None},
     "programmes": {"payment_remote": None, "funding": ("paid",), "closed_towns": False, "max_age": None,
-                   "service_years": None, "benefits": ()},
+                   "service_years": None, "benefits": (), "ownership": None},
 }
 HASH_NEUTRAL = {**RULE_COLUMNS, "graduates": {**CHOICE_COLUMNS, **RULE_COLUMNS["graduates"]}}
 

@@ -174,7 +174,7 @@ def test_the_weight_caveat_stands_beside_the_weight(tmp_path):
     assert "вес по опечаткам источника; исправленный — 1,0" in [r[rows[0].index("weight_caveat_ru")] for r in rows]
     ru, en = format_summary(solution, "ru", round_), format_summary(solution, "en", round_)
     assert "оговорка к весу: Село, вес 2: вес по опечаткам источника; исправленный — 1,0" in ru
-    assert "weight caveat: Село, weight 2: weight rests on the source's typos; corrected it is 1.0" in en
+    assert "weight caveat: village, weight 2: weight rests on the source's typos; corrected it is 1.0" in en
     assert f"1{NB}500{NB}000,40{NB}сом" in ru
     assert "caveat" not in format_summary(solution, "en")  # without the round: no caveat to show
 

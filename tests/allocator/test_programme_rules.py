@@ -61,7 +61,8 @@ def rule_rounds(draw, max_graduates: int = 4, max_facilities: int = 3):
          "budget": draw(st.sampled_from([None, 2_000_000.0, 2_500_000.0])), "specialties": "therapist",
          "funding": draw(st.sampled_from(["paid", "grant;paid", "grant;paid;targeted"])),
          "closed_towns": draw(st.booleans()), "max_age": draw(st.sampled_from([None, 35])),
-         "max_settlement_population": 50_000, "region_id": None},
+         "max_settlement_population": 50_000, "region_id": None,
+         "ownership": draw(st.sampled_from([None, None, "state"]))},
         {"programme_id": "zf", "name": "Земский фельдшер", "payment": 500_000.40,
          "payment_remote": draw(st.sampled_from([None, 750_000.60])), "quota": None,
          "budget": draw(st.sampled_from([None, 1_000_000.80, 1_250_001.0])), "specialties": "feldsher",
@@ -216,6 +217,16 @@ def test_grant_holders_serve_in_state_organisations_and_the_rural_quota_in_villa
     for solver in SOLVERS:
         _, placed = _placed(frames, solver)
         assert placed == {"grant": "state_town", "rural": "private_village"}, solver
+
+
+def test_a_programme_for_state_organisations_pays_nobody_in_a_private_one():
+    frames = _village([{"facility_id": "private", "ownership": "private"}], [{"graduate_id": "g"}],
+                      [{"programme_id": "selo", "payment": 393_200, "ownership": "state"}])
+    _, placed = _placed(frames)
+    assert placed == {}  # the paid graduate needs a place there, and the programme does not fund it
+    frames["programmes"]["ownership"] = None
+    _, placed = _placed(frames)
+    assert placed == {"g": "private"}
 
 
 def test_money_in_kopecks_and_in_millions_is_kept_exactly():

@@ -88,6 +88,10 @@ class World:
             return False
         if not _blank(p["region_id"]) and p["region_id"] != fac["region_id"]:
             return False
+        owner = p.get("ownership", None)
+        fac_owner = fac.get("ownership", None)
+        if not _blank(owner) and owner != ("state" if _blank(fac_owner) else fac_owner):
+            return False
         funding = p.get("funding", None)
         pays = ["paid"] if _blank(funding) else [s for s in str(funding).split(";") if s]
         if self.graduates.loc[g, "funding"] not in pays:

@@ -166,6 +166,7 @@ def test_template_has_drop_down_lists_for_funding_rural_and_type():
             ("programmes", "funding"): (  # a list column offers every combination
                 "list", '"grant,targeted,paid,grant;targeted,grant;paid,targeted;paid,grant;targeted;paid"', True),
             ("programmes", "closed_towns"): ("list", yes_no, True),
+            ("programmes", "ownership"): ("list", '"state,private"', True),
         }
 
 
