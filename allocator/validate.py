@@ -368,8 +368,8 @@ def _check_preferences(typed: dict[str, pd.DataFrame], file: str) -> list[Proble
     specialty = prefs["graduate_id"].map(typed["graduates"].drop_duplicates("graduate_id")
                                          .set_index("graduate_id")["specialty"])
     vac = typed["vacancies"]
-    offered = set(zip(vac.loc[vac["vacancies"].fillna(0) > 0, "facility_id"],
-                      vac.loc[vac["vacancies"].fillna(0) > 0, "specialty"]))
+    live = vac["vacancies"].fillna(1) > 0  # a count refused already (empty here) is not said again
+    offered = set(zip(vac.loc[live, "facility_id"], vac.loc[live, "specialty"]))
     known = whole & specialty.notna() & prefs["facility_id"].isin(set(typed["facilities"]["facility_id"]))
     has = pd.Series([pair in offered for pair in zip(prefs["facility_id"], specialty)], index=prefs.index,
                     dtype=bool)
