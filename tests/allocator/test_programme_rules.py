@@ -238,3 +238,14 @@ def test_money_in_kopecks_and_in_millions_is_kept_exactly():
         solution, placed = _placed(frames, solver)
         assert len(placed) == 2, solver
         assert solution.summary["programmes"][0]["spend"] == 0.3  # the decimal sum, not 0.1 + 0.2 in floats
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_programme_without_money_counts_people_by_its_quota(solver):
+    # «С дипломом в село»'s loan and salary supplement: no payment counted, two places
+    frames = _village([{"facility_id": f"f{i}"} for i in range(3)], [{"graduate_id": f"g{i}"} for i in range(3)],
+                      [{"programme_id": "selo", "payment": 0, "quota": 2, "benefits": "кредит на жильё;+25 %"}])
+    solution, placed = _placed(frames, solver)
+    assert len(placed) == 2
+    use = solution.summary["programmes"][0]
+    assert (use["placed"], use["spend"]) == (2, 0)
