@@ -30,9 +30,12 @@ def test_basis_changes_what_is_read(tmp_path):
     own = pd.DataFrame({"facility_id": ["penza_city_hospital", "spassky_hospital"],
                         "specialty": ["therapist", "gp"], "vacancies": [3, 4]})
     own.to_csv(folder / "Vacancies_Test.csv", index=False)  # found as tables are: case ignored
-    with pytest.raises(InputError) as err:  # the Penza lists name posts this file does not have
-        load_round(folder)
-    assert {p.file for p in err.value.problems if p.code == "preference_no_vacancy"} == {"preferences.csv"}
+    # the Penza lists name posts this file does not have: under another basis those rows are dropped
+    # with a warning naming preferences.csv, row and column, not a refusal
+    listed = load_round(folder)
+    dropped = [w for w in listed.warnings if w.code == "preference_no_vacancy"]
+    assert dropped and {w.file for w in dropped} == {"preferences.csv"} and all(w.row >= 2 for w in dropped)
+    assert len(listed.preferences) == len(pd.read_csv(folder / "preferences.csv")) - len(dropped)
     (folder / "preferences.csv").unlink()
     round_ = load_round(folder)
     got = round_.vacancies[["facility_id", "specialty", "vacancies"]].astype({"vacancies": int})

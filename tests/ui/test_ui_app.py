@@ -49,7 +49,7 @@ def test_app_starts_with_penza_loaded():
     assert at.title[0].value == "Распределение выпускников-медиков"
     assert any("Пензенская область" in i.value for i in at.info)
     loaded = at.session_state["loaded"]
-    assert len(loaded.round.regions) == 29 and int(loaded.round.vacancies["vacancies"].sum()) == 442
+    assert len(loaded.round.regions) == 29 and int(loaded.round.vacancies["vacancies"].sum()) == 446
     # four editors (regions with indicators, vacancies, programmes, graduates)
     assert len(at.data_editor) == 4
     regions = at.data_editor[0].value

@@ -95,10 +95,10 @@ def test_a_negative_count_is_refused_visibly_not_turned_positive():
 def test_the_sidebar_counts_with_russian_plurals():
     at = start()
     nb = "\u00a0"
-    expected = f"29{nb}районов, 35{nb}учреждений, 442{nb}вакансии, 317{nb}выпускников, 2{nb}программы поддержки"
+    expected = f"29{nb}районов, 36{nb}учреждений, 446{nb}вакансий, 317{nb}выпускников, 2{nb}программы поддержки"
     assert expected in sidebar_text(at)
     at.sidebar.radio(key="lang").set_value("en").run()
-    assert f"442{nb}vacancies, 317{nb}graduates, 2{nb}support programmes" in sidebar_text(at)
+    assert f"446{nb}vacancies, 317{nb}graduates, 2{nb}support programmes" in sidebar_text(at)
 
 
 def test_the_first_page_points_to_the_next_step_and_shows_words():
