@@ -53,13 +53,14 @@ def test_steps_add_up_and_say_where(curve):
     removed = steps["deficit_removed"].dropna().sum()
     assert removed == pytest.approx(steps["weighted_deficit"].iloc[0] - steps["weighted_deficit"].iloc[-1])
     assert steps["budget_to"].iloc[-1] == "" and steps["budget_from"].iloc[1] == "1000000"
-    # the Penza figures: 7 funded doctors remove 6.4 (177.5 -> 171.1), the 8th and later nothing
-    assert steps.loc[7, "weighted_deficit"] == pytest.approx(171.1) and steps.loc[0, "weighted_deficit"] == 177.5
-    assert (steps.loc[8:, "deficit_removed"] == 0).all()
-    # the next million from 5 M: Kamensky gains a doctor (weight 2), Zarechny loses one (1.1)
+    # the Penza figures (issue 15's round): 26 funded doctors remove 27.0 (216.4 -> 189.4), the 27th and
+    # later nothing
+    assert steps.loc[26, "weighted_deficit"] == pytest.approx(189.4) and steps.loc[0, "weighted_deficit"] == 216.4
+    assert (steps.loc[27:, "deficit_removed"] == 0).all()
+    # the next million from 5 M: Kolyshleysky gains a doctor (weight 2), others move
     nxt = curve.at(5_000_000)
     assert nxt["funded_from"] == 5 and nxt["funded_to"] == 6
-    assert nxt["deficit_removed"] == pytest.approx(0.9)
+    assert nxt["deficit_removed"] == pytest.approx(1.0)
     assert sum(nxt["regions"].values()) == pytest.approx(-nxt["deficit_removed"])
     assert curve.at(50_000_000)["deficit_removed"] == 0  # past the last step money buys nothing
 
@@ -76,11 +77,11 @@ def test_the_command_line_writes_the_steps_and_says_what_the_next_million_buys(t
     assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "5000000",
                  "--lang", "ru"]) == 0
     printed = capsys.readouterr().out
-    assert "взвешенный дефицит снижается с 177,5 до 171,1 при 7 оплачиваемых местах" in printed
+    assert "взвешенный дефицит снижается с 216,4 до 189,4 при 26 оплачиваемых местах" in printed
     assert "Следующие 1\u00a0000\u00a0000 сверх бюджета 5\u00a0000\u00a0000 оплачивают места 5 → 6" in printed
     table = (out / f"marginal_{DOCTOR}.csv").read_text().splitlines()
     assert table[0].startswith("funded,budget_from,budget_to,placed,obligated_placed,weighted_deficit")
-    assert len(table) == 1 + 19  # 0 .. 18 funded doctors
+    assert len(table) == 1 + 34  # 0 .. 33 funded doctors
     assert main(["marginal", str(PENZA), "--programme", "no_such", "--out", str(out)]) == 2
     assert "zemsky_doctor_2020, zemsky_feldsher_2020" in capsys.readouterr().err
     assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "lots"]) == 2
@@ -98,19 +99,19 @@ def test_the_lp_duals_bracket_the_exact_steps_and_say_which_they_are(penza, curv
     # a dual at h is a slope of the LP's optimal value there: between the step into h and the step out
     for h, dual in enumerate(duals):
         assert removed[h + 1] - 1e-9 <= dual <= removed[h] + 1e-9, h
-    assert duals[0] == pytest.approx(1.0) and duals[3] == pytest.approx(0.9)
-    assert duals[7] == pytest.approx(0.9) and removed[8] == 0  # at the last breakpoint: the left slope
-    assert flow.at(7_000_000)["lp_dual"] == pytest.approx(0.9) and curve.at(7_000_000)["lp_dual"] is None
+    assert duals[0] == pytest.approx(2.0) and duals[3] == pytest.approx(1.0)
+    assert duals[26] == pytest.approx(1.0) and removed[27] == 0  # at the last breakpoint: the left slope
+    assert flow.at(26_000_000)["lp_dual"] == pytest.approx(1.0) and curve.at(26_000_000)["lp_dual"] is None
 
 
 def test_the_command_line_says_what_the_lp_duals_say_and_that_cbc_has_none(tmp_path, capsys):
     from allocator.cli import main
 
     out = tmp_path / "marginal"
-    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "7000000"]) == 0
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "26000000"]) == 0
     printed = capsys.readouterr().out
-    assert ("By the LP duals of the deficit level at a budget of 7,000,000, one more place removes 0.9 of "
+    assert ("By the LP duals of the deficit level at a budget of 26,000,000, one more place removes 1 of "
             "weighted deficit; solved exactly, it removes 0.") in printed
-    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "7000000",
+    assert main(["marginal", str(PENZA), "--programme", DOCTOR, "--out", str(out), "--at", "26000000",
                  "--solver", "cbc"]) == 0
     assert "the cbc engine solves the deficit level as an integer programme and gives none" in capsys.readouterr().out

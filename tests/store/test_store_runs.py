@@ -97,7 +97,7 @@ def test_cli_solve_records_and_runs_commands(tmp_path, capsys):
 
     assert main(["runs", "list", "--db", db]) == 0
     listing = capsys.readouterr().out
-    assert "ivanova" in listing and "highs" in listing and "298 of 317" in listing
+    assert "ivanova" in listing and "highs" in listing and "283 of 317" in listing
     assert len(listing.strip().splitlines()) == 3  # header + two runs (--no-store kept nothing)
 
     assert main(["runs", "show", "1", "--db", db]) == 0

@@ -110,7 +110,10 @@ def test_staffed_access_before_and_after_the_allocation(villages, penza):
     solution = solve(penza.round)
     after = network_view.staffed_access(villages, 6.0, solution.assignments)
     # in the bundled round every facility graduates go to is staffed already: before = after
-    assert after.with_run and after.placed_facilities == solution.assignments["facility_id"].nunique() > 20
+    # placed facilities the village network holds (the Kuznetsk polyclinic of issue 15 is not in it yet)
+    in_network = solution.assignments["facility_id"].isin(set(villages.facilities["facility_id"]))
+    placed = solution.assignments.loc[in_network, "facility_id"].nunique()
+    assert after.with_run and after.placed_facilities == placed > 20
     assert after.newly_staffed == [] and network_view.totals(after.comparison)["covered_after"] == COVERED_6KM
 
 

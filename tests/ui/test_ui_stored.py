@@ -52,7 +52,7 @@ def test_a_run_made_in_the_app_is_stored_and_reopened(store_file):
     at.switch_page(STORED_PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     table = frame_with(at, "Взвешенный дефицит")
-    assert list(table["id"]) == [1] and table.at[0, "Распределено"] == "298 / 317"
+    assert list(table["id"]) == [1] and table.at[0, "Распределено"] == "283 / 317"
     at.button(key="stored_open").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Расчёт № 1" in s.value for s in at.success)
