@@ -124,7 +124,7 @@ def test_a_budget_sweep_keeps_every_budget_and_never_raises_the_deficit(penza):
     assert all(s <= b for s, b in zip(spend, budgets)) and spend[0] == 0 and spend[1] == 5_000_000
     deficit = frame["weighted_deficit"].tolist()
     assert all(b <= a + 1e-9 for a, b in zip(deficit, deficit[1:])) and deficit[-1] < deficit[0]
-    assert deficit == [177.5, 172.9, 171.1, 171.1]
+    assert deficit == [216.4, 210.4, 203.4, 189.4]
     # the heat map's per-region deficits add up to each scenario's weighted deficit
     assert pool.regions.shape == (29, 4)
     assert np.allclose(pool.regions.sum().to_numpy(), deficit)
@@ -163,13 +163,13 @@ def test_the_page_runs_a_six_scenario_sweep_and_shows_curve_heat_map_and_pareto_
 
     curve, heat = (_figure(c) for c in at.get("plotly_chart"))
     lines = {tr["name"]: (_array(tr["x"]), _array(tr["y"])) for tr in curve["data"]}
-    assert lines == {"weight_group.I=2": ([0.0, 30_500_000.0, 61_000_000.0], [177.5, 171.1, 171.1]),
-                     "weight_group.I=3": ([0.0, 30_500_000.0, 61_000_000.0], [195.5, 182.1, 182.1])}
+    assert lines == {"weight_group.I=2": ([0.0, 30_500_000.0, 61_000_000.0], [216.4, 189.4, 189.4]),
+                     "weight_group.I=3": ([0.0, 30_500_000.0, 61_000_000.0], [252.4, 199.4, 199.4])}
     (grid,) = heat["data"]
     assert grid["type"] == "heatmap" and grid["x"] == [f"s00{i}" for i in range(1, 7)]
     assert len(grid["y"]) == 29 and "Пензенский район" in grid["y"]
     z = np.array(_array(grid["z"]), dtype=float)
-    assert np.allclose(z.sum(axis=0), [177.5, 195.5, 171.1, 182.1, 171.1, 182.1])
+    assert np.allclose(z.sum(axis=0), [216.4, 252.4, 189.4, 199.4, 189.4, 199.4])
 
     (pareto,) = [d.value for d in at.dataframe if t("sweep_col_pareto", "ru") in d.value.columns]
     front = set(pareto.loc[pareto["Парето"], "Сценарий"])
@@ -181,7 +181,7 @@ def test_the_page_runs_a_six_scenario_sweep_and_shows_curve_heat_map_and_pareto_
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Scenario sweep"
     (pareto,) = [d.value for d in at.dataframe if "Pareto" in d.value.columns]
-    assert pareto["Weighted deficit"].tolist()[:3] == [171.1, 171.1, 177.5]
+    assert pareto["Weighted deficit"].tolist()[:3] == [189.4, 189.4, 216.4]
 
 
 def test_the_xlsx_download_holds_every_scenario_and_region(penza):
