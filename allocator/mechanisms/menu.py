@@ -6,10 +6,12 @@ and a specialty with :math:`n_v` vacancies); then everything runs as in :mod:`.c
 obligated graduates left into the places left, and the vacancies not offered stay open (they
 count in the deficit). The menu is the one whose final outcome is lexicographically best:
 most obligated graduates placed, then the least weighted deficit, then the least km. It is found
-by one integer programme, proven level by level by HiGHS through :func:`allocator.driver.run_levels`
-(the loop of every engine), whose choice part is forced to be the outcome of the turns by
-stability rows (Delorme et al. 2019, "Mathematical models for stable matching problems with
-ties and incomplete lists", the serial-dictatorship case).
+by one integer programme, proven level by level through :func:`allocator.driver.run_levels`
+(the loop of every engine) by CP-SAT, in the independent blocks of :mod:`.menu_blocks`. Its
+choice part is forced to be the outcome of the turns by *cutoff* rows: per post, whether it
+still has a place at each lister's turn (the cutoff formulation of stable matching, Ágoston,
+Biró and McBride 2016, "Integer programming methods for special college admissions problems";
+Delorme et al. 2019 for the serial-dictatorship case).
 
 Sets (from :func:`.choice.build_market`)
 --------------------------------------------
@@ -18,51 +20,67 @@ Sets (from :func:`.choice.build_market`)
 * listed rows :math:`\ell = (g, v, \rho)`: graduate, post, rank, kept when the post is allowed for
   :math:`g` at all (own specialty; sponsor region of a targeted graduate; for a paid graduate at a
   rural post, at least one matching programme); :math:`K_\ell` the programmes that match the row
-  in ``programmes.csv`` order (empty: the row needs none);
+  in ``programmes.csv`` order (empty: the row needs none); :math:`L_v` the graduates with a row
+  at :math:`v`, in turn order;
 * programmes :math:`k` with exact headcounts :math:`P_k` (:meth:`allocator.programmes.Ledger.headcount`:
   its quota and every year's budget over the one payment its posts cost; a programme whose remote
   and standard posts cost differently has no headcount, and the menu refuses it, MenuError);
 * commission pairs :math:`p` (:func:`allocator.pairs.allowed_pairs`, ``max_km`` applies) of the
   obligated graduates.
 
-Variables
----------
-* :math:`o_v \in \mathbb{Z}`, :math:`0 \le o_v \le n_v`: places offered;
+Variables (all integer)
+-----------------------
 * :math:`x_{\ell k} \in \{0, 1\}` (one per row and matching programme, or one for a row that
   needs none): :math:`g` takes the row's post in the choice step, with programme :math:`k`;
 * :math:`z_p \in \{0, 1\}`: the commission places pair :math:`p`;
+* :math:`t_{vg} \in \{0, 1\}` for :math:`g \in L_v`: post :math:`v` has a place at :math:`g`'s
+  turn; :math:`t_{v\infty}`: it has one after the last turn;
 * :math:`e_{gk} \in \{0, 1\}`: programme :math:`k` has no place left at :math:`g`'s turn (only for
   limited programmes some row of :math:`g` needs); :math:`b_\ell \in \{0, 1\}`: every programme of
   row :math:`\ell` is exhausted at :math:`g`'s turn.
 
-Rows. :math:`X_{hv}` = the :math:`x` of :math:`h`'s rows at :math:`v`; :math:`Y_{hk}` = the
+Rows. :math:`X_{gv}` = the :math:`x` of :math:`g`'s rows at :math:`v`; :math:`Y_{hk}` = the
 :math:`x` of :math:`h` with programme :math:`k`; :math:`T_{g\ell}` = the :math:`x` of :math:`g`'s
 rows of rank :math:`\le \rho(\ell)` (it got the row's post or a better one).
 
 .. math::
 
     \sum_{\ell \ni g, k} x_{\ell k} + \sum_{p \ni g} z_p \le 1 \qquad
-    \sum_{h, k} X_{hv} + \sum_{p \ni v} z_p \le o_v \qquad
+    \sum_{g} X_{gv} + \sum_{p \ni v} z_p \le n_v \qquad
     \sum_{h} Y_{hk} + \sum_{p \ni k} z_p \le P_k
 
-    \textstyle\sum_{h \prec g} X_{hv} + n_v\,(T_{g\ell} + b_\ell) \ \ge\ o_v
-    \quad \text{for every row } \ell = (g, v, \rho) \qquad\text{(stability)}
+    t_{vg'} \le t_{vg}\ (g \prec g' \text{ consecutive in } L_v, \text{ then } t_{v\infty}) \qquad
+    X_{gv} \le t_{vg} \qquad z_p \le t_{v\infty}\ (p \ni v)
+
+    T_{g\ell} + b_\ell \ \ge\ t_{vg} \quad \text{for every row } \ell = (g, v, \rho)
+    \qquad\text{(stability)}
 
     P_k\, e_{gk} \le \sum_{h \prec g} Y_{hk} \qquad b_\ell \le e_{gk}\ (k \in K_\ell) \qquad
     x_{\ell k} \le e_{gk'}\ (k' \text{ before } k \text{ in } K_\ell)
 
-Stability says: if :math:`g` got neither this post nor a better one, then the post's offered
-places were all taken by graduates whose turn came earlier, or (:math:`b_\ell`) every matching
-programme's places were. The last rows make a graduate take the first matching programme with a
-place left, as :mod:`.choice` does. By induction over the turns these rows admit exactly the
-choice outcome of :math:`o` (the serial dictatorship's outcome is unique); the commission's
-:math:`z` are then any placement of the obligated graduates left into the places left. ``b`` is
-fixed at 0 for a row with an unlimited programme, ``e`` for unlimited programmes never exists.
-A post no chooser lists is offered whole (:math:`o_v = n_v`): its places only widen the
-commission's choice, which never makes the outcome worse.
+Stability says: if the post still has a place at :math:`g`'s turn (and, :math:`b_\ell`, some
+matching programme has one), :math:`g` got this post or a better one. A post is taken only while
+open, once closed it stays closed, and the commission places only at posts open after the last
+turn. The menu of a solution is :math:`o_v = n_v` for a post open after the last turn and
+:math:`o_v = \sum_g X_{gv}` (exactly its choosers) for a post that closes; a post no chooser lists
+is offered whole. Why these rows admit exactly the outcomes of menus: given a solution and that
+:math:`o`, by induction over the turns, :math:`g` finds its :math:`x`-post available (it is open at
+:math:`g`'s turn, and fewer than :math:`o_v` of its choosers came before), and every post it
+ranks higher full (closed at its turn, so all its choosers came before :math:`g` and the
+commission has none there; or it was open, and then stability gave :math:`g` it or better).
+Conversely the outcome of any menu, with :math:`t` = "a place left", is a solution. The
+commission's :math:`z` are then any placement of the obligated graduates left into the places
+left; the levels make it the commission's own optimum. The last programme rows make a graduate
+take the first matching programme with a place left, as :mod:`.choice` does. ``b`` is fixed at 0
+for a row with an unlimited programme, ``e`` for unlimited programmes never exists.
 
-The prefix sums :math:`\sum_{h \prec g}` are kept linear in size by running totals per post
-(and per programme) over the graduates who list it, in turn order.
+The prefix sums :math:`\sum_{h \prec g} Y_{hk}` are kept linear in size by running totals per
+programme over the graduates who need it, in turn order.
+
+Why cutoffs: an earlier form with the offered places :math:`o_v` as variables and the big-M row
+:math:`\sum_{h \prec g} X_{hv} + n_v (T_{g\ell} + b_\ell) \ge o_v` proved Penza's menu in 37 to
+53 s with HiGHS; the cutoff rows, split into blocks and solved by CP-SAT, in about 4 s
+(``benchmarks/bench_menu.py``).
 
 Levels (integers, as in :mod:`allocator.model`): ``obligated`` (max obligated placed by choice or
 commission), ``deficit`` (min :math:`\sum_{rs} w_r (N_{rs} - \text{filled}_{rs})` over all
@@ -70,7 +88,7 @@ vacancies, offered or not; with diminishing returns the convex form of :mod:`all
 ``km`` (min total whole metres, the choosers' own km included). Weights are integer steps
 (:func:`allocator.scaling.weight_units`) so each level is held exactly.
 
-HiGHS starts from the outcome of offering every vacancy (the ``choice`` mechanism's); a menu left
+The solver starts from the outcome of offering every vacancy (the ``choice`` mechanism's); a menu left
 unproven by the time limit is never worse than that outcome (it is returned instead, with the
 proof's bound and gap). The offered menu is then run by :func:`.choice.solve_choice` (the mechanism itself, not the
 programme's :math:`x, z`), and the outcome's levels must equal the programme's optimum: that is
@@ -83,21 +101,19 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import highspy
 import numpy as np
 import pandas as pd
 
-from ..backends import highs_mip_level, quiet_stdout
-from ..driver import LevelResult, run_levels
+from ..driver import run_levels
 from ..pairs import OBLIGATED, allowed_pairs
 from ..scaling import KM_SCALE, weight_max, weight_units, weight_value
 from ..status import Progress, Status
 from .choice import build_market, chosen_km, solve_choice
+from .menu_blocks import BlockEngine
 
 MECHANISM = "menu"
 LEVELS = ("obligated", "deficit", "km")
-INF = highspy.kHighsInf
-ABS_GAP = 0.999
+INF = float("inf")
 
 
 class MenuError(ValueError):
@@ -105,7 +121,8 @@ class MenuError(ValueError):
 
 
 class MenuModel:
-    """The integer programme of the module docstring in HiGHS, as an :class:`allocator.driver.Engine`."""
+    """The integer programme of the module docstring: its variables, rows and levels (:meth:`engine`
+    solves it)."""
 
     def __init__(self, round_):
         market, grads, posts, prefs = build_market(round_)
@@ -118,16 +135,8 @@ class MenuModel:
                             "use choice or assign")
         self.market, self.grads, self.posts, self.prefs = market, grads, posts, prefs
         self.round = round_
-        with quiet_stdout():
-            self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("mip_rel_gap", 0.0)
-        # every level's coefficients are integers with no common divisor (objective()), so a plan
-        # better than the incumbent is better by at least 1: a gap below 1 is a proof
-        self.h.setOptionValue("mip_abs_gap", ABS_GAP)
         self.lower: list[float] = []
         self.upper: list[float] = []
-        self.integer: list[int] = []
         self.rows: list[tuple[float, float, list[int], list[float]]] = []
         self.cost = {name: {} for name in LEVELS}
         # how each helper variable follows from o, x, z (for a starting solution): in creation order
@@ -138,12 +147,11 @@ class MenuModel:
         self._build()
 
     # ------------------------------------------------------------------ building
-    def _var(self, lo: float, hi: float, integer: bool = True) -> int:
+    def _var(self, lo: float, hi: float) -> int:
+        """A new integer variable in [lo, hi]; its column."""
         j = len(self.lower)
         self.lower.append(lo)
         self.upper.append(hi)
-        if integer:
-            self.integer.append(j)
         return j
 
     def _row(self, lo: float, hi: float, cols, vals) -> None:
@@ -152,7 +160,6 @@ class MenuModel:
     def _build(self) -> None:
         m, posts, grads = self.market, self.posts, self.grads
         n_posts = len(posts)
-        self.o = [self._var(0, float(m.places[v])) for v in range(n_posts)]
         position = np.full(len(grads), -1, dtype=np.int64)
         position[m.order] = np.arange(len(m.order))
         self.position = position
@@ -207,31 +214,52 @@ class MenuModel:
             post_cols.setdefault(int(v), []).append(self.z[i])
             if k >= 0:
                 prog_cols.setdefault(int(k), []).append(self.z[i])
+        self.post_x: dict[int, list[int]] = {}  # v -> the choosers' x at v
+        for j, row, _ in self.x:
+            self.post_x.setdefault(int(m.row_post[row]), []).append(j)
         for v in range(n_posts):
             cols = post_cols.get(v, [])
-            self._row(-INF, 0, cols + [self.o[v]], [1.0] * len(cols) + [-1.0])
+            if len(cols) > m.places[v]:
+                self._row(-INF, float(m.places[v]), cols, [1.0] * len(cols))
         for k, cols in prog_cols.items():
             if limited[k]:
                 self._row(-INF, float(m.programme_places[k]), cols, [1.0] * len(cols))
 
         self._stability(limited)
         self._objectives(obligated)
-        # a post no chooser lists is offered whole: more places for the commission never do worse
-        listed = {int(m.row_post[row]) for _, row, _ in self.x}
-        for v in range(n_posts):
-            if v not in listed:
-                self.lower[self.o[v]] = self.upper[self.o[v]]
 
     def _stability(self, limited: np.ndarray) -> None:
-        """The stability rows, with running totals of earlier turns per post and per programme."""
+        """The cutoff rows: per post, the open chain of its listers in turn order; per programme,
+        the running total of earlier takers (its places are fixed, so it closes only when full)."""
         m = self.market
-        # earlier[v][g]: a variable equal to the choosers of v among the graduates before g (who list v)
         listers: dict[int, list[int]] = {}
         for g, items in self.by_grad.items():
             for v in sorted({int(m.row_post[row]) for _, row, _ in items}):
                 listers.setdefault(v, []).append(g)
-        post_before = self._running(listers, lambda g, v: [j for j, row, _ in self.by_grad[g]
-                                                           if int(m.row_post[row]) == v])
+        self.open: dict[tuple[int, int], int] = {}  # (v, g) -> t: v has a place at g's turn
+        self.open_end: dict[int, int] = {}  # v -> t: v has a place after the last turn
+        self.chains: list[tuple[int, list[int], list[int]]] = []  # (v, listers in turn order, their t's)
+        for v, gs in listers.items():
+            if m.places[v] <= 0:
+                continue
+            gs = sorted(gs, key=lambda g: self.position[g])
+            ts = [self._var(0, 1) for _ in gs]
+            end = self._var(0, 1)
+            for a, b in zip(ts, ts[1:] + [end]):  # once closed, a post stays closed
+                self._row(-INF, 0, [b, a], [1.0, -1.0])
+            for g, t in zip(gs, ts):
+                self.open[(v, g)] = t
+                mine = [j for j, row, _ in self.by_grad[g] if int(m.row_post[row]) == v]
+                self._row(-INF, 0, mine + [t], [1.0] * len(mine) + [-1.0])  # taken only while open
+            self.open_end[v] = end
+            self.chains.append((v, gs, ts + [end]))
+        # the commission places only where a place is left after every turn
+        for (g, v), idx in self.pairs.groupby(["g", "post"]).groups.items():
+            cols = [self.z[i] for i in idx]
+            end = self.open_end.get(int(v))
+            if end is not None:
+                self._row(-INF, 0, cols + [end], [1.0] * len(cols) + [-1.0])
+
         users: dict[int, list[int]] = {}
         for g, items in self.by_grad.items():
             for k in sorted({k for _, _, k in items if k >= 0 and limited[k]}):
@@ -249,22 +277,20 @@ class MenuModel:
             rows = sorted({row for _, row, _ in items}, key=lambda r: m.row_rank[r])
             for row in rows:
                 v = int(m.row_post[row])
-                n_v = float(m.places[v])
-                if n_v <= 0:
+                t = self.open.get((v, g))
+                if t is None:
                     continue
                 better = [j for j, r2, _ in items if m.row_rank[r2] <= m.row_rank[row]]
-                cols, vals = post_before.get((v, g), ([], []))
-                cols, vals = list(cols), list(vals)
                 need = m.row_progs[row]
-                extra_cols, extra_vals = [], []
+                extra = []
                 if need is not None and all(limited[k] for k in need):
                     b = self._var(0, 1)
                     for k in need:
                         self._row(-INF, 0, [b, exhausted[(g, k)]], [1.0, -1.0])
                     self.all_of.append((b, [exhausted[(g, k)] for k in need]))
-                    extra_cols, extra_vals = [b], [n_v]
-                self._row(0, INF, cols + better + extra_cols + [self.o[v]],
-                          vals + [n_v] * len(better) + extra_vals + [-1.0])
+                    extra = [b]
+                # open at g's turn (and a programme place left) -> g got this post or a better one
+                self._row(0, INF, better + extra + [t], [1.0] * (len(better) + len(extra)) + [-1.0])
             for j, row, k in items:  # the first matching programme with a place left
                 need = m.row_progs[row]
                 if k < 0 or need is None:
@@ -288,7 +314,8 @@ class MenuModel:
                 if not total[0]:
                     total = (mine, [1.0] * len(mine))
                     continue
-                s = self._var(0, INF, integer=False)  # s = total + mine
+                most = sum(self.upper[c] * v for c, v in zip(*total)) + len(mine)
+                s = self._var(0, float(most))  # s = total + mine (an integer: a count of takes)
                 self._row(0, 0, [s] + total[0] + mine, [1.0] + [-v for v in total[1]] + [-1.0] * len(mine))
                 self.sums.append((s, total[0] + mine, list(total[1]) + [1.0] * len(mine)))
                 total = ([s], [1.0])
@@ -349,21 +376,11 @@ class MenuModel:
         for i, d in enumerate(self.pairs["km"].to_numpy(dtype=float)):
             km[self.z[i]] = float(np.rint(d * KM_SCALE))
 
-    def load(self) -> None:
-        """Put the variables and rows into HiGHS (once, after building)."""
-        n = len(self.lower)
-        self.h.addVars(n, np.array(self.lower), np.array(self.upper))
-        ints = np.array(self.integer, dtype=np.int32)
-        self.h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
-        for lo, hi, cols, vals in self.rows:
-            self.h.addRow(lo, hi, len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float))
-
-    def start_from(self, offered: np.ndarray, solution) -> None:
-        """Give HiGHS the outcome of ``offered`` (``solution``: :func:`.choice.solve_choice`'s, its
-        choosers with a ``choice_rank``, the commission's without) as its first incumbent."""
+    def start_vector(self, offered: np.ndarray, solution) -> np.ndarray | None:
+        """The programme's point of the outcome of ``offered`` (``solution``: :func:`.choice.solve_choice`'s,
+        its choosers with a ``choice_rank``, the commission's without): the solver's first hint."""
         m = self.market
         v = np.zeros(len(self.lower))
-        v[self.o] = offered
         x_of = {(row, k): j for j, row, k in self.x}
         g_of = {gid: g for g, gid in enumerate(self.grads["graduate_id"])}
         prog_of = {pid: k for k, pid in enumerate(self.round.programmes["programme_id"])}
@@ -380,10 +397,16 @@ class MenuModel:
                 row = next(r for r in range(m.start[g], m.stop[g]) if facility[m.row_post[r]] == a.facility_id)
                 j = x_of.get((row, -1 if programme is None else prog_of[programme]))
             if j is None:
-                return  # not a point of this programme (a bug elsewhere would show in the check): no start
+                return None  # not a point of this programme (a bug elsewhere would show in the check): no start
             v[j] = 1.0
         for s_, cols, vals in self.sums:
             v[s_] = float(np.dot(v[cols], vals))
+        for post, gs, ts in self.chains:  # open while fewer than the offered places are taken
+            taken = 0
+            for g, t in zip(gs + [None], ts):
+                v[t] = 1.0 if taken < offered[post] else 0.0
+                if g is not None:
+                    taken += int(round(sum(v[j] for j, row, _ in self.by_grad[g] if int(m.row_post[row]) == post)))
         for e, cols, vals, places in self.exhausted_defs:
             v[e] = 1.0 if np.dot(v[cols], vals) >= places - 0.5 else 0.0
         for b, es in self.all_of:
@@ -391,10 +414,7 @@ class MenuModel:
         for ys, cols in self.filled:
             n = int(round(v[cols].sum()))
             v[ys[:n]] = 1.0
-        start = highspy.HighsSolution()
-        start.col_value = v.tolist()
-        start.value_valid = True
-        self.h.setSolution(start)
+        return v
 
     # ------------------------------------------------------------------ the driver's Engine
     def objective(self, level: str) -> tuple[np.ndarray, int]:
@@ -407,31 +427,19 @@ class MenuModel:
         divisor = int(np.gcd.reduce(nz)) if len(nz) else 1
         return c / divisor, divisor
 
-    def initial(self) -> np.ndarray:
-        """Nothing offered, nobody placed."""
-        return np.zeros(len(self.lower))
-
-    def has_objective(self, level: str) -> bool:
-        """False when the level's coefficients are all zero."""
-        return any(v != 0 for v in self.cost[level].values())
-
-    def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
-        """The MIP optimum of ``level`` with the earlier levels held, within the time left."""
-        coef, divisor = self.objective(level)
-        status, x, bound = highs_mip_level(self.h, coef, deadline, np.array(self.integer, dtype=np.int64))
-        if x is None:
-            return LevelResult(status, method="highs")
-        return LevelResult(status, x, float(round(coef @ x)) * divisor, bound * divisor, "highs")
-
-    def hold(self, level: str, result: LevelResult) -> None:
-        """Keep ``level`` at its optimum: the integer coefficients make ``<= z*`` exact."""
-        coef, divisor = self.objective(level)
-        nz = np.flatnonzero(coef)
-        self.h.addRow(-INF, float(round(result.value / divisor)), len(nz), nz.astype(np.int32), coef[nz])
+    def engine(self, start: np.ndarray | None = None) -> BlockEngine:
+        """The programme as the driver's Engine, in independent blocks solved by CP-SAT."""
+        return BlockEngine(self.lower, self.upper, self.rows, self.objective, start)
 
     def offered(self, x: np.ndarray) -> np.ndarray:
-        """Places offered of each post in a solution."""
-        return np.rint(x[self.o]).astype(np.int64)
+        """Places offered of each post in a solution: every vacancy of a post open after the last
+        turn (its listers all found a place, so more places change no choice and only widen the
+        commission's), and exactly its choosers' places of a post that closes."""
+        out = self.market.places.astype(np.int64).copy()
+        for post, _, ts in self.chains:
+            if x[ts[-1]] < 0.5:
+                out[post] = int(round(sum(x[j] for j in self.post_x.get(post, []))))
+        return out
 
 
 def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float | None = None):
@@ -442,11 +450,10 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     started = time.perf_counter()
     say(Progress("model", 0.05, {"pairs": 0}))
     model = MenuModel(round_)
-    model.load()
     everything = solve_choice(round_, assign, progress=None, log_path=log_path)  # every vacancy offered
-    model.start_from(model.market.places, everything)
+    engine = model.engine(model.start_vector(model.market.places, everything))
     deadline = None if time_limit is None else started + time_limit
-    run = run_levels(model, deadline, progress=say, levels=LEVELS)
+    run = run_levels(engine, deadline, progress=say, levels=LEVELS)
     solved = bool(run.values)
     offered = model.offered(run.x) if solved else model.market.places  # nothing proven: offer every vacancy
     t_menu = time.perf_counter() - started
