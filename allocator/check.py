@@ -13,9 +13,9 @@ and its budget of every year counted in exact decimals, and no place for an exem
 graduate (``graduates.status``). It computes who a programme covers on its own, from the tables,
 not with the code that built the pairs (:mod:`allocator.pairs`, :mod:`allocator.programmes`).
 
-Couples (``graduates.partner_id``) are checked only when the caller says the
-engine enforced them (``couples=True``; the ``choice`` and ``menu`` mechanisms
-do, the ``assign`` engines of today do not): then both members of a couple are
+Couples (``graduates.partner_id``) are checked when the caller says the
+engine enforced them (``couples=True``; every engine of :func:`allocator.solve.solve` and
+the ``choice`` and ``menu`` mechanisms do): then both members of a couple are
 placed in one region, or neither is placed. The rule binds a couple whose both
 members are available; a couple with an exempt or deferred member is not bound
 (that member is never placed, the other is placed alone). :func:`allocator.solve.solve` calls it on every engine's

@@ -26,11 +26,16 @@ Constraints
   budgets (year 0 on hiring, later instalments): :math:`\sum_{p: k(p)=k} a_{p,t} x_p \le B_{k,t}`,
   :math:`a_{p,t}` the pair's payment of that year at its tier (remote or standard); the rows
   are :func:`allocator.programmes.limit_rows`, the same for every engine;
-- diminishing returns: :math:`\sum_j y_{rs,j} = \sum_{p \in rs} x_p`.
+- diminishing returns: :math:`\sum_j y_{rs,j} = \sum_{p \in rs} x_p`;
+- couples (:func:`allocator.couples.bound_couples`): for each bound couple :math:`(a, b)` and each
+  region :math:`r` where either has a pair,
+  :math:`\sum_{p: g(p)=a, r(p)=r} x_p = \sum_{p: g(p)=b, r(p)=r} x_p`. Each member takes at most
+  one post, so summed over the regions both are placed or neither, and in one region: the
+  same region's two sums are 1 together. A member with no pair in a region keeps the other out of it.
 
 Each block of rows has a family name, so that an exported model reads:
 ``one_post``, ``vacancies``, ``quota``, ``budget``, ``cell_filled`` (the
-diminishing-returns link) and, added by the backends, ``level_1``,
+diminishing-returns link), ``couple`` and, added by the backends, ``level_1``,
 ``level_2`` (the held levels).
 
 (Specialty, sponsor region, max km and programme filters are not
@@ -145,9 +150,10 @@ class _Rows:
 
 def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame,
           cells: pd.DataFrame, diminishing_returns: bool = False,
-          instalments: pd.DataFrame | None = None) -> MatrixModel:
+          instalments: pd.DataFrame | None = None, couples: pd.DataFrame | None = None) -> MatrixModel:
     """Build the model from the pairs table, vectorised (no loop per variable); ``instalments``:
-    the round's later payments and yearly budgets (none: one payment on hiring)."""
+    the round's later payments and yearly budgets (none: one payment on hiring); ``couples``:
+    the bound couples (:func:`allocator.couples.bound_couples`; none: no couple rows)."""
     n = len(pairs)
     idx = np.arange(n)
     rows = _Rows()
@@ -168,6 +174,9 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
     for row in sorted(limits, key=lambda r: r.year is not None):  # quota rows, then budget rows (stable)
         rows.add_grouped(np.zeros(len(row.members), np.int64), row.members, row.coef, -np.inf, row.bound,
                          "quota" if row.year is None else "budget")
+
+    if couples is not None and len(couples) and n:
+        _couple_rows(rows, pairs, couples)
 
     obligated = pairs["obligated"].to_numpy(dtype=bool).astype(float)
     km = np.rint(pairs["km"].to_numpy(dtype=float) * KM_SCALE)
@@ -200,6 +209,20 @@ def build(pairs: pd.DataFrame, vacancies: pd.DataFrame, programmes: pd.DataFrame
         objectives={"obligated": (obligated, True), "deficit": (z2, True), "km": (km, False)},
         families=tuple(rows.families),
     )
+
+
+def _couple_rows(rows: _Rows, pairs: pd.DataFrame, couples: pd.DataFrame) -> None:
+    """One row per couple and region either member reaches: the first's pairs there less the second's, = 0."""
+    member = pd.concat([
+        pd.DataFrame({"graduate_id": couples["first"], "couple": np.arange(len(couples)), "sign": 1.0}),
+        pd.DataFrame({"graduate_id": couples["second"], "couple": np.arange(len(couples)), "sign": -1.0}),
+    ], ignore_index=True)
+    at = pairs[["graduate_id", "region_id"]].reset_index(drop=True).assign(col=np.arange(len(pairs)))
+    at = at.merge(member, on="graduate_id", how="inner")
+    if at.empty:
+        return
+    groups = pd.factorize(pd.MultiIndex.from_frame(at[["couple", "region_id"]]))[0]
+    rows.add_grouped(groups, at["col"].to_numpy(np.int64), at["sign"].to_numpy(float), 0, 0, "couple")
 
 
 def _segments(pairs: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

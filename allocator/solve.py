@@ -16,7 +16,9 @@ from pathlib import Path
 
 from .backends import MatrixEngine, make_backend
 from .check import SolutionError, broken_rules
+from .couples import bound_couples
 from .driver import LEVELS, DriverRun, run_levels
+from .messages import Problem
 from .model import build
 from .pair_cache import PairCache
 from .pairs import allowed_pairs, deficit_cells
@@ -43,9 +45,13 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None,
     ``log_path``: where the solver writes its log (appended).
     ``pair_cache``: allowed pairs kept from earlier rounds (:class:`allocator.pair_cache.PairCache`,
     a sweep's); the same solution as without, built faster when the pairs are kept.
-    Every solution is checked against the round's rules (:mod:`allocator.check`) before
-    it is returned, and the (empty) list of broken rules is kept in ``solution.checks``;
-    one that breaks a rule raises :class:`allocator.check.SolutionError`.
+    Couples (``graduates.partner_id``, :mod:`allocator.couples`) are placed in one region or not
+    at all: the matrix engines carry the rows of :func:`allocator.model.build`; a round with
+    couples asked of the flow engine is solved by HiGHS instead (a warning, ``couples_by_highs``,
+    says so, and ``solver`` reads ``highs``). Every solution is checked against the round's rules
+    (:mod:`allocator.check`, couples included) before it is returned, and the (empty) list of
+    broken rules is kept in ``solution.checks``; one that breaks a rule raises
+    :class:`allocator.check.SolutionError`.
 
     The scenario's ``mechanism`` chooses how posts are distributed: ``assign`` (default) by the
     lexicographic model; ``choice`` by graduates choosing in rating order, the commission
@@ -62,11 +68,24 @@ def solve(round_: Round, log_path: str | Path | None = None, progress=None,
 
         return solve_menu(round_, assign=solve, progress=progress, log_path=log_path,
                           time_limit=round_.scenario.time_limit)
-    solution = _solve(round_, log_path, progress or (lambda event: None), pair_cache)
-    broken = broken_rules(round_, solution.assignments)
+    couples = bound_couples(round_.graduates)
+    if len(couples) and round_.scenario.solver == "flow":
+        round_ = _couples_by_highs(round_, len(couples))
+    solution = _solve(round_, log_path, progress or (lambda event: None), pair_cache, couples)
+    broken = broken_rules(round_, solution.assignments, couples=True)
     if broken:
         raise SolutionError(round_.scenario.solver, broken)
     return dataclasses.replace(solution, checks=tuple(broken))
+
+
+def _couples_by_highs(round_: Round, n: int) -> Round:
+    """The round to solve by HiGHS instead of the flow engine: a couple's one-region rows are no
+    network (a graduate is no longer one of a group of equals), so the matrix model of
+    :mod:`allocator.model` carries them; the run says so in its warnings."""
+    log.info("%d couple(s): solved by HiGHS with the couple rows instead of the flow engine", n)
+    note = Problem.of("graduates", None, "partner_id", "couples_by_highs", count=n)
+    return dataclasses.replace(round_, scenario=dataclasses.replace(round_.scenario, solver="highs"),
+                               warnings=tuple(round_.warnings) + (note,))
 
 
 def level_states(run: DriverRun) -> dict:
@@ -80,7 +99,7 @@ def level_states(run: DriverRun) -> dict:
     return out
 
 
-def _solve(round_: Round, log_path, say, pair_cache) -> Solution:
+def _solve(round_: Round, log_path, say, pair_cache, couples) -> Solution:
     scenario = round_.scenario
     started = time.perf_counter()
     deadline = None if scenario.time_limit is None else started + scenario.time_limit
@@ -97,7 +116,7 @@ def _solve(round_: Round, log_path, say, pair_cache) -> Solution:
         return _solve_flow(round_, pairs, cells, started, deadline, say, log_path)
     say(Progress("model", 0.15, {"pairs": len(pairs.table)}))
     model = build(pairs.table, round_.vacancies, round_.programmes, cells, scenario.diminishing_returns,
-                  round_.instalments)
+                  round_.instalments, couples)
     engine = MatrixEngine(model, make_backend(scenario.solver, model, scenario.threads, log_path))
     timings = {"build": time.perf_counter() - started}
     run = run_levels(engine, deadline, say)

@@ -43,10 +43,12 @@ Every vacancy is offered: post :math:`v = (f, s)` (a facility and a specialty) h
    their places left, only those graduates, each programme with its places left as its quota)
    and solved by the scenario's engine (:func:`allocator.solve.solve` with ``mechanism``
    assign, within what is left of ``time_limit``); its solution is checked as every solution
-   is. A couple that took nothing is not given to the commission, because today's lexicographic
-   engines do not keep a couple in one region: both stay unplaced (``no_choice_available``).
-5. **Unplaced.** Paid graduates and couples who took nothing stay unplaced with reason
-   ``no_choice_available``; other obligated graduates the commission could not place get the reasons
+   is. A couple that took nothing goes to the commission when both members are obligated: the
+   assign engines place it in one region or not at all (:mod:`allocator.couples`). A couple with
+   a paid member that took nothing stays unplaced (``no_choice_available``): the commission does
+   not place paid graduates.
+5. **Unplaced.** Paid graduates, and couples with a paid member, who took nothing stay unplaced
+   with reason ``no_choice_available``; other obligated graduates the commission could not place get the reasons
    of :mod:`allocator.diagnose`; exempt and deferred graduates theirs.
 
 The result is one :class:`allocator.solution.Solution` (assignments, unplaced, deficits,
@@ -366,9 +368,11 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
 
     obligated = grads["funding"].isin(OBLIGATED).to_numpy()
     available = (grads["status"] == "available").to_numpy()
-    # a couple the choice step could not place stays out of the commission: today's lexicographic
-    # engines do not keep a couple in one region (allocator.check's couple rule)
-    left_over = available & obligated & (picks.row < 0) & (market.partner < 0)
+    # a couple the choice step could not place goes to the commission when both are obligated (the
+    # assign engines keep it in one region, allocator.couples); with a paid member it stays out
+    mate = np.maximum(market.partner, 0)
+    both_obligated = (market.partner >= 0) & obligated[mate] & (picks.row[mate] < 0)
+    left_over = available & obligated & (picks.row < 0) & ((market.partner < 0) | both_obligated)
     commission = _commission(round_, grads[left_over], posts, picks, chose, assign, say, log_path, started)
     placed_by_commission = commission.assignments.assign(
         choice_rank=pd.array([pd.NA] * len(commission.assignments), dtype="Int64"),
@@ -396,15 +400,16 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
 
 
 def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, obligated, available, partner):
-    """The solution with ``choice_rank`` in its assignments and the paid graduates and couples who
-    chose nothing unplaced as ``no_choice_available``."""
+    """The solution with ``choice_rank`` in its assignments and the paid graduates, and couples with
+    a paid member, who chose nothing unplaced as ``no_choice_available``."""
     from ..diagnose import reason_text
 
     a = solution.assignments.drop(columns=["choice_rank"], errors="ignore")
     rank = chosen.set_index("graduate_id")["choice_rank"]
     a = a.assign(choice_rank=pd.array(rank.reindex(a["graduate_id"]).to_numpy(), dtype="Int64"))
     unplaced = solution.unplaced.copy()
-    paid_ids = set(grads.loc[available & (~obligated | (partner >= 0)), "graduate_id"])
+    paid_couple = (partner >= 0) & ~(obligated & obligated[np.maximum(partner, 0)])  # a member is paid
+    paid_ids = set(grads.loc[available & (~obligated | paid_couple), "graduate_id"])
     no_choice = unplaced["graduate_id"].isin(paid_ids).to_numpy()
     unplaced.loc[no_choice, "reason"] = NO_CHOICE
     unplaced.loc[no_choice, "detail"] = reason_text(NO_CHOICE)

@@ -427,9 +427,10 @@ class MenuModel:
         divisor = int(np.gcd.reduce(nz)) if len(nz) else 1
         return c / divisor, divisor
 
-    def engine(self, start: np.ndarray | None = None) -> BlockEngine:
-        """The programme as the driver's Engine, in independent blocks solved by CP-SAT."""
-        return BlockEngine(self.lower, self.upper, self.rows, self.objective, start)
+    def engine(self, start: np.ndarray | None = None, workers: int = 1) -> BlockEngine:
+        """The programme as the driver's Engine, in independent blocks solved by CP-SAT with
+        ``workers`` workers (1: repeatable)."""
+        return BlockEngine(self.lower, self.upper, self.rows, self.objective, start, workers)
 
     def offered(self, x: np.ndarray) -> np.ndarray:
         """Places offered of each post in a solution: every vacancy of a post open after the last
@@ -451,7 +452,7 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     say(Progress("model", 0.05, {"pairs": 0}))
     model = MenuModel(round_)
     everything = solve_choice(round_, assign, progress=None, log_path=log_path)  # every vacancy offered
-    engine = model.engine(model.start_vector(model.market.places, everything))
+    engine = model.engine(model.start_vector(model.market.places, everything), workers=round_.scenario.threads)
     deadline = None if time_limit is None else started + time_limit
     run = run_levels(engine, deadline, progress=say, levels=LEVELS)
     solved = bool(run.values)

@@ -87,15 +87,16 @@ class _Block:
         for var, j in zip(self.vars, self.index):
             self.model.add_hint(var, int(round(x[j])))
 
-    def solve(self, coef: np.ndarray, time_limit: float | None):
-        """Minimise ``coef`` (whole vector, integers) over the block: (status, local x, value, bound)."""
+    def solve(self, coef: np.ndarray, time_limit: float | None, workers: int = 1):
+        """Minimise ``coef`` (whole vector, integers) over the block with ``workers`` CP-SAT workers:
+        (status, local x, value, bound)."""
         cp = self.cp
         c = coef[self.index]
         nz = np.flatnonzero(c)
         self.model.minimize(self.cp.LinearExpr.weighted_sum([self.vars[i] for i in nz],
                                                             [int(round(v)) for v in c[nz]]))
         solver = cp.CpSolver()
-        solver.parameters.num_workers = 1
+        solver.parameters.num_workers = workers
         solver.parameters.random_seed = 0
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
@@ -121,9 +122,11 @@ class BlockEngine:
     """The programme ``lower <= x <= upper``, ``rows``, integer objectives ``objective(level)``
     (coefficients, divisor) as a driver Engine over its blocks (the module docstring)."""
 
-    def __init__(self, lower, upper, rows, objective, start: np.ndarray | None = None):
+    def __init__(self, lower, upper, rows, objective, start: np.ndarray | None = None, workers: int = 1):
         self.n = len(lower)
         self.objective = objective
+        self.workers = workers
+        self.start = None if start is None else np.asarray(start, dtype=float)
         parts = blocks(self.n, rows)
         label = np.full(self.n, -1, dtype=np.int64)
         for b, index in enumerate(parts):
@@ -139,36 +142,46 @@ class BlockEngine:
                 block.hint(start)
 
     def initial(self) -> np.ndarray:
-        """Nothing offered, nobody placed (the start, when given, is a hint only)."""
-        return np.zeros(self.n)
+        """The start when given (a feasible point: a block out of time keeps its part), else zeros."""
+        return np.zeros(self.n) if self.start is None else self.start.copy()
 
     def has_objective(self, level: str) -> bool:
         """False when the level's coefficients are all zero."""
         return bool(self.objective(level)[0].any())
 
     def solve_level(self, level: str, deadline: float | None, incumbent) -> LevelResult:
-        """Each block's optimum of ``level`` with the earlier levels held, within the time left."""
+        """Each block's optimum of ``level`` with the earlier levels held, within the time left.
+
+        The time left is shared among the blocks still to solve in proportion to their variables
+        (what one leaves over passes on). A block out of time keeps its part of ``incumbent`` (a
+        feasible point: the start, then each level's solution), unproven and without a bound."""
         coef, divisor = self.objective(level)
         x = np.array(incumbent, dtype=float)
+        todo = [b for b in self.blocks if coef[b.index].any()]  # the others keep their solution
         status, value, bound = Status.OPTIMAL, 0, 0.0
-        for block in self.blocks:
-            if not coef[block.index].any():
-                continue  # nothing to optimise here: the block keeps its solution
+        for i, block in enumerate(todo):
             left = None if deadline is None else deadline - time.perf_counter()
-            if left is not None and left <= 0:
-                return LevelResult(Status.TIME_LIMIT, method="cpsat")
-            kind, xb, vb, bb = block.solve(coef, left)
-            if xb is None:
+            share = None if left is None else left * len(block.index) / sum(len(b.index) for b in todo[i:])
+            if share is not None and share <= 0.01:
+                kind, xb, vb, bb = Status.TIME_LIMIT, None, None, None
+            else:
+                kind, xb, vb, bb = block.solve(coef, share, self.workers)
+            if kind == Status.INFEASIBLE:
                 return LevelResult(kind, method="cpsat")
+            if xb is None:  # no solution in time: the incumbent's part, no bound
+                if self.start is None:
+                    return LevelResult(Status.TIME_LIMIT, method="cpsat")
+                kind, xb, bb = Status.FEASIBLE, x[block.index], None
+                vb = int(round(float(coef[block.index] @ xb)))
             x[block.index] = xb
             block.hint(x)
             value += vb
-            bound += bb
+            bound = None if bound is None or bb is None else bound + bb
             if kind != Status.OPTIMAL:
                 status = Status.FEASIBLE
         self.values[level] = [None if not coef[b.index].any() else int(round(float(coef[b.index] @ x[b.index])))
                               for b in self.blocks]
-        return LevelResult(status, x, float(value) * divisor, bound * divisor, "cpsat")
+        return LevelResult(status, x, float(value) * divisor, None if bound is None else bound * divisor, "cpsat")
 
     def hold(self, level: str, result: LevelResult) -> None:
         """Keep every block at its proven optimum of ``level`` (exact: integer coefficients)."""

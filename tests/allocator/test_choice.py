@@ -255,13 +255,17 @@ def test_choices_match_the_reference_and_the_commission_the_brute_force(case):
     grads = frames["graduates"]
     status = grads["status"].fillna("available")
     free = dict(zip(grads["graduate_id"], status == "available"))
+    funding = dict(zip(grads["graduate_id"], grads["funding"]))
     in_couple = grads["partner_id"].map(lambda mate: isinstance(mate, str) and free.get(mate, False))
-    left_ids = grads.loc[(status == "available") & grads["funding"].isin(["grant", "targeted"]) & ~in_couple
+    # a couple goes to the commission only when both are obligated; with a paid member it stays out
+    paid_couple = in_couple & ((grads["funding"] == "paid") | (grads["partner_id"].map(funding) == "paid"))
+    left_ids = grads.loc[(status == "available") & grads["funding"].isin(["grant", "targeted"]) & ~paid_couple
                          & ~grads["graduate_id"].isin(set(expected)), "graduate_id"]
     vac = frames["vacancies"].copy()
     vac["vacancies"] = [n - used_places.get((f, s), 0) for f, s, n in vac[["facility_id", "specialty", "vacancies"]]
                         .itertuples(index=False)]
     sub = World(frames["regions"], frames["facilities"], vac, grads[grads["graduate_id"].isin(set(left_ids))])
+    # (World binds a couple only when both members are among the commission's graduates)
     commission = _chosen(a, ~by_choice)
     assert set(commission) <= set(left_ids)
     assert sub.violations(commission) == []
@@ -273,7 +277,7 @@ def test_choices_match_the_reference_and_the_commission_the_brute_force(case):
     un = solution.unplaced.set_index("graduate_id")
     for g in grads.itertuples():
         if g.graduate_id not in set(a["graduate_id"]) and status[g.Index] == "available" and (
-                g.funding == "paid" or in_couple[g.Index]):
+                g.funding == "paid" or paid_couple[g.Index]):
             assert un.loc[g.graduate_id, "reason"] == "no_choice_available"
     assert len(a) + len(un) == len(grads)
 

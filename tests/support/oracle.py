@@ -49,6 +49,12 @@ class World:
                      "max_settlement_population"])).set_index("programme_id")
         self.max_km = max_km
         self._options: dict = {}
+        partner = self.graduates["partner_id"] if "partner_id" in self.graduates else pd.Series(dtype=object)
+        status = self.graduates["status"] if "status" in self.graduates else pd.Series(dtype=object)
+        free = {g: _blank(status.get(g)) or status.get(g) == "available" for g in self.graduates.index}
+        self.couples = [(g, p) for g, p in partner.items()  # bound: mutual, both in the round and available
+                        if not _blank(p) and str(g) < str(p) and free.get(p, False) and free[g]
+                        and partner.get(p) == g]
 
     @classmethod
     def from_folder(cls, folder, max_km=None) -> World:
@@ -224,6 +230,12 @@ class World:
                 quota[k] = quota.get(k, 0) + 1
                 for year in self.budgets(k):
                     spend[k, year] = spend.get((k, year), Decimal(0)) + self.pay(k, f, year)
+        for a, b in self.couples:  # one region, or neither placed
+            if (a in chosen) != (b in chosen):
+                out.append(f"couple {a}, {b}: one placed")
+            elif a in chosen and (self.facilities.loc[chosen[a][0], "region_id"]
+                                  != self.facilities.loc[chosen[b][0], "region_id"]):
+                out.append(f"couple {a}, {b}: two regions")
         for key, n in used.items():
             if n > self.vacancies.get(key, 0):
                 out.append(f"{key}: {n} placed, {self.vacancies.get(key, 0)} vacancies")

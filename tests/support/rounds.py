@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import assume
 from hypothesis import strategies as st
 
 SPECIALTIES = ("therapist", "feldsher")
@@ -63,6 +64,22 @@ def tiny_rounds(draw, max_graduates: int = 5, max_facilities: int = 3):
                                                   "specialties", "region_id", "max_settlement_population"])
     return {"regions": regions, "facilities": facilities, "vacancies": vacancies,
             "graduates": graduates, "programmes": programmes}
+
+
+@st.composite
+def tiny_rounds_with_couples(draw, max_graduates: int = 5, max_facilities: int = 3):
+    """Tiny rounds with one or two couples (``partner_id``, mutual) among the graduates."""
+    frames = draw(tiny_rounds(max_graduates=max_graduates, max_facilities=max_facilities))
+    grads = frames["graduates"]
+    ids = list(grads["graduate_id"])
+    assume(len(ids) >= 2)
+    partner: dict = {}
+    order = draw(st.permutations(ids))
+    for a, b in zip(order[0::2], order[1::2]):
+        if not partner or draw(st.booleans()):
+            partner[a], partner[b] = b, a
+    frames["graduates"] = grads.assign(partner_id=[partner.get(g) for g in ids])
+    return frames
 
 
 def write_round(frames: dict, folder: Path, sep: str = ",", encoding: str = "utf-8",
