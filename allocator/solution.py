@@ -11,9 +11,10 @@ justified-envy pairs of the distribution (:mod:`allocator.mechanisms.audit`, aga
 (:func:`allocator.mechanisms.ranks.rank_distribution`). A round without preferences has
 neither: its outputs are as before issue 13 (the keys are absent, which a reader takes as
 null). ``offered`` (facility_id, specialty, offered), when not None, is written as
-``offered.csv`` (:mod:`allocator.output`). The assignments' ``choice_rank``
-(:func:`allocator.mechanisms.ranks.choice_ranks`) is added by the mechanisms that report it;
-the assign engines' assignments keep their columns until the run store keeps that column too.
+``offered.csv`` (:mod:`allocator.output`). With preferences the assignments gain
+``choice_rank`` (:func:`allocator.mechanisms.ranks.choice_ranks`): the rank on the graduate's
+list of the post they got, empty when it is not on the list (``choice`` and ``menu`` also leave
+it empty for the commission's placements); the run store keeps it (migration 0005).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pandas as pd
 
 from .diagnose import unplaced_reasons
 from .mechanisms.audit import blocking_pairs
-from .mechanisms.ranks import rank_distribution
+from .mechanisms.ranks import choice_ranks, rank_distribution
 from .messages import Problem
 from .pairs import OBLIGATED, Pairs, available_mask, deficit_cells
 from .problem import Round
@@ -280,6 +281,8 @@ def make_solution(round_: Round, pairs: Pairs, size: ModelSize, chosen: pd.DataF
     assignments = chosen[ASSIGNMENT_COLUMNS].sort_values("graduate_id", kind="mergesort").reset_index(drop=True)
     prefs = round_.preferences
     with_prefs = prefs is not None and not prefs.empty
+    if with_prefs:  # the rank on the graduate's list of the post they got (empty: not listed)
+        assignments["choice_rank"] = choice_ranks(prefs, assignments)
 
     cells = deficit_cells(round_)
     placed = assignments.groupby(["region_id", "specialty"]).size().rename("placed")

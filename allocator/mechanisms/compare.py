@@ -27,6 +27,11 @@ turns the three solutions into the report a planner reads, a plain JSON-able dic
     ``choice``, not under ``menu``). So ``came - left = placed_menu - placed_choice``.
     ``deficit_<mechanism>``: the region's weighted deficit after each mechanism.
 
+``refused``
+    mechanism -> why it could not run on the round (the ``code`` of
+    :class:`allocator.mechanisms.menu.MenuError`: ``couples``, ``tiered_programme``); the other
+    mechanisms are still compared.
+
 A figure that needs a mechanism not given is None. Only counts and ids leave this module, never
 names of graduates.
 """
@@ -45,13 +50,17 @@ __all__ = ["MECHANISMS", "compare_mechanisms", "offered_posts", "region_table", 
 MECHANISMS = ("assign", "choice", "menu")
 
 
-def solve_all(round_: Round, progress=None, time_limit: float | None = None) -> dict[str, Solution]:
+def solve_all(round_: Round, progress=None, time_limit: float | None = None,
+              refused: dict | None = None) -> dict[str, Solution]:
     """The round solved by each of :data:`MECHANISMS` (checked solutions, by mechanism).
 
     ``progress``: optional callable ``progress(mechanism, event)``, called with ``event`` None when
     a mechanism starts and then with its :class:`allocator.status.Progress` events.
-    ``time_limit``: seconds for each mechanism (None: the scenario's)."""
+    ``time_limit``: seconds for each mechanism (None: the scenario's). A mechanism that cannot
+    model the round (:class:`allocator.mechanisms.menu.MenuError`) is left out, and its code put
+    in ``refused`` when given."""
     from ..solve import solve  # the dispatcher: solve imports the mechanisms lazily
+    from .menu import MenuError
 
     solutions = {}
     for mechanism in MECHANISMS:
@@ -65,7 +74,11 @@ def solve_all(round_: Round, progress=None, time_limit: float | None = None) -> 
             def say(event, _m=mechanism):
                 progress(_m, event)
 
-        solutions[mechanism] = solve(round_.with_scenario(scenario), progress=say)
+        try:
+            solutions[mechanism] = solve(round_.with_scenario(scenario), progress=say)
+        except MenuError as exc:
+            if refused is not None:
+                refused[mechanism] = exc.code
     return solutions
 
 
@@ -120,9 +133,9 @@ def region_table(round_: Round, solutions: dict[str, Solution]) -> pd.DataFrame:
     return out
 
 
-def compare_mechanisms(round_: Round, solutions: dict[str, Solution]) -> dict:
-    """The comparison report of ``solutions`` (mechanism -> Solution of ``round_``), as the module
-    docstring defines it."""
+def compare_mechanisms(round_: Round, solutions: dict[str, Solution], refused: dict | None = None) -> dict:
+    """The comparison report of ``solutions`` (mechanism -> Solution of ``round_``; ``refused``:
+    those :func:`solve_all` left out, with why), as the module docstring defines it."""
     regions = region_table(round_, solutions)
     rows = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
             for row in regions.to_dict(orient="records")]
@@ -131,15 +144,17 @@ def compare_mechanisms(round_: Round, solutions: dict[str, Solution]) -> dict:
         "choice_cost": _difference(solutions, "choice", "assign"),
         "menu_gain": _difference(solutions, "choice", "menu"),
         "has_preferences": bool(round_.preferences is not None and len(round_.preferences)),
+        "refused": dict(refused or {}),
         "regions": rows,
     }
 
 
-def offered_posts(round_: Round, solution: Solution) -> pd.DataFrame:
+def offered_posts(round_: Round, solution: Solution | None) -> pd.DataFrame:
     """The posts the menu offers, as a list to publish: facility_id, facility, region, specialty,
     offered (> 0) and vacancies, by region name, facility name and specialty. Posts offered 0
-    places are left out (the solution's ``offered`` has them all)."""
-    offered = solution.offered
+    places are left out (the solution's ``offered`` has them all); no solution (the menu refused
+    the round): no post."""
+    offered = None if solution is None else solution.offered
     columns = ["facility_id", "facility", "region", "specialty", "offered", "vacancies"]
     if offered is None or offered.empty:
         return pd.DataFrame(columns=columns)

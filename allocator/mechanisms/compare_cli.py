@@ -5,15 +5,17 @@ The round is validated as ``allocator solve`` validates it (:func:`allocator.val
 the output folder is checked as ``allocator solve`` checks its own and replaced in one step
 (:func:`allocator.atomic.replace_dir`). It then holds:
 
-* ``mechanisms.json``: the report of :func:`.compare.compare_mechanisms`;
+* ``summary.json``: the report of :func:`.compare.compare_mechanisms`;
 * ``per_region.csv``: its ``regions`` part (region_id, name, placed and weighted deficit under
   each mechanism, came_because_of_menu, left_because_of_menu);
 * ``offered_menu.xlsx``: the posts the menu offers, as a list to publish
   (:func:`.compare.offered_posts`), headers in ``--lang``.
 
 Prints the comparison table and what choice costs and the menu wins back, in ``--lang``.
-``--time-limit``: seconds for each mechanism. Exit codes: 0 done, 2 bad input (the round, the
-output folder, or a round the menu cannot model: couples).
+``--time-limit``: seconds for each mechanism. A round the menu cannot model (couples, a programme
+paying different amounts at remote and standard posts) is compared under assign and choice,
+with the reason printed and in the report's ``refused``; ``offered_menu.xlsx`` then lists no post.
+Exit codes: 0 done, 2 bad input (the round or the output folder).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ..validate import load_round
 from .compare import MECHANISMS, compare_mechanisms, offered_posts, region_table, solve_all
 
 EXIT_OK, EXIT_INPUT = 0, 2
-OUTPUT_FILES = ("mechanisms.json", "per_region.csv", "offered_menu.xlsx")
+OUTPUT_FILES = ("summary.json", "per_region.csv", "offered_menu.xlsx")
 OFFERED_HEADERS = {"facility_id": "mech_col_facility_id", "facility": "mech_col_facility", "region": "mech_col_region",
                    "specialty": "mech_col_specialty", "offered": "mech_col_offered",
                    "vacancies": "mech_col_vacancies"}
@@ -41,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the comparison command (see the module docstring); returns the exit code."""
     from ..atomic import replace_dir
     from ..outpaths import check_out_dir
-    from .menu import MenuError
 
     ap = argparse.ArgumentParser(prog="allocator mechanisms", description=__doc__.splitlines()[0])
     ap.add_argument("round", help="round folder of CSV files, or one .xlsx workbook")
@@ -67,17 +68,17 @@ def main(argv: list[str] | None = None) -> int:
             print(text("mech_cmp_solving", lang, mechanism=text(f"mech_name_{mechanism}", lang)), file=sys.stderr,
                   flush=True)
 
-    try:
-        solutions = solve_all(round_, progress=progress)
-    except MenuError:
-        print(text("mech_cmp_menu_couples", lang), file=sys.stderr)
-        return EXIT_INPUT
-    report = compare_mechanisms(round_, solutions)
+    refused: dict[str, str] = {}
+    solutions = solve_all(round_, progress=progress, refused=refused)
+    for mechanism, code in refused.items():
+        print(text(f"mech_cmp_refused_{code}", lang, mechanism=text(f"mech_name_{mechanism}", lang)),
+              file=sys.stderr)
+    report = compare_mechanisms(round_, solutions, refused)
     regions = region_table(round_, solutions)
-    offered = offered_table(round_, solutions["menu"], lang)
+    offered = offered_table(round_, solutions.get("menu"), lang)
 
     def fill(folder: Path) -> None:
-        (folder / "mechanisms.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+        (folder / "summary.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                                                 encoding="utf-8")
         regions.to_csv(folder / "per_region.csv", index=False, lineterminator="\n")
         from ..xlsx import write_xlsx

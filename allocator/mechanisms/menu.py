@@ -117,7 +117,13 @@ INF = float("inf")
 
 
 class MenuError(ValueError):
-    """A round the menu cannot be built for (couples, tiered programmes); the message says why."""
+    """A round the menu cannot be built for; the message says why and ``code`` names the case:
+    ``couples`` (graduates with a partner_id) or ``tiered_programme`` (a programme paying
+    different amounts at remote and standard posts)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 class MenuModel:
@@ -127,12 +133,13 @@ class MenuModel:
     def __init__(self, round_):
         market, grads, posts, prefs = build_market(round_)
         if (market.partner >= 0).any():
-            raise MenuError("the menu mechanism does not model couples (partner_id): use choice or assign")
+            raise MenuError("the menu mechanism does not model couples (partner_id): use choice or assign",
+                            "couples")
         if (market.programme_places < 0).any():
             names = round_.programmes["programme_id"].to_numpy()[market.programme_places < 0]
             raise MenuError("the menu mechanism counts a programme's places as a headcount; "
                             f"{', '.join(map(str, names))} pays different amounts at remote and standard posts: "
-                            "use choice or assign")
+                            "use choice or assign", "tiered_programme")
         self.market, self.grads, self.posts, self.prefs = market, grads, posts, prefs
         self.round = round_
         self.lower: list[float] = []

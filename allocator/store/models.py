@@ -100,6 +100,9 @@ class Assignment(Base):
     tier: Mapped[str | None] = mapped_column(String(20), nullable=True)
     payment_total: Mapped[float | None] = mapped_column(Float, nullable=True)
     service_until: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the rank of the post on the graduate's list (migration 0005; empty: not listed, no preferences,
+    # the commission's placement, or a run stored before it)
+    choice_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Unplaced(Base):
@@ -191,7 +194,8 @@ class AppSessionRun(Base):
 # The solution frames' columns, in the order allocator.output writes them.
 CHILD_TABLES = {
     "assignments": (Assignment.__table__, ["graduate_id", "facility_id", "region_id", "specialty", "km",
-                                           "programme_id", "payment", "tier", "payment_total", "service_until"]),
+                                           "programme_id", "payment", "tier", "payment_total", "service_until",
+                                           "choice_rank"]),
     "unplaced": (Unplaced.__table__, ["graduate_id", "funding", "specialty", "reason", "detail"]),
     "deficits": (Deficit.__table__, ["region_id", "specialty", "vacancies", "placed", "remaining",
                                      "weight", "weight_basis"]),

@@ -72,6 +72,7 @@ def load_frames(store: Store, run_id: int) -> dict[str, pd.DataFrame]:
     a["tier"] = a["tier"].astype(object).where(a["tier"].notna(), None)
     a["payment_total"] = a["payment_total"].astype(float)  # NaN in runs stored before migration 0004
     a["service_until"] = pd.array(a["service_until"], dtype="Int64")
+    a["choice_rank"] = pd.array(a["choice_rank"], dtype="Int64")
     return out
 
 
@@ -81,6 +82,8 @@ def load_solution(store: Store, run_id: int) -> Solution:
     if run["summary"] is None:
         raise StoreError(f"run {run_id} has no results (status {run['status']}: {run['error']})")
     frames = load_frames(store, run_id)
+    if "choice_ranks" not in run["summary"]:  # a round without preferences: the columns allocator solve wrote
+        frames["assignments"] = frames["assignments"].drop(columns=["choice_rank"])
     return Solution.from_summary(run["summary"], assignments=frames["assignments"], unplaced=frames["unplaced"],
                                  deficits=frames["deficits"])
 

@@ -99,8 +99,8 @@ def test_the_command_writes_the_three_files_and_speaks_russian(tmp_path, capsys)
     assert "учёт выбора выпускников стоит 1,0" in printed.out
     assert "Село: благодаря меню пришли 1" in printed.out
     assert "расчёт: меню" in printed.err
-    assert sorted(p.name for p in out.iterdir()) == ["mechanisms.json", "offered_menu.xlsx", "per_region.csv"]
-    report = json.loads((out / "mechanisms.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in out.iterdir()) == ["offered_menu.xlsx", "per_region.csv", "summary.json"]
+    report = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert report["menu_gain"] == 1.0 and report["choice_cost"] == 1.0
     regions = pd.read_csv(out / "per_region.csv").set_index("region_id")
     assert regions.at["village", "came_because_of_menu"] == 1 and regions.at["town", "placed_choice"] == 1
@@ -127,15 +127,26 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     assert main([str(good), "--out", str(good), "--lang", "en"]) == 2  # the output would replace the round
 
 
-def test_a_round_of_couples_exits_2_saying_the_menu_does_not_model_them(tmp_path, capsys):
+def test_a_round_of_couples_is_compared_under_assign_and_choice_saying_why_not_the_menu(tmp_path, capsys):
     frames = town_and_village()
     frames["graduates"] = pd.DataFrame({"graduate_id": ["a", "b"], "specialty": ["therapist", "therapist"],
                                         "funding": ["grant", "grant"], "home_region_id": ["town", "town"],
                                         "rating": [4.0, 3.0], "partner_id": ["b", "a"]})
     frames["preferences"] = pd.DataFrame({"graduate_id": ["a", "b"], "rank": [1, 1], "facility_id": ["fT", "fT"]})
     folder = write_round(frames, tmp_path / "round")
-    assert main([str(folder), "--out", str(tmp_path / "out"), "--lang", "en"]) == 2
-    assert "couples" in capsys.readouterr().err
-    assert main([str(folder), "--out", str(tmp_path / "out"), "--lang", "ru"]) == 2
-    assert "не учитывает супружеские пары" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
+    out = tmp_path / "out"
+    assert main([str(folder), "--out", str(out), "--lang", "en"]) == 0
+    assert "designed list of posts): not run, it does not model couples" in capsys.readouterr().err
+    report = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert report["refused"] == {"menu": "couples"} and report["menu_gain"] is None
+    assert list(report["mechanisms"]) == ["assign", "choice"]
+    regions = pd.read_csv(out / "per_region.csv")
+    assert "placed_menu" not in regions and "came_because_of_menu" not in regions
+    assert list(load_workbook(out / "offered_menu.xlsx").active.iter_rows(values_only=True))[1:] == []
+    solutions = solve_all(round_from_frames(**frames), refused=(refused := {}))
+    assert refused == {"menu": "couples"} and sorted(solutions) == ["assign", "choice"]
+    for s in solutions.values():  # the couple in one region, or both unplaced
+        placed = s.assignments.set_index("graduate_id")["region_id"]
+        assert len(placed) in (0, 2) and placed.nunique() <= 1
+    assert main([str(folder), "--out", str(out), "--lang", "ru"]) == 0
+    assert "супружеские пары (partner_id) не учитываются" in capsys.readouterr().err

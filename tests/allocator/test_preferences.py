@@ -230,3 +230,21 @@ def test_penza_synthetic_preferences_are_valid_and_rebuilt_the_same(tmp_path):
     assert script.main(["--folder", str(folder)]) == 0
     for name in ("graduates.csv", "preferences.csv"):
         assert (folder / name).read_bytes() == (PENZA / name).read_bytes(), name
+
+
+def test_assign_reports_the_choice_rank_each_graduate_got_and_none_without_preferences():
+    """The planner puts the paid graduate in the village (weight 2), their second choice; a round
+    without preferences keeps the assignments' columns as before issue 13."""
+    from allocator import solve
+    from support.rounds import town_and_village
+
+    solution = solve(round_from_frames(**town_and_village()))
+    a = solution.assignments
+    assert list(a["facility_id"]) == ["fV"] and list(a["choice_rank"]) == [2]
+    assert str(a["choice_rank"].dtype) == "Int64"
+    assert solution.choice_ranks["first_choice"] == 0 and solution.choice_ranks["top3"] == 1
+    frames = town_and_village()
+    frames["preferences"] = pd.DataFrame({"graduate_id": ["p1"], "rank": [1], "facility_id": ["fT"]})
+    unlisted = solve(round_from_frames(**frames)).assignments  # placed at a post not on the list
+    assert list(unlisted["facility_id"]) == ["fV"] and unlisted["choice_rank"].isna().all()
+    assert "choice_rank" not in solve(round_from_frames(**town_and_village(preferences=False))).assignments

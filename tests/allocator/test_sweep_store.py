@@ -306,6 +306,6 @@ def test_a_store_of_the_first_revision_is_upgraded_with_its_runs(tmp_path, penza
     old.dispose()
     db._upgraded.discard(url)
     store = open_store(url)
-    assert current_revision(store) == head_revision() == "0004"
+    assert current_revision(store) == head_revision() == "0005"
     assert _counts(url) == (1, 0, 0)
     store.dispose()

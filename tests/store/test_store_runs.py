@@ -196,3 +196,26 @@ def test_no_graduate_data_in_logs(tmp_path, caplog, penza):
     assert "recorded" in caplog.text  # the store logs counts...
     logged = caplog.text
     assert not [g for g in ids if g in logged]  # ...never a graduate's id
+
+
+def test_the_choice_rank_is_kept_and_a_round_without_preferences_reads_back_as_written(store):
+    """A choice run's choice_rank (empty for the commission's placements) comes back from the store;
+    a round without preferences has no choice_rank column, stored or not (migration 0005)."""
+    from support.rounds import town_and_village
+
+    from allocator import round_from_frames
+
+    frames = town_and_village()
+    frames["graduates"] = pd.DataFrame({"graduate_id": ["g1", "p1"], "specialty": ["therapist"] * 2,
+                                        "funding": ["grant", "paid"], "home_region_id": ["town", "town"],
+                                        "rating": [3.0, 4.5]})  # p1 takes fT, the commission puts g1 at fV
+    round_ = round_from_frames(**frames, mechanism="choice")
+    solution = solve(round_)
+    assert solution.assignments.set_index("graduate_id")["choice_rank"].to_dict() == {"g1": None, "p1": 1}
+    back = load_solution(store, record_run(store, round_, solution))
+    pd.testing.assert_frame_equal(plain(back.assignments), plain(solution.assignments))
+    plain_round = round_from_frames(**town_and_village(preferences=False))
+    plain_solution = solve(plain_round)
+    back = load_solution(store, record_run(store, plain_round, plain_solution))
+    assert "choice_rank" not in back.assignments
+    pd.testing.assert_frame_equal(plain(back.assignments), plain(plain_solution.assignments))

@@ -40,20 +40,23 @@ if st.button(t("mechanisms_run", lang), type="primary", key="mechanisms_run", he
             label += ": " + i18n.progress_text(event, lang)
         bar.progress((i + fraction) / len(MECHANISMS), text=label)
 
+    refused: dict[str, str] = {}
     try:
         with st.spinner(t("mechanisms_run", lang)):
-            solutions = solve_all(round_, progress=progress)
-    except Exception as exc:  # a solver failure or a round the menu does not model is shown, not raised
+            solutions = solve_all(round_, progress=progress, refused=refused)
+    except Exception as exc:  # a solver failure is shown, not raised
         st.error(t("mechanisms_failed", lang, error=exc))
         st.stop()
     bar.progress(1.0, text=t("progress_done", lang))
     ss["mechanisms_result"] = {"round_hash": loaded.round_hash, "solutions": solutions,
-                               "report": compare_mechanisms(round_, solutions)}
+                               "report": compare_mechanisms(round_, solutions, refused)}
 
 result = ss.get("mechanisms_result")
 if result is None or result["round_hash"] != loaded.round_hash:
     st.stop()
 report, solutions = result["report"], result["solutions"]
+for mechanism, code in report.get("refused", {}).items():  # e.g. the menu on a round with couples
+    st.warning(text(f"mech_cmp_refused_{code}", lang, mechanism=name(mechanism)))
 
 st.subheader(t("mechanisms_table", lang))
 rows = comparison_rows(report, lang)
@@ -95,12 +98,13 @@ regions = pd.DataFrame(report["regions"])
 columns = {"name": text("mech_col_region", lang),
            **{f"placed_{m}": text("mech_col_placed", lang, mechanism=name(m)) for m in MECHANISMS},
            "came_because_of_menu": text("mech_col_came", lang), "left_because_of_menu": text("mech_col_left", lang)}
-regions = regions.sort_values(["came_because_of_menu", "name"], ascending=[False, True], kind="mergesort")
+if "came_because_of_menu" in regions:  # absent when the menu refused the round
+    regions = regions.sort_values(["came_because_of_menu", "name"], ascending=[False, True], kind="mergesort")
 st.dataframe(regions[[c for c in columns if c in regions]].rename(columns=columns), hide_index=True,
              width="stretch", key="mechanisms_regions")
 
 st.subheader(t("mechanisms_offered", lang))
-offered = offered_table(round_, solutions["menu"], lang)
+offered = offered_table(round_, solutions.get("menu"), lang)
 if offered.empty:
     st.info(t("mechanisms_offered_none", lang))
 else:
