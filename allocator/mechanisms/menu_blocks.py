@@ -22,8 +22,9 @@ Each block is a CP-SAT model (OR-Tools) with seed 0 and ``workers`` search worke
 scenario's ``threads``; one worker makes runs repeatable): the coefficients of every row and level
 are integers, so CP-SAT's ``OPTIMAL`` is a proof, with no tolerance. A level's time left is
 shared among the blocks in proportion to their variables; a block out of time keeps its part of
-the incumbent (status feasible, no bound). Measured on Penza's menu (``benchmarks/bench_menu.py``, this 2-core machine): the
-whole programme in one HiGHS model took 37 s; in blocks, HiGHS 16.5 s and CP-SAT about 3 s.
+the incumbent (status feasible, no bound). Measured on Penza's menu (``benchmarks/bench_menu.py``,
+this 2-core machine): the whole programme in one HiGHS model took 37 s; in blocks, HiGHS 16.5 s
+and CP-SAT about 3 s.
 """
 
 from __future__ import annotations

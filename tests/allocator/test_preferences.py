@@ -235,8 +235,9 @@ def test_penza_synthetic_preferences_are_valid_and_rebuilt_the_same(tmp_path):
 def test_assign_reports_the_choice_rank_each_graduate_got_and_none_without_preferences():
     """The planner puts the paid graduate in the village (weight 2), their second choice; a round
     without preferences keeps the assignments' columns as before issue 13."""
-    from allocator import solve
     from support.rounds import town_and_village
+
+    from allocator import solve
 
     solution = solve(round_from_frames(**town_and_village()))
     a = solution.assignments
