@@ -92,8 +92,34 @@ The solver starts from the outcome of offering every vacancy (the ``choice`` mec
 unproven by the time limit is never worse than that outcome (it is returned instead, with the
 proof's bound and gap). The offered menu is then run by :func:`.choice.solve_choice` (the mechanism itself, not the
 programme's :math:`x, z`), and the outcome's levels must equal the programme's optimum: that is
-the independent check of every menu (a mismatch is a bug and stops the run). Couples are not
-modelled here: a round whose graduates are couples is refused for ``menu``.
+the independent check of every menu (a mismatch is a bug and stops the run; the deficit is
+compared in the programme's integer steps).
+
+Couples (mutual ``partner_id``, both available; :mod:`.choice`'s rule): a couple chooses at its
+leader's turn (the better placed in turn order) from pairs of posts in one region, walking the
+leader's list and, for each post, the partner's. Variables :math:`y_\kappa \in \{0, 1\}` for
+each pair :math:`\kappa = (p, q)` of the leader's row at :math:`p` and the partner's at :math:`q`
+with :math:`\text{region}(p) = \text{region}(q)`, in the couple's walking order (leader's rank,
+then partner's). The couple is one lister of :math:`L_p` and :math:`L_q` at the leader's position;
+:math:`y_\kappa` takes a place at :math:`p` and one at :math:`q` (two at :math:`p = q`) and
+counts in each member's one-post row. With :math:`T_\kappa` the :math:`y` of the pairs up to
+:math:`\kappa`:
+
+.. math::
+
+    T_\kappa \ \ge\ t_{pc} + t_{qc} - 1 \quad (p \ne q) \qquad
+    T_\kappa \ \ge\ u_{pc},\ \ y_\kappa \le u_{pc} \quad (p = q)
+
+where :math:`u_{pc}` is "two places at :math:`p` at the couple's turn". At a post some couple may
+take twice the offered places are a variable :math:`o_v \in [0, n_v]` (offering fewer places
+there can turn a couple away, so the cutoff argument above does not fix them): with
+:math:`r_{vg} = o_v - \text{(takes before } g)`, rows make :math:`t_{vg} = [r_{vg} \ge 1]`,
+:math:`u_{vc} = [r_{vc} \ge 2]`, and every take, the commission's too, fits in :math:`o_v`. At
+every other post a couple needs one place as a single chooser does, and the cutoff rows hold
+unchanged. The commission places a couple that took nothing when both are obligated, in one
+region (per region, first's :math:`z` minus second's = 0); a couple with a paid member never goes
+to it. A couple whose row needs a place of a limited support programme is not modelled: the round
+is refused (``MenuError``, code ``couples_programmes``).
 """
 
 from __future__ import annotations
@@ -132,9 +158,6 @@ class MenuModel:
 
     def __init__(self, round_):
         market, grads, posts, prefs = build_market(round_)
-        if (market.partner >= 0).any():
-            raise MenuError("the menu mechanism does not model couples (partner_id): use choice or assign",
-                            "couples")
         if (market.programme_places < 0).any():
             names = round_.programmes["programme_id"].to_numpy()[market.programme_places < 0]
             raise MenuError("the menu mechanism counts a programme's places as a headcount; "
@@ -162,7 +185,13 @@ class MenuModel:
         return j
 
     def _row(self, lo: float, hi: float, cols, vals) -> None:
-        self.rows.append((lo, hi, list(cols), list(vals)))
+        cols, vals = list(cols), list(vals)
+        if len(set(cols)) < len(cols):  # a column twice (a couple's two places at one post): one coefficient
+            merged: dict[int, float] = {}
+            for c, v in zip(cols, vals):
+                merged[c] = merged.get(c, 0.0) + v
+            cols, vals = list(merged), list(merged.values())
+        self.rows.append((lo, hi, cols, vals))
 
     def _build(self) -> None:
         m, posts, grads = self.market, self.posts, self.grads
@@ -173,10 +202,22 @@ class MenuModel:
         limited = m.programme_places <= len(grads)  # a programme with fewer places than graduates
         obligated = grads["funding"].isin(OBLIGATED).to_numpy()
 
+        # couples: the leader (earlier turn) and the partner, who has no turn of their own
+        self.couples: list[tuple[int, int]] = []
+        in_couple = np.zeros(len(grads), dtype=bool)
+        for g in m.order.tolist():
+            mate = int(m.partner[g])
+            if mate >= 0 and not in_couple[g]:
+                self.couples.append((g, mate))
+                in_couple[g] = in_couple[mate] = True
+        self.in_couple = in_couple
+
         # x: rows allowed at all, one variable per matching programme (or one without)
         self.x: list[tuple[int, int, int]] = []  # (variable, row, programme or -1)
         by_grad: dict[int, list[tuple[int, int, int]]] = {}
         for g in m.order.tolist():
+            if in_couple[g]:
+                continue
             for row in range(m.start[g], m.stop[g]):
                 v = int(m.row_post[row])
                 if m.sponsor[g] >= 0 and m.post_region[v] != m.sponsor[g]:
@@ -187,11 +228,16 @@ class MenuModel:
                     self.x.append((j, row, k))
                     by_grad.setdefault(g, []).append((j, row, k))
         self.by_grad = by_grad
+        self._composites(limited)
 
         # commission pairs of the obligated available graduates
         table = allowed_pairs(self.round).table
         available = set(grads.loc[grads["status"] == "available", "graduate_id"])
         ob_ids = set(grads.loc[obligated, "graduate_id"]) & available
+        ids = grads["graduate_id"].to_numpy()
+        for a, b in self.couples:  # a couple with a paid member never goes to the commission
+            if not (obligated[a] and obligated[b]):
+                ob_ids -= {ids[a], ids[b]}
         table = table[table["graduate_id"].isin(ob_ids)].reset_index(drop=True)
         post_of = pd.MultiIndex.from_frame(posts[["facility_id", "specialty"]])
         table = table.assign(post=post_of.get_indexer(pd.MultiIndex.from_frame(table[["facility_id", "specialty"]])))
@@ -204,35 +250,58 @@ class MenuModel:
         self.z = [self._var(0, 1) for _ in range(len(table))]
 
         # one post per graduate
+        z_of_g = table["g"].to_numpy()
+        couple_ys: dict[int, list[int]] = {}
+        for j, a, b, *_ in self.y:
+            couple_ys.setdefault(a, []).append(j)
+            couple_ys.setdefault(b, []).append(j)
         for g in range(len(grads)):
-            cols = [j for j, _, _ in by_grad.get(g, [])]
-            cols += [self.z[i] for i in np.flatnonzero(table["g"].to_numpy() == g)]
+            cols = [j for j, _, _ in by_grad.get(g, [])] + couple_ys.get(g, [])
+            cols += [self.z[i] for i in np.flatnonzero(z_of_g == g)]
             if len(cols) > 1:
                 self._row(-INF, 1, cols, [1.0] * len(cols))
+        # the commission keeps a couple in one region: per region, first's pairs - second's = 0
+        region_of_z = posts["region_id"].to_numpy()[table["post"].to_numpy()] if len(table) else np.array([])
+        for a, b in self.couples:
+            mine = {g: np.flatnonzero(z_of_g == g) for g in (a, b)}
+            for region in sorted(set(region_of_z[mine[a]]) | set(region_of_z[mine[b]]), key=str):
+                ca = [self.z[i] for i in mine[a] if region_of_z[i] == region]
+                cb = [self.z[i] for i in mine[b] if region_of_z[i] == region]
+                self._row(0, 0, ca + cb, [1.0] * len(ca) + [-1.0] * len(cb))
+
+        # the takes of each chooser (a single graduate, or a couple under its leader) at each post
+        self.takes: dict[int, dict[int, list[tuple[int, float]]]] = {}
+        for j, row, _ in self.x:
+            g = int(np.searchsorted(m.stop, row, side="right"))
+            self.takes.setdefault(g, {}).setdefault(int(m.row_post[row]), []).append((j, 1.0))
+        for j, a, _, ra, _, rb, _ in self.y:
+            for row in (ra, rb):
+                self.takes.setdefault(a, {}).setdefault(int(m.row_post[row]), []).append((j, 1.0))
 
         # capacity of posts and programmes
-        post_cols: dict[int, list[int]] = {}
+        post_cols: dict[int, list[tuple[int, float]]] = {}
         prog_cols: dict[int, list[int]] = {}
+        for by_post in self.takes.values():
+            for v, items in by_post.items():
+                post_cols.setdefault(v, []).extend(items)
         for j, row, k in self.x:
-            post_cols.setdefault(int(m.row_post[row]), []).append(j)
             if k >= 0:
                 prog_cols.setdefault(k, []).append(j)
         for i, (v, k) in enumerate(zip(table["post"].to_numpy(), table["k"].to_numpy())):
-            post_cols.setdefault(int(v), []).append(self.z[i])
+            post_cols.setdefault(int(v), []).append((self.z[i], 1.0))
             if k >= 0:
                 prog_cols.setdefault(int(k), []).append(self.z[i])
-        self.post_x: dict[int, list[int]] = {}  # v -> the choosers' x at v
-        for j, row, _ in self.x:
-            self.post_x.setdefault(int(m.row_post[row]), []).append(j)
+        self.post_cols = post_cols
         for v in range(n_posts):
-            cols = post_cols.get(v, [])
-            if len(cols) > m.places[v]:
-                self._row(-INF, float(m.places[v]), cols, [1.0] * len(cols))
+            items = post_cols.get(v, [])
+            if sum(c for _, c in items) > m.places[v]:
+                self._row(-INF, float(m.places[v]), [j for j, _ in items], [c for _, c in items])
         for k, cols in prog_cols.items():
             if limited[k]:
                 self._row(-INF, float(m.programme_places[k]), cols, [1.0] * len(cols))
 
         self._stability(limited)
+        self._couple_stability()
         self._objectives(obligated)
 
     def _stability(self, limited: np.ndarray) -> None:
@@ -240,12 +309,15 @@ class MenuModel:
         the running total of earlier takers (its places are fixed, so it closes only when full)."""
         m = self.market
         listers: dict[int, list[int]] = {}
-        for g, items in self.by_grad.items():
-            for v in sorted({int(m.row_post[row]) for _, row, _ in items}):
+        for g, by_post in self.takes.items():
+            for v in sorted(by_post):
                 listers.setdefault(v, []).append(g)
         self.open: dict[tuple[int, int], int] = {}  # (v, g) -> t: v has a place at g's turn
         self.open_end: dict[int, int] = {}  # v -> t: v has a place after the last turn
         self.chains: list[tuple[int, list[int], list[int]]] = []  # (v, listers in turn order, their t's)
+        self.offer: dict[int, int] = {}  # v -> o_v, for the posts a couple may take twice
+        self.two: dict[tuple[int, int], int] = {}  # (v, leader) -> u: v has two places at the couple's turn
+        twice = {int(m.row_post[ra]) for _, _, _, ra, _, rb, _ in self.y if m.row_post[ra] == m.row_post[rb]}
         for v, gs in listers.items():
             if m.places[v] <= 0:
                 continue
@@ -256,10 +328,12 @@ class MenuModel:
                 self._row(-INF, 0, [b, a], [1.0, -1.0])
             for g, t in zip(gs, ts):
                 self.open[(v, g)] = t
-                mine = [j for j, row, _ in self.by_grad[g] if int(m.row_post[row]) == v]
+                mine = sorted({j for j, _ in self.takes[g][v]})
                 self._row(-INF, 0, mine + [t], [1.0] * len(mine) + [-1.0])  # taken only while open
             self.open_end[v] = end
             self.chains.append((v, gs, ts + [end]))
+            if v in twice:
+                self._offered_places(v, gs, ts + [end])
         # the commission places only where a place is left after every turn
         for (g, v), idx in self.pairs.groupby(["g", "post"]).groups.items():
             cols = [self.z[i] for i in idx]
@@ -308,6 +382,91 @@ class MenuModel:
                     else:  # an earlier unlimited programme always has a place: never k
                         self.upper[j] = 0.0
 
+    def _composites(self, limited: np.ndarray) -> None:
+        """y: a couple takes the leader's row ``ra`` and the partner's row ``rb`` (same region), in the
+        order the couple walks them (leader's rank, then partner's); each row's programme is the first
+        it matches, which must have no limit (:class:`MenuError` otherwise)."""
+        m = self.market
+        self.y: list[tuple[int, int, int, int, int, int, int]] = []  # (variable, a, b, ra, ka, rb, kb)
+
+        def rows_of(g: int) -> list[tuple[int, int]]:
+            out = []
+            for row in range(m.start[g], m.stop[g]):
+                if m.sponsor[g] >= 0 and m.post_region[m.row_post[row]] != m.sponsor[g]:
+                    continue
+                need = m.row_progs[row]
+                if need is not None and not need:
+                    continue  # needs a programme place and none matches: never allowed
+                if need is not None and limited[need[0]]:
+                    raise MenuError("the menu mechanism models a couple's posts only where they need no limited "
+                                    "support programme place: use choice or assign", "couples_programmes")
+                out.append((row, -1 if need is None else int(need[0])))
+            return out
+
+        for a, b in self.couples:
+            mine = rows_of(b)
+            for ra, ka in rows_of(a):
+                p = int(m.row_post[ra])
+                for rb, kb in mine:
+                    q = int(m.row_post[rb])
+                    if m.post_region[q] != m.post_region[p] or (p == q and m.places[p] < 2):
+                        continue
+                    self.y.append((self._var(0, 1), a, b, ra, ka, rb, kb))
+
+    def _offered_places(self, v: int, gs: list[int], ts: list[int]) -> None:
+        r"""At a post a couple may take twice the offered places :math:`o_v` are a variable: the places
+        left at each lister's turn are :math:`r = o_v - \text{takes before}`, :math:`t = [r \ge 1]`,
+        for a couple :math:`u = [r \ge 2]`, and every take (the commission's too) fits in :math:`o_v`."""
+        m = self.market
+        n = float(m.places[v])
+        o = self._var(0, n)
+        self.offer[v] = o
+        items = self.post_cols.get(v, [])
+        self._row(-INF, 0, [j for j, _ in items] + [o], [c for _, c in items] + [-1.0])
+        before: tuple[list[int], list[float]] = ([], [])
+        for g, t in zip(gs + [None], ts):
+            cols, vals = [o] + before[0], [1.0] + [-c for c in before[1]]
+            self._row(0, INF, cols + [t], vals + [-1.0])  # t = 1 -> r >= 1
+            self._row(-INF, 0, cols + [t], vals + [-n])  # t = 0 -> r <= 0
+            if g is None:
+                break
+            if g in {a for a, _ in self.couples}:
+                u = self._var(0, 1)
+                self.two[(v, g)] = u
+                self._row(0, INF, cols + [u], vals + [-2.0])  # u = 1 -> r >= 2
+                self._row(-INF, 1, cols + [u], vals + [1.0 - n])  # u = 0 -> r <= 1
+            mine = self.takes[g][v]
+            if not before[0]:
+                before = ([j for j, _ in mine], [c for _, c in mine])
+                continue
+            most = sum(self.upper[c] * w for c, w in zip(*before)) + sum(c for _, c in mine)
+            s_ = self._var(0, float(most))  # the takes before the next lister
+            self._row(0, 0, [s_] + before[0] + [j for j, _ in mine],
+                      [1.0] + [-w for w in before[1]] + [-c for _, c in mine])
+            self.sums.append((s_, before[0] + [j for j, _ in mine], list(before[1]) + [c for _, c in mine]))
+            before = ([s_], [1.0])
+
+    def _couple_stability(self) -> None:
+        """A couple takes the first pair of posts it walks to that has the places: for each pair
+        ``(p, q)``, if p and q each have a place at the leader's turn (p = q: two places), the couple got
+        this pair or an earlier one; a pair at one post is taken only with two places there."""
+        m = self.market
+        by_couple: dict[int, list[tuple]] = {}
+        for item in self.y:
+            by_couple.setdefault(item[1], []).append(item)
+        for a, items in by_couple.items():
+            items = sorted(items, key=lambda it: (m.row_rank[it[3]], m.row_rank[it[5]]))
+            for i, (j, _, _, ra, _, rb, _) in enumerate(items):
+                better = [it[0] for it in items[: i + 1]]
+                p, q = int(m.row_post[ra]), int(m.row_post[rb])
+                if p == q:
+                    u = self.two[(p, a)]
+                    self._row(-INF, 0, [j, u], [1.0, -1.0])
+                    self._row(0, INF, better + [u], [1.0] * len(better) + [-1.0])
+                else:
+                    tp, tq = self.open[(p, a)], self.open[(q, a)]
+                    self._row(-1, INF, better + [tp, tq], [1.0] * len(better) + [-1.0, -1.0])
+
     def _running(self, members: dict[int, list[int]], cols_of) -> dict:
         """(key, g) -> (cols, vals) of an expression equal to the takes of ``key`` by the graduates
         listing it whose turn comes before ``g`` (a running-total variable per step beyond the first)."""
@@ -337,6 +496,9 @@ class MenuModel:
                 ob[j] = -1.0
         for i in range(len(self.pairs)):
             ob[self.z[i]] = -1.0
+        for j, a, b, *_ in self.y:
+            if obligated[a] or obligated[b]:
+                ob[j] = -float(int(obligated[a]) + int(obligated[b]))
         # deficit: every vacancy of a region-specialty cell, offered or not
         regions = round_.regions.set_index("region_id")
         weight = regions["weight"]
@@ -351,20 +513,26 @@ class MenuModel:
             fills.setdefault(int(cell_of_post[m.row_post[row]]), []).append(j)
         for i, v in enumerate(self.pairs["post"].to_numpy()):
             fills.setdefault(int(cell_of_post[v]), []).append(self.z[i])
+        for j, _, _, ra, _, rb, _ in self.y:  # a couple fills two places (maybe of one cell: j twice)
+            for row in (ra, rb):
+                fills.setdefault(int(cell_of_post[m.row_post[row]]), []).append(j)
         de = self.cost["deficit"]
         self.deficit_constant = 0.0
         diminishing = bool(round_.scenario.diminishing_returns)
+        self.cell_steps: dict[tuple, np.ndarray] = {}  # (region, specialty) -> the steps of each place, filled first
         for c, n_cell in enumerate(cells.to_numpy()):
             cols = fills.get(c, [])
             n_cell = int(n_cell)
             w = float(cell_weight[c])
             if not diminishing:
                 unit = float(weight_units([w], w_max)[0])
+                self.cell_steps[cells.index[c]] = np.full(n_cell, int(unit), dtype=np.int64)
                 self.deficit_constant += unit * n_cell
                 for j in cols:
                     de[j] = de.get(j, 0.0) - unit
                 continue
             marginal = weight_units(w * (n_cell - np.arange(n_cell)) / n_cell, w_max)
+            self.cell_steps[cells.index[c]] = marginal
             ys = [self._var(0, 1) for _ in range(n_cell)]
             self._row(0, 0, ys + cols, [1.0] * n_cell + [-1.0] * len(cols))
             self.filled.append((ys, list(cols)))
@@ -382,6 +550,15 @@ class MenuModel:
                 km[j] = float(mm)
         for i, d in enumerate(self.pairs["km"].to_numpy(dtype=float)):
             km[self.z[i]] = float(np.rint(d * KM_SCALE))
+        for side in (3, 5):  # the leader's row, then the partner's: each member's own km
+            rows = [item[side] for item in self.y]
+            if not rows:
+                break
+            gid = self.grads["graduate_id"].to_numpy()[g_of_row[rows]]
+            fac = posts["facility_id"].to_numpy()[m.row_post[rows]]
+            metres = np.rint(chosen_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
+            for item, mm in zip(self.y, metres):
+                km[item[0]] = km.get(item[0], 0.0) + float(mm)
 
     def start_vector(self, offered: np.ndarray, solution) -> np.ndarray | None:
         """The programme's point of the outcome of ``offered`` (``solution``: :func:`.choice.solve_choice`'s,
@@ -395,8 +572,23 @@ class MenuModel:
         z_of = {key: self.z[i] for i, key in enumerate(zip(
             self.pairs["graduate_id"], self.pairs["facility_id"], self.pairs["specialty"],
             [None if pd.isna(k) else k for k in self.pairs["programme_id"]]))}
+        y_of = {(ra, rb): j for j, _, _, ra, _, rb, _ in self.y}
+        mate = {a: b for a, b in self.couples}
+        chose: dict[int, int] = {}  # couple member -> the row it chose
+        for a in solution.assignments.itertuples(index=False):
+            g = g_of[a.graduate_id]
+            if self.in_couple[g] and not pd.isna(a.choice_rank):
+                chose[g] = next(r for r in range(m.start[g], m.stop[g]) if facility[m.row_post[r]] == a.facility_id)
+        for leader, partner in mate.items():
+            if leader in chose:
+                j = y_of.get((chose[leader], chose.get(partner, -1)))
+                if j is None:
+                    return None
+                v[j] = 1.0
         for a in solution.assignments.itertuples(index=False):
             programme = None if pd.isna(a.programme_id) else a.programme_id
+            if self.in_couple[g_of[a.graduate_id]] and not pd.isna(a.choice_rank):
+                continue  # the couple's pair, above
             if pd.isna(a.choice_rank):
                 j = z_of.get((a.graduate_id, a.facility_id, a.specialty, programme))
             else:
@@ -410,10 +602,14 @@ class MenuModel:
             v[s_] = float(np.dot(v[cols], vals))
         for post, gs, ts in self.chains:  # open while fewer than the offered places are taken
             taken = 0
+            if post in self.offer:
+                v[self.offer[post]] = float(offered[post])
             for g, t in zip(gs + [None], ts):
                 v[t] = 1.0 if taken < offered[post] else 0.0
+                if (post, g) in self.two:
+                    v[self.two[(post, g)]] = 1.0 if taken + 2 <= offered[post] else 0.0
                 if g is not None:
-                    taken += int(round(sum(v[j] for j, row, _ in self.by_grad[g] if int(m.row_post[row]) == post)))
+                    taken += int(round(sum(c * v[j] for j, c in self.takes[g][post])))
         for e, cols, vals, places in self.exhausted_defs:
             v[e] = 1.0 if np.dot(v[cols], vals) >= places - 0.5 else 0.0
         for b, es in self.all_of:
@@ -444,9 +640,11 @@ class MenuModel:
         turn (its listers all found a place, so more places change no choice and only widen the
         commission's), and exactly its choosers' places of a post that closes."""
         out = self.market.places.astype(np.int64).copy()
-        for post, _, ts in self.chains:
-            if x[ts[-1]] < 0.5:
-                out[post] = int(round(sum(x[j] for j in self.post_x.get(post, []))))
+        for post, gs, ts in self.chains:
+            if post in self.offer:  # a post a couple may take twice: its offered places are a variable
+                out[post] = int(round(x[self.offer[post]]))
+            elif x[ts[-1]] < 0.5:
+                out[post] = int(round(sum(c * x[j] for g in gs for j, c in self.takes[g][post])))
         return out
 
 
@@ -518,14 +716,17 @@ def _check_outcome(model: MenuModel, run, solution) -> None:
     placed = solution.assignments
     grads = model.grads
     obligated_ids = grads.loc[grads["funding"].isin(OBLIGATED) & (grads["status"] == "available"), "graduate_id"]
-    found = {"obligated": int(placed["graduate_id"].isin(obligated_ids).sum()),
-             "deficit": solution.weighted_deficit,
+    steps = 0  # the outcome's weighted deficit in the programme's integer steps
+    for d in solution.deficits.itertuples(index=False):
+        cell = model.cell_steps.get((d.region_id, d.specialty))
+        if cell is not None:
+            steps += int(cell[int(d.placed):].sum())
+    found = {"obligated": int(placed["graduate_id"].isin(obligated_ids).sum()), "deficit": steps,
              "km": int(np.rint(placed["km"].to_numpy(dtype=float) * KM_SCALE).sum())}
     promised = {"obligated": int(round(-values.get("obligated", 0.0))),
-                "deficit": weight_value(model.deficit_constant + values.get("deficit", 0.0),
-                                        model.w_max),
+                "deficit": int(round(model.deficit_constant + values.get("deficit", 0.0))),
                 "km": int(round(values.get("km", found["km"])))}
-    wrong = [name for name in LEVELS if not (abs(found[name] - promised[name]) <= 1e-6 * max(1.0, abs(promised[name])))]
+    wrong = [name for name in LEVELS if found[name] != promised[name]]
     if wrong:
         raise RuntimeError("menu: the offered places, run by the choice mechanism, do not reach the proven "
                            + ", ".join(f"{n} ({found[n]} against {promised[n]})" for n in wrong))

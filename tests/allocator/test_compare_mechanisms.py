@@ -127,26 +127,32 @@ def test_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     assert main([str(good), "--out", str(good), "--lang", "en"]) == 2  # the output would replace the round
 
 
-def test_a_round_of_couples_is_compared_under_assign_and_choice_saying_why_not_the_menu(tmp_path, capsys):
+def test_a_round_of_couples_is_compared_under_all_three_and_one_the_menu_refuses_under_two(tmp_path, capsys):
     frames = town_and_village()
     frames["graduates"] = pd.DataFrame({"graduate_id": ["a", "b"], "specialty": ["therapist", "therapist"],
                                         "funding": ["grant", "grant"], "home_region_id": ["town", "town"],
                                         "rating": [4.0, 3.0], "partner_id": ["b", "a"]})
     frames["preferences"] = pd.DataFrame({"graduate_id": ["a", "b"], "rank": [1, 1], "facility_id": ["fT", "fT"]})
+    solutions = solve_all(round_from_frames(**frames), refused=(refused := {}))
+    assert refused == {} and sorted(solutions) == ["assign", "choice", "menu"]
+    for s in solutions.values():  # the couple in one region, or both unplaced
+        placed = s.assignments.set_index("graduate_id")["region_id"]
+        assert len(placed) in (0, 2) and placed.nunique() <= 1
+    # a couple at a rural post that needs a limited programme place: the menu refuses, the others compare
+    frames["facilities"] = frames["facilities"].assign(rural=True)
+    frames["graduates"] = frames["graduates"].assign(funding="paid")
+    frames["programmes"] = pd.DataFrame([("zd", "Земский", "1000000", 1, None, "", None, None)],
+                                        columns=["programme_id", "name", "payment", "quota", "budget",
+                                                 "specialties", "region_id", "max_settlement_population"])
     folder = write_round(frames, tmp_path / "round")
     out = tmp_path / "out"
     assert main([str(folder), "--out", str(out), "--lang", "en"]) == 0
-    assert "designed list of posts): not run, it does not model couples" in capsys.readouterr().err
+    assert "designed list of posts): not run, a couple would need a place" in capsys.readouterr().err
     report = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert report["refused"] == {"menu": "couples"} and report["menu_gain"] is None
+    assert report["refused"] == {"menu": "couples_programmes"} and report["menu_gain"] is None
     assert list(report["mechanisms"]) == ["assign", "choice"]
     regions = pd.read_csv(out / "per_region.csv")
     assert "placed_menu" not in regions and "came_because_of_menu" not in regions
     assert list(load_workbook(out / "offered_menu.xlsx").active.iter_rows(values_only=True))[1:] == []
-    solutions = solve_all(round_from_frames(**frames), refused=(refused := {}))
-    assert refused == {"menu": "couples"} and sorted(solutions) == ["assign", "choice"]
-    for s in solutions.values():  # the couple in one region, or both unplaced
-        placed = s.assignments.set_index("graduate_id")["region_id"]
-        assert len(placed) in (0, 2) and placed.nunique() <= 1
     assert main([str(folder), "--out", str(out), "--lang", "ru"]) == 0
-    assert "супружеские пары (partner_id) не учитываются" in capsys.readouterr().err
+    assert "паре понадобилось бы место в программе поддержки" in capsys.readouterr().err
