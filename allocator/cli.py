@@ -214,6 +214,11 @@ def _solve(args) -> int:
         if isinstance(exc, SolutionError):
             print(text("cli_engine_error", args.lang, error=exc), file=sys.stderr)
             return EXIT_ENGINE
+        from .mechanisms.menu import MenuError
+
+        if isinstance(exc, MenuError):  # a round the menu does not model: say why, as bad input
+            print(text(f"cli_menu_refused_{exc.code}", args.lang), file=sys.stderr)
+            return EXIT_INPUT
         raise
     try:
         written = write_solution(solution, args.out, round_)  # with the round's facts (benefits, post sources)

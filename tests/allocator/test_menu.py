@@ -136,6 +136,11 @@ def test_with_couples_the_menu_is_as_good_as_the_best_of_every_menu(case):
 
 
 def _couple_round(vacancies: int, rural: bool = False, programmes=None):
+    frames = _couple_frames(vacancies, rural, programmes)
+    return round_from_frames(**frames, mechanism="menu")
+
+
+def _couple_frames(vacancies: int, rural: bool = False, programmes=None) -> dict:
     frames = {"regions": pd.DataFrame({"region_id": ["r"], "name": ["Р"], "lat": [53.0], "lon": [45.0],
                                        "population": [1000], "weight": [1.0]}),
               "facilities": pd.DataFrame({"facility_id": ["f"], "name": ["Ф"], "region_id": ["r"], "lat": [53.0],
@@ -144,10 +149,10 @@ def _couple_round(vacancies: int, rural: bool = False, programmes=None):
               "graduates": pd.DataFrame({"graduate_id": ["a", "b"], "specialty": ["nurse", "nurse"],
                                          "funding": ["paid", "paid"], "home_region_id": ["r", "r"],
                                          "rating": [5.0, 4.0], "partner_id": ["b", "a"]})}
-    prefs = pd.DataFrame({"graduate_id": ["a", "b"], "rank": [1, 1], "facility_id": ["f", "f"]})
+    frames["preferences"] = pd.DataFrame({"graduate_id": ["a", "b"], "rank": [1, 1], "facility_id": ["f", "f"]})
     if programmes is not None:
         frames["programmes"] = programmes
-    return round_from_frames(**frames, preferences=prefs, mechanism="menu")
+    return frames
 
 
 def test_by_hand_a_couple_takes_a_post_of_two_places_and_not_of_one():
@@ -165,6 +170,23 @@ def test_the_menu_refuses_a_couple_needing_a_limited_programme_place():
     with pytest.raises(MenuError, match="limited") as caught:
         solve_menu(_couple_round(2, rural=True, programmes=programmes), solve)
     assert caught.value.code == "couples_programmes"
+
+
+def test_the_command_line_refuses_it_with_exit_2_in_russian(tmp_path, capsys):
+    from support.rounds import write_round
+
+    from allocator.cli import main
+
+    frames = _couple_frames(2, rural=True, programmes=pd.DataFrame(
+        [("zd", "Земский", "1000000", 1, None, "", None, None)],
+        columns=["programme_id", "name", "payment", "quota", "budget", "specialties", "region_id",
+                 "max_settlement_population"]))
+    folder = write_round(frames, tmp_path / "round")
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--mechanism", "menu", "--out", str(out), "--no-store", "-q",
+                 "--lang", "ru"]) == 2
+    assert "механизм меню не учитывает пару" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_a_menu_out_of_time_is_never_worse_than_offering_every_vacancy():
