@@ -656,6 +656,8 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     started = time.perf_counter()
     say(Progress("model", 0.05, {"pairs": 0}))
     model = MenuModel(round_)
+    if not model.x and not model.y:  # nobody lists a post: no menu changes a choice, and every vacancy
+        return _nobody_chooses(round_, assign, progress, log_path, started)  # is the commission's best
     everything = solve_choice(round_, assign, progress=None, log_path=log_path)  # every vacancy offered
     engine = model.engine(model.start_vector(model.market.places, everything), workers=round_.scenario.threads)
     deadline = None if time_limit is None else started + time_limit
@@ -675,6 +677,21 @@ def solve_menu(round_, assign, progress=None, log_path=None, time_limit: float |
     if run.status != Status.OPTIMAL:  # the menu is unproven (or, with no level solved, every vacancy)
         status, gap = (Status.FEASIBLE if solved else run.status), run.gap
     return dataclasses.replace(solution, timings=timings, menu=menu, status=status, gap=gap)
+
+
+def _nobody_chooses(round_, assign, progress, log_path, started):
+    """The menu of a round where no graduate lists an allowed post: the choice step takes nothing
+    under any menu, and the commission, given every vacancy, does at least as well as with fewer
+    places, so offering every vacancy is optimal; the commission's own solve (the scenario's engine)
+    is the proof, and its levels are the menu's."""
+    solution = solve_choice(round_, assign, progress=progress, log_path=log_path)
+    levels = {lv.name: {"status": None if lv.status is None else str(lv.status), "value": lv.value,
+                        "bound": lv.value if lv.status == Status.OPTIMAL else None, "seconds": 0.0}
+              for lv in solution.levels}
+    menu = {"status": str(solution.status), "gap": solution.gap, "levels": levels, "variables": 0,
+            "constraints": 0, "nobody_chooses": True}
+    timings = dict(solution.timings, menu=0.0, total=round(time.perf_counter() - started, 3))
+    return dataclasses.replace(solution, timings=timings, menu=menu)
 
 
 def _key(solution) -> tuple:

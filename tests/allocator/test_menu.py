@@ -195,3 +195,14 @@ def test_a_menu_out_of_time_is_never_worse_than_offering_every_vacancy():
     assert menu.summary["menu"]["status"] != "optimal"
     assert outcome(menu) == outcome(solve_choice(round_, solve))
     assert menu.offered["offered"].sum() == round_.vacancies["vacancies"].sum()
+
+
+def test_a_round_where_nobody_lists_a_post_offers_every_vacancy_proven_by_the_commission():
+    """No lists: every menu leaves the choice step empty, so every vacancy (the commission's widest
+    choice) is optimal; a grant holder's outcome is assign's (the village, weight 2)."""
+    frames = town_and_village(preferences=False)
+    frames["graduates"] = frames["graduates"].assign(funding="grant")
+    menu = solve_menu(round_from_frames(**frames, mechanism="menu"), solve)
+    assert menu.summary["menu"]["nobody_chooses"] and menu.summary["menu"]["status"] == "optimal"
+    assert menu.offered["offered"].tolist() == [1, 1] and menu.assignments["facility_id"].tolist() == ["fV"]
+    assert outcome(menu) == outcome(solve(round_from_frames(**frames)))
