@@ -82,6 +82,7 @@ import numpy as np
 import pandas as pd
 
 from ..check import SolutionError, broken_rules
+from ..couples import bound_couples
 from ..pairs import OBLIGATED, age_masks, allowed_pairs, covering, facility_state, flag, graduate_ages, may_serve
 from ..programmes import ledgers, money_by_year, pair_payments
 from ..scaling import exact_money
@@ -293,13 +294,10 @@ def build_market(round_, preferences: pd.DataFrame | None = None) -> tuple[Marke
     available = (grads["status"] == "available").to_numpy()
     order = np.argsort(choice_order(grads).to_numpy(), kind="stable")  # position -> graduate
     order = order[available[order]]
-    partner = ids.get_indexer(grads["partner_id"].astype(object).where(grads["partner_id"].notna(), "").astype(str))
-    idx = np.arange(n)
-    ok = partner >= 0
-    ok[ok] &= partner[ok] != idx[ok]
-    ok[ok] &= partner[partner[ok]] == idx[ok]  # mutual
-    ok &= available & np.where(ok, available[np.maximum(partner, 0)], False)
-    partner = np.where(ok, partner, -1).astype(np.int64)
+    couples = bound_couples(grads)  # mutual, both available
+    partner = np.full(n, -1, dtype=np.int64)
+    first, second = ids.get_indexer(couples["first"].astype(str)), ids.get_indexer(couples["second"].astype(str))
+    partner[first], partner[second] = second, first
 
     big = n + 1
     books = ledgers(round_.programmes, round_.instalments)
@@ -371,8 +369,9 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     # a couple the choice step could not place goes to the commission when both are obligated (the
     # assign engines keep it in one region, allocator.couples); with a paid member it stays out
     mate = np.maximum(market.partner, 0)
-    both_obligated = (market.partner >= 0) & obligated[mate] & (picks.row[mate] < 0)
-    left_over = available & obligated & (picks.row < 0) & ((market.partner < 0) | both_obligated)
+    in_couple = market.partner >= 0
+    paid_couple = in_couple & ~(obligated & obligated[mate])  # a couple with a paid member
+    left_over = available & obligated & (picks.row < 0) & ~paid_couple  # a couple takes both posts or none
     commission = _commission(round_, grads[left_over], posts, picks, chose, assign, say, log_path, started)
     placed_by_commission = commission.assignments.assign(
         choice_rank=pd.array([pd.NA] * len(commission.assignments), dtype="Int64"),
@@ -391,7 +390,7 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     menu = posts[["facility_id", "specialty"]].assign(offered=market.places)  # default: every vacancy
     solution = make_solution(round_, pairs, size, chosen, status=commission.status, gap=commission.gap,
                              timings=timings, km_objective=None, level_states=levels, offered=menu)
-    solution = _with_choice_columns(solution, chosen, grads, obligated, available, market.partner)
+    solution = _with_choice_columns(solution, chosen, grads, obligated, available, paid_couple)
     broken = broken_rules(_lifted_max_km(round_, chose["graduate_id"]), solution.assignments, couples=True)
     if broken:
         raise SolutionError(f"{MECHANISM} ({round_.scenario.solver})", broken)
@@ -399,7 +398,7 @@ def solve_choice(round_, assign, progress=None, log_path=None, offered=None):
     return dataclasses.replace(solution, checks=tuple(broken), timings=timings)
 
 
-def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, obligated, available, partner):
+def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, obligated, available, paid_couple):
     """The solution with ``choice_rank`` in its assignments and the paid graduates, and couples with
     a paid member, who chose nothing unplaced as ``no_choice_available``."""
     from ..diagnose import reason_text
@@ -408,7 +407,6 @@ def _with_choice_columns(solution, chosen: pd.DataFrame, grads: pd.DataFrame, ob
     rank = chosen.set_index("graduate_id")["choice_rank"]
     a = a.assign(choice_rank=pd.array(rank.reindex(a["graduate_id"]).to_numpy(), dtype="Int64"))
     unplaced = solution.unplaced.copy()
-    paid_couple = (partner >= 0) & ~(obligated & obligated[np.maximum(partner, 0)])  # a member is paid
     paid_ids = set(grads.loc[available & (~obligated | paid_couple), "graduate_id"])
     no_choice = unplaced["graduate_id"].isin(paid_ids).to_numpy()
     unplaced.loc[no_choice, "reason"] = NO_CHOICE

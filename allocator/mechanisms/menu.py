@@ -144,8 +144,8 @@ INF = float("inf")
 
 class MenuError(ValueError):
     """A round the menu cannot be built for; the message says why and ``code`` names the case:
-    ``couples`` (graduates with a partner_id) or ``tiered_programme`` (a programme paying
-    different amounts at remote and standard posts)."""
+    ``couples_programmes`` (a couple's post needs a place of a limited support programme) or
+    ``tiered_programme`` (a programme paying different amounts at remote and standard posts)."""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
@@ -211,6 +211,8 @@ class MenuModel:
                 self.couples.append((g, mate))
                 in_couple[g] = in_couple[mate] = True
         self.in_couple = in_couple
+        self.leaders = {a for a, _ in self.couples}
+        self.g_of_row = np.repeat(np.arange(len(m.start)), m.stop - m.start)  # listed row -> graduate
 
         # x: rows allowed at all, one variable per matching programme (or one without)
         self.x: list[tuple[int, int, int]] = []  # (variable, row, programme or -1)
@@ -272,7 +274,7 @@ class MenuModel:
         # the takes of each chooser (a single graduate, or a couple under its leader) at each post
         self.takes: dict[int, dict[int, list[tuple[int, float]]]] = {}
         for j, row, _ in self.x:
-            g = int(np.searchsorted(m.stop, row, side="right"))
+            g = int(self.g_of_row[row])
             self.takes.setdefault(g, {}).setdefault(int(m.row_post[row]), []).append((j, 1.0))
         for j, a, _, ra, _, rb, _ in self.y:
             for row in (ra, rb):
@@ -345,10 +347,12 @@ class MenuModel:
         for g, items in self.by_grad.items():
             for k in sorted({k for _, _, k in items if k >= 0 and limited[k]}):
                 users.setdefault(k, []).append(g)
-        prog_before = self._running(users, lambda g, k: [j for j, _, kk in self.by_grad[g] if kk == k])
+        prog_before = self._running(users, lambda g, k: [(j, 1.0) for j, _, kk in self.by_grad[g] if kk == k])
 
         exhausted: dict[tuple[int, int], int] = {}
         for (k, g), (cols, vals) in prog_before.items():
+            if g is None:
+                continue  # the total after every turn: no turn to exhaust
             e = self._var(0, 1)
             exhausted[(g, k)] = e
             places = float(m.programme_places[k])  # P_k e <= earlier users
@@ -423,28 +427,17 @@ class MenuModel:
         self.offer[v] = o
         items = self.post_cols.get(v, [])
         self._row(-INF, 0, [j for j, _ in items] + [o], [c for _, c in items] + [-1.0])
-        before: tuple[list[int], list[float]] = ([], [])
+        before = self._running({v: gs}, lambda g, post: self.takes[g][post])
         for g, t in zip(gs + [None], ts):
-            cols, vals = [o] + before[0], [1.0] + [-c for c in before[1]]
+            taken = before[(v, g)]
+            cols, vals = [o] + taken[0], [1.0] + [-c for c in taken[1]]
             self._row(0, INF, cols + [t], vals + [-1.0])  # t = 1 -> r >= 1
             self._row(-INF, 0, cols + [t], vals + [-n])  # t = 0 -> r <= 0
-            if g is None:
-                break
-            if g in {a for a, _ in self.couples}:
+            if g in self.leaders:
                 u = self._var(0, 1)
                 self.two[(v, g)] = u
                 self._row(0, INF, cols + [u], vals + [-2.0])  # u = 1 -> r >= 2
                 self._row(-INF, 1, cols + [u], vals + [1.0 - n])  # u = 0 -> r <= 1
-            mine = self.takes[g][v]
-            if not before[0]:
-                before = ([j for j, _ in mine], [c for _, c in mine])
-                continue
-            most = sum(self.upper[c] * w for c, w in zip(*before)) + sum(c for _, c in mine)
-            s_ = self._var(0, float(most))  # the takes before the next lister
-            self._row(0, 0, [s_] + before[0] + [j for j, _ in mine],
-                      [1.0] + [-w for w in before[1]] + [-c for _, c in mine])
-            self.sums.append((s_, before[0] + [j for j, _ in mine], list(before[1]) + [c for _, c in mine]))
-            before = ([s_], [1.0])
 
     def _couple_stability(self) -> None:
         """A couple takes the first pair of posts it walks to that has the places: for each pair
@@ -467,29 +460,32 @@ class MenuModel:
                     tp, tq = self.open[(p, a)], self.open[(q, a)]
                     self._row(-1, INF, better + [tp, tq], [1.0] * len(better) + [-1.0, -1.0])
 
-    def _running(self, members: dict[int, list[int]], cols_of) -> dict:
-        """(key, g) -> (cols, vals) of an expression equal to the takes of ``key`` by the graduates
-        listing it whose turn comes before ``g`` (a running-total variable per step beyond the first)."""
+    def _running(self, members: dict[int, list[int]], items_of) -> dict:
+        """(key, g) -> (cols, vals) of an expression equal to the takes of ``key`` by the members
+        listing it whose turn comes before ``g``, and (key, None) -> by all of them; ``items_of(g, key)``
+        gives g's takes as (column, places) (a running-total variable per step beyond the first)."""
         out = {}
         for key, gs in members.items():
             gs = sorted(gs, key=lambda g: self.position[g])
             total: tuple[list[int], list[float]] = ([], [])
             for g in gs:
                 out[(key, g)] = total
-                mine = cols_of(g, key)
+                mine = items_of(g, key)
+                cols, places = [j for j, _ in mine], [c for _, c in mine]
                 if not total[0]:
-                    total = (mine, [1.0] * len(mine))
+                    total = (cols, places)
                     continue
-                most = sum(self.upper[c] * v for c, v in zip(*total)) + len(mine)
+                most = sum(self.upper[c] * v for c, v in zip(*total)) + sum(places)
                 s = self._var(0, float(most))  # s = total + mine (an integer: a count of takes)
-                self._row(0, 0, [s] + total[0] + mine, [1.0] + [-v for v in total[1]] + [-1.0] * len(mine))
-                self.sums.append((s, total[0] + mine, list(total[1]) + [1.0] * len(mine)))
+                self._row(0, 0, [s] + total[0] + cols, [1.0] + [-v for v in total[1]] + [-c for c in places])
+                self.sums.append((s, total[0] + cols, list(total[1]) + places))
                 total = ([s], [1.0])
+            out[(key, None)] = total
         return out
 
     def _objectives(self, obligated: np.ndarray) -> None:
         m, posts, round_ = self.market, self.posts, self.round
-        g_of_row = np.repeat(np.arange(len(m.start)), m.stop - m.start)
+        g_of_row = self.g_of_row
         ob = self.cost["obligated"]
         for j, row, _ in self.x:
             if obligated[g_of_row[row]]:
@@ -541,24 +537,22 @@ class MenuModel:
                 de[y] = -float(unit)
         km = self.cost["km"]
         homes = self.grads.set_index("graduate_id")
-        rows = [row for _, row, _ in self.x]
-        if rows:
+
+        def metres(rows: list[int]) -> np.ndarray:
+            """Whole metres from each listed row's graduate's home to its post (the choosers' own km)."""
             gid = self.grads["graduate_id"].to_numpy()[g_of_row[rows]]
             fac = posts["facility_id"].to_numpy()[m.row_post[rows]]
-            metres = np.rint(chosen_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
-            for (j, _, _), mm in zip(self.x, metres):
+            return np.rint(chosen_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
+
+        if self.x:
+            for (j, _, _), mm in zip(self.x, metres([row for _, row, _ in self.x])):
                 km[j] = float(mm)
         for i, d in enumerate(self.pairs["km"].to_numpy(dtype=float)):
             km[self.z[i]] = float(np.rint(d * KM_SCALE))
-        for side in (3, 5):  # the leader's row, then the partner's: each member's own km
-            rows = [item[side] for item in self.y]
-            if not rows:
-                break
-            gid = self.grads["graduate_id"].to_numpy()[g_of_row[rows]]
-            fac = posts["facility_id"].to_numpy()[m.row_post[rows]]
-            metres = np.rint(chosen_km(round_, homes.reindex(gid).reset_index(), fac) * KM_SCALE)
-            for item, mm in zip(self.y, metres):
-                km[item[0]] = km.get(item[0], 0.0) + float(mm)
+        if self.y:  # a couple's pair: the leader's km plus the partner's
+            both = metres([item[3] for item in self.y]) + metres([item[5] for item in self.y])
+            for item, mm in zip(self.y, both):
+                km[item[0]] = float(mm)
 
     def start_vector(self, offered: np.ndarray, solution) -> np.ndarray | None:
         """The programme's point of the outcome of ``offered`` (``solution``: :func:`.choice.solve_choice`'s,
