@@ -48,16 +48,24 @@ def quiet_stdout():
         os.close(saved)
 
 
-def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.ndarray):
+def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.ndarray,
+                    start: np.ndarray | None = None):
     """One level of a model held in a ``highspy.Highs`` ``h``: minimise ``coef`` within the time
-    left before ``deadline``; (status, solution with the ``integer`` columns rounded or None,
-    HiGHS's dual bound). The status is :class:`Status`'s: optimal, feasible (a solution without
-    proof), infeasible, or time_limit (no solution)."""
+    left before ``deadline``, from the incumbent ``start`` (every column) if given; (status,
+    solution with the ``integer`` columns rounded or None, HiGHS's dual bound). The status is
+    :class:`Status`'s: optimal, feasible (a solution without proof), infeasible, or time_limit (no
+    solution). The start is given after the objective: HiGHS drops a solution given before any
+    change of the model."""
     import highspy
 
     n = len(coef)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=float).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
     if deadline is not None:
         left = deadline - time.perf_counter()
         if left <= 0:

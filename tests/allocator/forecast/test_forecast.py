@@ -8,14 +8,17 @@ import json
 import math
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allocator.backends import highs_mip_level
 from allocator.forecast import load_plan, make_plan, project
 from allocator.forecast.limits import broken_limits, limits
 from allocator.forecast.links import deficits_for_round, obligations_ending, stock_after_round
+from allocator.forecast.optimise import AdmissionsModel
 from allocator.forecast.project import dynamics
 from allocator.forecast.rules import apportion, weighted_deficit
 from allocator.forecast.wisn import category_allowance_factor, wisn_required
@@ -223,6 +226,45 @@ def test_more_capacity_never_raises_the_optimal_deficit_and_no_rule_beats_it(tmp
             results.append(best.weighted_deficit)
     tight, more_money, more_cap, both = results
     assert more_money <= tight + 1e-6 and more_cap <= tight + 1e-6 and both <= min(more_money, more_cap) + 1e-6
+
+
+def test_the_dive_finds_a_plan_within_the_limits_and_leaves_the_model_as_it_was(tmp_path):
+    plan = load_plan(small(tmp_path, training=["specialty,years,max_admissions,completion_rate,cost",
+                                               "doc,3,7,0.87,1000000", "nurse,2,5,0.83,300000"]))
+    dyn = dynamics(plan)
+    lim = limits(plan, dyn)
+    model = AdmissionsModel(dyn, lim, 0.0)
+    lp = model.h.getLp()
+    before = (list(lp.col_lower_), list(lp.col_upper_), list(lp.integrality_))
+    coef = model.objectives["deficit"]
+    x = model.dive(coef, 10.0)
+    lp = model.h.getLp()
+    assert (list(lp.col_lower_), list(lp.col_upper_), list(lp.integrality_)) == before
+    assert x is not None
+    admitted = model.admitted(x)
+    assert np.abs(x[: model.n_a] - np.rint(x[: model.n_a])).max() < 1e-6
+    assert broken_limits(lim, admitted, dyn.years) == []
+    best = make_plan(plan, "optimal")
+    assert best.proof["deficit"]["status"] == "optimal"
+    assert weighted_deficit(dyn, admitted, 0.0) >= best.weighted_deficit - 1e-6
+
+
+def test_highs_keeps_the_start_it_is_given():
+    """A start given before the objective is set is dropped by HiGHS; highs_mip_level gives it after."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for name, value in (("presolve", "off"), ("mip_heuristic_effort", 0.0), ("mip_max_nodes", 0),
+                        ("mip_heuristic_run_feasibility_jump", False), ("mip_heuristic_run_root_reduced_cost", False)):
+        h.setOptionValue(name, value)
+    weights = [5.1, 4.3, 3.7, 2.9, 2.2, 1.3]
+    h.addVars(len(weights), np.zeros(len(weights)), np.ones(len(weights)))
+    h.changeColsIntegrality(len(weights), np.arange(len(weights), dtype=np.int32),
+                            np.full(len(weights), highspy.HighsVarType.kInteger))
+    h.addRow(7.05, highspy.kHighsInf, len(weights), np.arange(len(weights), dtype=np.int32), np.array(weights))
+    coef = np.array(weights) + np.array([0.3, 0.1, 0.2, 0.05, 0.15, 0.4])
+    start = np.array([1.0, 0, 0, 0, 1.0, 0])  # 7.3 >= 7.05, cost 7.75
+    status, x, _ = highs_mip_level(h, coef, None, np.arange(len(weights)), start)
+    assert x is not None and coef @ x <= coef @ start + 1e-9
 
 
 def test_apportion_keeps_the_total_and_the_requests():
