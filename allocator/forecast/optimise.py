@@ -58,7 +58,7 @@ from .project import Dynamics
 LEVELS = ("deficit", "cost")
 ABS_GAP = 1e-6
 HOLD_TOL = 1e-9
-DIVE_SHARE = 1 / 3  # of the time left, for the dive (module docstring)
+DIVE_SHARE = 1 / 6  # of the time left, for the dive (module docstring)
 DIVE_SECONDS = 10.0  # the dive's limit when the search has none
 WHOLE_TOL = 1e-7  # a relaxed admission this near an integer is whole
 
