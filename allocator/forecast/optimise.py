@@ -181,6 +181,7 @@ class AdmissionsModel:
         started = time.perf_counter()
         h.setOptionValue("time_limit", max(seconds, 1e-3))
         h.changeColsIntegrality(na, cols, np.full(na, highspy.HighsVarType.kContinuous))
+        whole = np.zeros(0, np.int32)  # the columns fixed, freed again whatever happens
         try:
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -195,11 +196,9 @@ class AdmissionsModel:
                 return None
             h.setOptionValue("time_limit", left)
             h.run()
-            found = h.getInfo().primal_solution_status == 2
-            x = np.asarray(h.getSolution().col_value) if found else None
-            h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
-            return x
+            return np.asarray(h.getSolution().col_value) if h.getInfo().primal_solution_status == 2 else None
         finally:
+            h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
             h.changeColsIntegrality(na, cols, np.full(na, highspy.HighsVarType.kInteger))
             h.setOptionValue("time_limit", highspy.kHighsInf)
 

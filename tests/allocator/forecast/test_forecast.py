@@ -237,6 +237,9 @@ def test_the_dive_finds_a_plan_within_the_limits_and_leaves_the_model_as_it_was(
     lp = model.h.getLp()
     before = (list(lp.col_lower_), list(lp.col_upper_), list(lp.integrality_))
     coef = model.objectives["deficit"]
+    assert model.dive(coef, 0.0) is None  # no time left after the relaxation: nothing found, nothing kept fixed
+    lp = model.h.getLp()
+    assert (list(lp.col_lower_), list(lp.col_upper_), list(lp.integrality_)) == before
     x = model.dive(coef, 10.0)
     lp = model.h.getLp()
     assert (list(lp.col_lower_), list(lp.col_upper_), list(lp.integrality_)) == before
