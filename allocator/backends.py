@@ -48,6 +48,17 @@ def quiet_stdout():
         os.close(saved)
 
 
+def give_highs_start(h, x: np.ndarray) -> None:
+    """Give the ``highspy.Highs`` ``h`` the point ``x`` (every column) as its first incumbent. Give it
+    after the last change of the model: HiGHS drops a solution on any change (costs included)."""
+    import highspy
+
+    start = highspy.HighsSolution()
+    start.col_value = np.asarray(x, dtype=float).tolist()
+    start.value_valid = True
+    h.setSolution(start)
+
+
 def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.ndarray,
                     start: np.ndarray | None = None):
     """One level of a model held in a ``highspy.Highs`` ``h``: minimise ``coef`` within the time
@@ -62,10 +73,7 @@ def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.nda
     h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = np.asarray(start, dtype=float).tolist()
-        solution.value_valid = True
-        h.setSolution(solution)
+        give_highs_start(h, start)
     if deadline is not None:
         left = deadline - time.perf_counter()
         if left <= 0:

@@ -87,7 +87,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 from scipy import sparse
 
-from .backends import quiet_stdout
+from .backends import give_highs_start, quiet_stdout
 from .driver import LEVELS, LevelResult, run_levels
 from .programmes import headcount_and_weighted, limit_rows
 from .scaling import KM_SCALE, weight_max, weight_units
@@ -514,10 +514,7 @@ def _solve_mip(net: Network, cost, arcs, incumbent, deadline, fixed=None) -> Lev
     if deadline is not None:
         h.setOptionValue("time_limit", max(1.0, deadline - time.perf_counter()))
     if fixed is None:
-        start = highspy.HighsSolution()
-        start.col_value = incumbent[arcs].astype(float).tolist()
-        start.value_valid = True
-        h.setSolution(start)
+        give_highs_start(h, incumbent[arcs])
     h.run()
     status = h.getModelStatus()
     x = np.asarray(h.getSolution().col_value)
