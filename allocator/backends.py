@@ -89,7 +89,10 @@ def highs_mip_level(h, coef: np.ndarray, deadline: float | None, integer: np.nda
     x = np.asarray(h.getSolution().col_value)
     x[integer] = np.rint(x[integer])
     proven = status == highspy.HighsModelStatus.kOptimal
-    return (Status.OPTIMAL if proven else Status.FEASIBLE), x, float(info.mip_dual_bound)
+    # with no integer column HiGHS solves a linear programme, whose optimum is its own bound (its
+    # mip_dual_bound is then 0, no bound at all)
+    bound = info.mip_dual_bound if len(integer) else info.objective_function_value
+    return (Status.OPTIMAL if proven else Status.FEASIBLE), x, float(bound)
 
 
 def make_backend(name: str, model: MatrixModel, threads: int = 1, log_path=None):

@@ -27,6 +27,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from medstaff_core.schema import markdown as schema_markdown
 
 from ..io import Layout, read_tables
 from ..messages import InputError, Problem
+from ..scaling import exact_money, money_text
 from ..validate import type_table
 
 TABLES = ("regions", "workforce", "need", "population", "norms", "pipeline", "training", "caps", "exits",
@@ -51,6 +53,8 @@ LAYOUT = Layout(TABLES, "forecast", (), OPTION_TYPES)
 DEFAULT_TIME_LIMIT = 120.0
 #: The ages an age band stands for: "<30" is 25..29, "N+" is N..N+4 (single ages as given).
 OPEN_BAND_YEARS = 5
+#: The oldest age followed; an age band must lie within 0..MAX_AGE.
+MAX_AGE = 120
 BAND = re.compile(r"^(?:<(\d+)|(\d+)\s*-\s*(\d+)|(\d+)\+|(\d+))$")
 
 
@@ -105,6 +109,7 @@ class Plan:
     options: Options
     name: str = "plan"
     obligations: pd.DataFrame = field(default_factory=lambda: _empty(schema()["obligations"]))
+    warnings: tuple = ()  # what reading the plan noticed (a hidden sheet used, ...): allocator.messages.Problem
 
     def with_options(self, **changes) -> "Plan":
         """This plan with other options (``horizon``, ``plan``, ...)."""
@@ -124,18 +129,20 @@ class Plan:
 
 def band_ages(band: str) -> range | None:
     """The single ages an age band stands for (``"30-39"`` -> 30..39; ``"<30"`` -> 25..29; ``"60+"``
-    -> 60..64; ``"34"`` -> 34); None when it is no band."""
+    -> 60..64; ``"34"`` -> 34); None when it is no band, or not within ages 0..:data:`MAX_AGE`."""
     m = BAND.match(str(band).strip())
     if not m:
         return None
     below, lo, hi, plus, one = m.groups()
     if below:
-        return range(int(below) - OPEN_BAND_YEARS, int(below))
-    if lo:
-        return range(int(lo), int(hi) + 1) if int(hi) >= int(lo) else None
-    if plus:
-        return range(int(plus), int(plus) + OPEN_BAND_YEARS)
-    return range(int(one), int(one) + 1)
+        ages = range(int(below) - OPEN_BAND_YEARS, int(below))
+    elif lo:
+        ages = range(int(lo), int(hi) + 1)
+    elif plus:
+        ages = range(int(plus), int(plus) + OPEN_BAND_YEARS)
+    else:
+        ages = range(int(one), int(one) + 1)
+    return ages if len(ages) and ages[0] >= 0 and ages[-1] <= MAX_AGE else None
 
 
 def load_plan(path: str | Path, **options) -> Plan:
@@ -160,9 +167,15 @@ def load_plan(path: str | Path, **options) -> Plan:
         if frame.empty and table in REQUIRED_TABLES:
             problems.append(Problem.of(file, None, None, "table_empty"))
         typed[table] = frame
-    opts, found = _options({**raw.scenario, **{k: v for k, v in options.items() if v is not None}},
-                           raw.scenario_file or "forecast.toml")
-    problems += found
+    given = {k: v for k, v in options.items() if v is not None}
+    opts, found = _options({**raw.scenario, **given}, raw.scenario_file or "forecast.toml")
+    if raw.workbook and raw.scenario_file is None:  # no options sheet: say so, not each option missing
+        found = [p for p in found if p.code != "forecast_option_missing"]
+        if not raw.problems:
+            found.append(Problem.of(raw.workbook, None, None, "sheet_missing", sheet=LAYOUT.options))
+    # an option given here (the command line's --horizon, ...) is blamed on its flag, not the file
+    problems += [dataclasses.replace(p, file="--" + p.column.replace("_", "-"), column=None)
+                 if p.column in given else p for p in found]
     if not problems:
         problems += _check(typed, raw, opts)
     if problems:
@@ -171,9 +184,13 @@ def load_plan(path: str | Path, **options) -> Plan:
     regions = typed["regions"].copy()
     regions["weight"] = regions["weight"].fillna(1.0).astype(float)
     need = typed["need"] if len(typed["need"]) else _need_from_norms(typed["population"], typed["norms"])
-    return Plan(regions=regions, workforce=typed["workforce"], need=need, pipeline=typed["pipeline"],
+    plan = Plan(regions=regions, workforce=typed["workforce"], need=need, pipeline=typed["pipeline"],
                 training=typed["training"], caps=typed["caps"], exits=typed["exits"], options=opts,
-                name=Path(path).stem, obligations=typed["obligations"])
+                name=Path(path).stem, obligations=typed["obligations"], warnings=tuple(raw.warnings))
+    problems = _check_minimum(plan, raw)
+    if problems:
+        raise InputError(problems)
+    return plan
 
 
 def _empty(cols: tuple[Column, ...]) -> pd.DataFrame:
@@ -288,12 +305,7 @@ def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
     for (region, spec) in mixed[mixed].index:
         problems.append(Problem.of(raw.where("workforce"), None, "age_band", "forecast_bands_mixed",
                                    region=region, specialty=spec))
-    exits = typed["exits"]
-    for spec, rows in exits.groupby("specialty") if len(exits) else ():
-        overall = rows["age_band"].isna().sum()
-        if overall > 1 or (overall == 0 and base["age_band"].isna().any() and spec in set(base["specialty"])):
-            problems.append(Problem.of(raw.where("exits"), int(rows.index[0]) + 2, "age_band",
-                                       "forecast_exit_rows", specialty=spec))
+    problems += _check_exits(typed["exits"], base, raw.where("exits"))
     for table, keys in (("need", ["region_id", "specialty", "year"]), ("training", ["specialty"]),
                         ("caps", ["region_id", "specialty"]), ("population", ["region_id", "year"]),
                         ("norms", ["specialty"]), ("pipeline", ["region_id", "specialty", "year"]),
@@ -306,6 +318,70 @@ def _check(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
     low = training["min_admissions"].fillna(0) > training["max_admissions"].fillna(float("inf"))
     for idx in training.index[low]:
         problems.append(Problem.of(raw.where("training"), int(idx) + 2, "min_admissions", "forecast_min_above_max"))
+    return problems
+
+
+def aged_specialties(workforce: pd.DataFrame, exits: pd.DataFrame, base_year: int) -> set:
+    """The specialties followed by age: those with base-year staff given by age band, or, with no
+    base-year staff at all, whose exit rates are all given by band. A region without staff of such
+    a specialty follows its arrivals by age too (entry age, ageing, retirement)."""
+    base = workforce[workforce["year"] == base_year]
+    banded = set(base.loc[base["age_band"].notna(), "specialty"])
+    by_band = {s for s, rows in exits.groupby("specialty") if rows["age_band"].notna().all()} if len(exits) else set()
+    return banded | (by_band - set(base["specialty"]))
+
+
+def _check_exits(exits: pd.DataFrame, base: pd.DataFrame, file: str) -> list[Problem]:
+    """Per specialty: one all-ages exit rate where some of its staff are not given by age; no age in
+    two bands; one retirement age."""
+    problems: list[Problem] = []
+    for spec, rows in exits.groupby("specialty") if len(exits) else ():
+        overall = rows["age_band"].isna().sum()
+        unbanded = base.loc[base["specialty"] == spec, "age_band"].isna().any()
+        if overall > 1 or (overall == 0 and unbanded):
+            problems.append(Problem.of(file, int(rows.index[0]) + 2, "age_band", "forecast_exit_rows",
+                                       specialty=spec))
+        seen: dict[int, str] = {}
+        for idx, band in rows["age_band"].dropna().items():
+            ages = band_ages(band) or ()
+            twice = next((a for a in ages if a in seen), None)
+            if twice is not None:
+                problems.append(Problem.of(file, int(idx) + 2, "age_band", "forecast_band_overlap", value=band,
+                                           other=seen[twice], age=twice, specialty=spec))
+            seen.update({a: band for a in ages})
+        retire = rows["retirement_age"].dropna()
+        if retire.nunique() > 1:
+            problems.append(Problem.of(file, int(retire.index[1]) + 2, "retirement_age", "forecast_retirement_ages",
+                                       specialty=spec, values=", ".join(str(int(v)) for v in sorted(retire.unique()))))
+    return problems
+
+
+def _check_minimum(plan: Plan, raw) -> list[Problem]:
+    """``min_admissions`` no plan can keep: above what the regions' caps allow together (when every
+    region the specialty is followed in is capped), or, every specialty's minimum at its course
+    cost, above a year's budget (a specialty's minimum binds in the years it may admit in)."""
+    training, caps, cells = plan.training, plan.caps, plan.cells
+    file = raw.where("training")
+    problems: list[Problem] = []
+    for idx in training.index[training["min_admissions"].fillna(0) > 0]:
+        spec, low = training.at[idx, "specialty"], int(training.at[idx, "min_admissions"])
+        followed = set(cells.loc[cells["specialty"] == spec, "region_id"])
+        capped = caps[(caps["specialty"] == spec) & caps["region_id"].isin(followed)]
+        room = int(capped["max_admissions"].sum())
+        if set(capped["region_id"]) >= followed and room < low:
+            problems.append(Problem.of(file, int(idx) + 2, "min_admissions", "forecast_min_above_caps",
+                                       specialty=spec, value=low, caps=room))
+    last = plan.options.years[-1]
+    for year in plan.options.years:
+        amount = plan.options.budget_of(year)
+        due = training[(training["min_admissions"].fillna(0) > 0) & (year + training["years"] <= last)
+                       & training["specialty"].isin(set(cells["specialty"]))]
+        minimum = sum((exact_money(c) * int(m) for c, m in zip(due["cost"], due["min_admissions"])), Decimal(0))
+        if amount is not None and minimum > exact_money(amount):
+            problems.append(Problem.of(raw.scenario_file or "forecast.toml", None, "budget",
+                                       "forecast_min_above_budget", year=year, cost=money_text(minimum, "en"),
+                                       budget=money_text(amount, "en")))
+            break
     return problems
 
 

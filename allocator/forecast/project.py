@@ -36,9 +36,10 @@ share :math:`q` leaves in :math:`\tau` (the row's ``leave_share``, else ``leave_
 the stock of every year :math:`t \ge \tau` loses :math:`q\,p\,g_s(t - \tau)`, what they would have
 added had they stayed. Without bands that is exactly ``stock(t) = stock(t-1)(1 - e) + pipeline(t) -
 q p`` in :math:`\tau`; with bands their later survival is taken as an arrival's (from the entry age,
-an approximation: it ignores that they are some years older). A stock is never below 0 (more
-leaving than there are is cut at 0). They are counted in ``exits`` and, apart, in
-``left_after_service``.
+an approximation: it ignores that they are some years older). No more leave in :math:`\tau` than
+the stock holds then, net of those who left before (:math:`q p` is cut to it, year by year, so
+later arrivals are not cancelled by leavers who were never there), and a stock is never below 0.
+Those who left are counted in ``exits`` and, apart, in ``left_after_service``.
 
 Both are linear in the admissions: :math:`\text{stock}(t) = \text{base}(t) + \sum_y
 c_s\, g_s(t - y - L_s)\,\text{admitted}(y)`, where :math:`\text{base}` is the stock with no new
@@ -55,9 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .plan import Plan, band_ages
+from .plan import MAX_AGE, Plan, aged_specialties, band_ages
 
-MAX_AGE = 120
 DEFAULT_ENTRY_AGE = 25
 TOL = 1e-9  # a deficit at most this is closed (float sums of people times rates)
 
@@ -143,11 +143,12 @@ def dynamics(plan: Plan) -> Dynamics:
     exits = {s: g for s, g in plan.exits.groupby("specialty")}
     keeps: dict = {}
     responses: dict = {}
+    by_age = aged_specialties(plan.workforce, plan.exits, base_year)
     for c, (region, spec) in enumerate(zip(cells["region_id"], cells["specialty"])):
         rows = by_cell.get((region, spec), work.iloc[:0])
         entry = training.at[spec, "entry_age"]
         entry = DEFAULT_ENTRY_AGE if pd.isna(entry) else int(entry)
-        aged = bool(rows["age_band"].notna().any())
+        aged = bool(rows["age_band"].notna().any()) if len(rows) else spec in by_age
         if (spec, aged) not in keeps:
             keeps[(spec, aged)] = _survival(exits.get(spec, plan.exits.iloc[:0]), aged)
         keep = keeps[(spec, aged)]
@@ -180,12 +181,25 @@ def dynamics(plan: Plan) -> Dynamics:
         response[c] = responses[(spec, aged, entry)]
     leaving = _leaving(plan, cells, years)
     for c in np.flatnonzero(leaving.any(axis=1)):
-        base[c] = np.maximum(0.0, base[c] - np.convolve(leaving[c], response[c])[:n_years])
+        base[c], leaving[c] = _after_leaving(base[c], leaving[c], response[c])
     length = training.loc[cells["specialty"], "years"].to_numpy(dtype=int)
     completion = training.loc[cells["specialty"], "completion_rate"].to_numpy(dtype=float)
     fte = training.loc[cells["specialty"], "fte_per_person"].astype(float).fillna(1.0).to_numpy()
     return Dynamics(cells=cells, years=years, need=need, base=base, base_arrivals=pipeline, response=response,
                     length=length, completion=completion, fte=fte, left_after_service=leaving)
+
+
+def _after_leaving(base: np.ndarray, leaving: np.ndarray, response: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(stock, those who left) of one cell when ``leaving[t]`` people would leave in year t as their
+    obligation ends, year by year: no more leave than are there (the stock net of earlier leavers),
+    and each one who left takes away ``response[k]`` of the stock k years on (module docstring)."""
+    n = len(base)
+    lost = np.zeros(n)  # stock the leavers so far would still have been
+    left = np.zeros(n)
+    for t in np.flatnonzero(leaving):
+        left[t] = min(leaving[t], max(0.0, base[t] - lost[t]))
+        lost[t:] += left[t] * response[: n - t]
+    return np.maximum(0.0, base - lost), left
 
 
 def _entry(v: np.ndarray, age: int) -> int:

@@ -1,13 +1,16 @@
 """The three plans, one result: ``none`` (no new admissions), ``seed004`` (seed 004's rule) and ``optimal``.
 
-* ``none``: the baseline: no one is admitted; the stock is what is there, the pipeline and exits.
+* ``none``: the baseline: no one is admitted beyond ``min_admissions`` (shared in proportion to
+  that year's deficits); the stock is what is there, the pipeline and exits.
 * ``seed004``: each year, admit ``seed004_share`` (0.3: seed 004's "+30 % of the deficit a year")
   of each cell's current deficit (that year's projected deficit, given the admissions already
   made), rounded half up to whole people, then fitted to the limits
   (:mod:`allocator.forecast.limits`): each region's cap; each specialty's ``max_admissions``
   shared by largest remainder in proportion to the requests, and ``min_admissions`` made up in
-  proportion to the deficits; the year's budget, by admitting in order of request size while the
-  next whole course fits.
+  proportion to the deficits; the year's budget: first each specialty's ``min_admissions`` (shared
+  in proportion to the requests), then the rest in order of request size while the next whole
+  course fits. A plan whose minimums the caps or the budget cannot hold is refused when it is
+  read (:func:`allocator.forecast.plan.load_plan`), so both rules keep every limit.
 * ``optimal``: :func:`allocator.forecast.optimise.optimal_admissions`.
 
 Every plan's admissions are checked against the limits in exact decimals and its figures come
@@ -140,18 +143,24 @@ def seed004(dyn: Dynamics, lim: Limits, share: float) -> np.ndarray:
 
 
 def _within_budget(lim: Limits, request: np.ndarray, t: int) -> np.ndarray:
-    """``request`` cut to the year's budget: whole courses in order of request size while the next fits."""
+    """``request`` cut to the year's budget: each specialty's ``min_admissions`` first (shared in
+    proportion to its requests), then whole courses in order of request size while the next fits."""
     if ("budget", t) not in lim.money:
         return request
     budget = lim.money[("budget", t)]
     if courses_cost(lim, request) <= budget:
         return request
     out = np.zeros_like(request)
-    left = budget
-    for c in sorted(np.flatnonzero(request), key=lambda c: (-request[c], c)):
+    for s in range(len(lim.specialties)):
+        cells = np.flatnonzero((lim.cell_specialty == s) & lim.open[:, t])
+        if len(cells) and lim.spec_min[s, t] > 0:
+            out[cells] = apportion(request[cells], int(lim.spec_min[s, t]))
+    left = budget - courses_cost(lim, out)
+    for c in sorted(np.flatnonzero(request - out), key=lambda c: (-request[c], c)):
         price = lim.money[("cost", lim.specialties[lim.cell_specialty[c]])]
-        n = int(request[c]) if price == 0 else min(int(request[c]), int(left // price))
-        out[c] = n
+        more = int(request[c] - out[c])
+        n = more if price == 0 else min(more, max(0, int(left // price)))
+        out[c] += n
         left -= price * n
     return out
 
@@ -187,9 +196,10 @@ def fill(extra: int, deficit: np.ndarray, room: np.ndarray) -> np.ndarray:
 
 
 def _fit_minimum(dyn: Dynamics, lim: Limits, admitted: np.ndarray) -> np.ndarray:
-    """The baseline admits no one, except what ``min_admissions`` requires (shared by deficit)."""
-    deficit = dyn.deficit(admitted)
+    """The baseline admits no one, except what ``min_admissions`` requires (shared by that year's
+    deficit, given the admissions before)."""
     for t in range(dyn.shape[1]):
+        deficit = dyn.deficit(admitted)
         for s in range(len(lim.specialties)):
             cells = np.flatnonzero((lim.cell_specialty == s) & lim.open[:, t])
             if len(cells) and lim.spec_min[s, t] > 0:

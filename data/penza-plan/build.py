@@ -21,7 +21,7 @@ CENSUS = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/referenc
 
 S004 = "seed 004 (Penza, pril. 10 to the regional programme, post. 18.12.2020 No 886-pP)"
 BASE = 2019
-POP_2019 = 1_318_103  # seed 004 line 819: population on 01.01.2019 (Rosstat); also Table No 20 line 586
+POP_2019 = 1_318_103  # seed 004 line 820: population on 01.01.2019 (Rosstat); also Table No 20 line 586
 WEIGHT = {"I": 2.0, "II": 1.6, "III": 1.3, "IV": 1.1, "V": 1.0}  # docs/indicators.md section 4
 
 # Unnumbered table «Укомплектованность» after Таблица № 21 (seed 004 lines 630-681): staff positions
@@ -70,7 +70,7 @@ def main() -> None:
         "source": [f"weight: KOMK group {komk.at[r, 'group']} of {S004}, final KOMK table lines 1220-1231 "
                    "(data/penza/seed004/komk_2019.csv), mapped I 2.0 II 1.6 III 1.3 IV 1.1 V 1.0 as in "
                    "docs/indicators.md; population_2019_est: 2021-census share (reference/"
-                   "penza_districts_census2021.csv) x 1,318,103 (seed line 819, 01.01.2019)" for r in ids],
+                   "penza_districts_census2021.csv) x 1,318,103 (seed line 820, 01.01.2019)" for r in ids],
     })
     regions.to_csv(OUT / "regions.csv", index=False)
 
