@@ -1,9 +1,16 @@
 """Command line: ``allocator forecast PLAN --out DIR [--plan none|seed004|optimal] [--horizon N]``.
 
-With ``--placed ASSIGNMENTS.csv`` a solved round's placements join the base year's staff; with
-``--graduates GRADUATES.csv --service grant=3,targeted=5`` too, their obligations ending become the
-plan's ``obligations`` (the retention risk, :mod:`allocator.forecast.project`), a share
-``--leave-share`` of them leaving as they end (default: the plan's ``leave_after_service``).
+With ``--placed ASSIGNMENTS.csv`` a solved round's placements join the plan
+(:mod:`allocator.forecast.links`): ``--round-year YEAR`` is the round's year (default: the year of
+the summary.json ``allocator solve`` wrote beside assignments.csv, else the plan's base year). A round of the base
+year joins the base year's staff, a later one arrives as pipeline in its year; one before the base
+year or after the plan's last year is refused. Their obligations ending become the plan's
+``obligations`` (the retention risk, :mod:`allocator.forecast.project`): the round's own
+``service_until`` when assignments.csv has it, else ``--graduates GRADUATES.csv --service
+targeted=3`` (years by funding, counted from the round's year; grant=3 in Kazakhstan, grant=2 in
+Kyrgyzstan). A share ``--leave-share`` of them leave as they end (default: the plan's
+``leave_after_service``). These options without ``--placed`` (and ``--leave-share`` without
+obligations) are refused.
 
 Reads and checks the plan (:func:`allocator.forecast.plan.load_plan`), makes the plan asked (and
 the baseline, for comparison), writes the outputs of :mod:`allocator.forecast.outputs` all or
@@ -16,6 +23,7 @@ row and column); 3 no plan keeps the limits (infeasible); 4 the time limit stopp
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -29,7 +37,14 @@ from ..io import decode
 from ..messages import InputError, Problem
 from ..scaling import money_text
 from ..status import Status
-from .links import obligations_ending, stock_after_round, with_obligations
+from .links import (
+    funding_code,
+    graduates_funding,
+    obligations_ending,
+    obligations_recorded,
+    stock_after_round,
+    with_obligations,
+)
 from .outputs import check_out, write_outputs
 from .plan import PLANS, load_plan
 from .rules import make_plan
@@ -46,15 +61,25 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds for the optimiser (default: forecast.toml's, else 120), then the best plan")
     p.add_argument("--gap", type=float, metavar="G", help="relative MIP gap to stop at (default 0: proven optimal)")
     p.add_argument("--placed", metavar="ASSIGNMENTS.csv",
-                   help="a solved round's assignments.csv: its placements join the base year's staff")
+                   help="a solved round's assignments.csv: its placements join the base year's staff (a round of "
+                        "the base year) or arrive as pipeline in the round's year (a later one); its "
+                        "service_until, when there, gives their obligations ending")
+    p.add_argument("--round-year", type=int, metavar="YEAR",
+                   help="the round's year, with --placed (default: the year in the summary.json beside "
+                        "assignments.csv, else the plan's base year); before the base year or after the plan's "
+                        "last year: refused")
     p.add_argument("--map", default="", metavar="A=B,...",
                    help="the round's specialties as the plan's, e.g. therapist=doctor,feldsher=midlevel")
     p.add_argument("--graduates", metavar="GRADUATES.csv",
-                   help="the round's graduates.csv (their funding), with --placed and --service")
+                   help="the round's graduates.csv (their funding), with --placed and --service, when "
+                        "assignments.csv has no service_until")
     p.add_argument("--service", default="", metavar="FUNDING=YEARS,...",
-                   help="years of service each funding owes, e.g. grant=3,targeted=5 (paid owe none)")
+                   help="years of service each funding owes from the round's year, when assignments.csv has no "
+                        "service_until: e.g. targeted=3 (Russia, 273-FZ), grant=3 (Kazakhstan), grant=2 "
+                        "(Kyrgyzstan); a funding not named owes none")
     p.add_argument("--leave-share", type=float, metavar="Q",
-                   help="share who leave as their obligation ends (default: forecast.toml's leave_after_service)")
+                   help="share who leave as their obligation ends (default: forecast.toml's leave_after_service); "
+                        "needs obligations: --placed with service_until, or --graduates with --service")
     p.add_argument("--lang", choices=("en", "ru"), default=language_from_locale(),
                    help="language of the messages (default from the locale: ru when LANG is ru_*)")
     return p
@@ -69,9 +94,15 @@ def main(argv: list[str] | None = None) -> int:
                          gap=args.gap)
         if args.placed:
             placed, mapping = _placements(args.placed), _mapping(args.map)
-            plan = stock_after_round(plan, placed, mapping)
-            if args.graduates or args.service:
-                plan = _with_service(plan, placed, args, mapping)
+            args.round_year = _round_year(args.placed, args.round_year)
+            plan = stock_after_round(plan, placed, mapping, args.round_year, args.placed)
+            plan = _with_service(plan, placed, args, mapping)
+        else:  # the options of a round's placements do nothing without them: refused, not ignored
+            given = [flag for flag, value in (("--map", args.map), ("--round-year", args.round_year),
+                                              ("--graduates", args.graduates), ("--service", args.service),
+                                              ("--leave-share", args.leave_share)) if value not in (None, "")]
+            if given:
+                raise InputError([Problem.of(flag, None, None, "forecast_option_needs_placed") for flag in given])
     except InputError as exc:
         print(exc.report(lang), file=sys.stderr)
         return EXIT_INPUT
@@ -79,10 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(InputError(problems).report(lang), file=sys.stderr)
         return EXIT_INPUT
+    for warning in plan.warnings:  # the plan is valid; these are worth a look
+        print(text("cli_warning", lang, line=warning.line(lang)), file=sys.stderr)
+    for spec, years in _untrainable(plan):
+        print(text("cli_forecast_no_admission_years", lang, specialty=spec, years=years,
+                   horizon=plan.options.horizon), file=sys.stderr)
     result = make_plan(plan)
     baseline = result if result.rule == "none" else make_plan(plan, "none")
     if result.status == Status.INFEASIBLE:
         print(text("cli_forecast_infeasible", lang), file=sys.stderr)
+        return EXIT_INFEASIBLE
+    if result.broken or baseline.broken:  # never written: every plan must keep the limits
+        print(text("cli_forecast_broken", lang, plan=result.rule if result.broken else baseline.rule,
+                   limits="; ".join(result.broken or baseline.broken)), file=sys.stderr)
         return EXIT_INFEASIBLE
     try:
         out = write_outputs(result, args.out, baseline)
@@ -108,9 +148,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _placements(path: str) -> pd.DataFrame:
-    """The region_id and specialty (and graduate_id, if given) of each placement in a round's assignments.csv."""
+    """The region_id and specialty (and graduate_id and service_until, if given) of each placement in a
+    round's assignments.csv."""
     frame = _read(path, ("region_id", "specialty"))
-    return frame[[c for c in ("graduate_id", "region_id", "specialty") if c in frame.columns]]
+    return frame[[c for c in ("graduate_id", "region_id", "specialty", "service_until") if c in frame.columns]]
+
+
+def _round_year(assignments: str, given: int | None) -> int | None:
+    """The round's year: ``--round-year``, else the ``scenario.year`` of the summary.json that
+    ``allocator solve`` writes beside assignments.csv, else None (the plan's base year)."""
+    if given is not None:
+        return given
+    try:
+        year = json.loads((Path(assignments).parent / "summary.json").read_text(encoding="utf-8"))["scenario"]["year"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
 def _read(path: str, required: tuple[str, ...]) -> pd.DataFrame:
@@ -126,25 +179,44 @@ def _read(path: str, required: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _with_service(plan, placed: pd.DataFrame, args, mapping: dict):
-    """``plan`` with the placed graduates' obligations ending (``--graduates``, ``--service``)."""
-    problems = [Problem.of(flag, None, None, "forecast_option_missing")
-                for flag, given in (("--graduates", args.graduates), ("--service", args.service)) if not given]
-    if "graduate_id" not in placed.columns:
-        problems.append(Problem.of(args.placed, None, "graduate_id", "column_missing"))
+    """``plan`` with the placed graduates' obligations ending: the round's own ``service_until`` when
+    assignments.csv has it (then ``--graduates`` and ``--service`` are refused), else ``--graduates``
+    with ``--service`` counted from the round's year; none without either (then ``--leave-share`` is
+    refused)."""
     share = args.leave_share
+    problems = []
     if share is not None and not 0 <= share <= 1:
         problems.append(Problem.of("--leave-share", None, None, "forecast_option_bad", value=share,
                                    expected="a share from 0 to 1"))
+    start = plan.options.base_year if args.round_year is None else args.round_year
+    flags = (("--graduates", args.graduates), ("--service", args.service))
+    if "service_until" in placed.columns:
+        problems += [Problem.of(flag, None, None, "forecast_option_recorded", assignments=args.placed)
+                     for flag, given in flags if given]
+        if problems:
+            raise InputError(problems)
+        return with_obligations(plan, obligations_recorded(placed, mapping, start, args.placed), share)
+    if not any(given for _, given in flags):
+        if share is not None:
+            problems.append(Problem.of("--leave-share", None, None, "forecast_option_needs_obligations"))
+        if problems:
+            raise InputError(problems)
+        return plan
+    problems += [Problem.of(flag, None, None, "forecast_option_missing") for flag, given in flags if not given]
+    if "graduate_id" not in placed.columns:
+        problems.append(Problem.of(args.placed, None, "graduate_id", "column_missing"))
+    service = {}
+    for word, years in _mapping(args.service, "--service", "funding=years").items():
+        funding = funding_code(word)
+        if funding is None or not years.isdigit() or int(years) < 1:
+            problems.append(Problem.of("--service", None, None, "forecast_option_bad", value=f"{word}={years}",
+                                       expected="funding (grant, targeted, paid) = whole years from 1"))
+        else:
+            service[funding] = int(years)
     if problems:
         raise InputError(problems)
-    service = {}
-    for funding, years in _mapping(args.service, "--service", "funding=years").items():
-        if not years.isdigit():
-            raise InputError([Problem.of("--service", None, None, "forecast_option_bad", value=years,
-                                         expected="funding=whole years")])
-        service[funding] = int(years)
-    graduates = _read(args.graduates, ("graduate_id", "funding"))
-    ending = obligations_ending(placed, graduates, service, plan.options.base_year, mapping)
+    graduates = graduates_funding(_read(args.graduates, ("graduate_id", "funding")), args.graduates)
+    ending = obligations_ending(placed, graduates, service, start, mapping, args.placed, args.graduates)
     return with_obligations(plan, ending, share)
 
 
@@ -157,6 +229,13 @@ def _mapping(text_: str, flag: str = "--map", expected: str = "round_specialty=p
             raise InputError([Problem.of(flag, None, None, "forecast_option_bad", value=part, expected=expected)])
         out[key.strip()] = value.strip()
     return out
+
+
+def _untrainable(plan) -> list[tuple[str, int]]:
+    """(specialty, training years) of the specialties followed whose courses cannot end within the horizon."""
+    followed = set(plan.cells["specialty"])
+    rows = plan.training[plan.training["specialty"].isin(followed) & (plan.training["years"] > plan.options.horizon)]
+    return [(str(s), int(y)) for s, y in zip(rows["specialty"], rows["years"])]
 
 
 def _num(value, lang: str) -> str:

@@ -4,8 +4,10 @@
 * ``admissions.csv``: region_id, specialty, year, admitted (every year a cell may admit in);
 * ``closes.csv``: region_id, specialty, closes (the year the deficit closes for good; empty: not
   within the horizon);
-* ``next_round.csv``: region_id, specialty, vacancies, weight: the year after the base year's
-  deficits as whole posts, next round's vacancies and weights (:func:`allocator.forecast.links.deficits_for_round`);
+* ``next_round.csv``: region_id, specialty, vacancies, weight: the deficits of the year after the
+  base year per region and plan specialty, rounded up to whole posts, with the region's weight:
+  what a planner sets the next round's vacancies and weights from, not a round's vacancies.csv
+  (no facilities; the plan's specialty codes) (:func:`allocator.forecast.links.deficits_for_round`);
 * ``summary.json``: the plan, its status, levels (weighted deficit, cost), the optimality proof,
   the baseline's weighted deficit, the closing years, the options;
 * ``plan.xlsx``: the same for the ministry: a summary sheet, admissions by year (one column a

@@ -186,7 +186,8 @@ def load_plan(path: str | Path, **options) -> Plan:
     need = typed["need"] if len(typed["need"]) else _need_from_norms(typed["population"], typed["norms"])
     plan = Plan(regions=regions, workforce=typed["workforce"], need=need, pipeline=typed["pipeline"],
                 training=typed["training"], caps=typed["caps"], exits=typed["exits"], options=opts,
-                name=Path(path).stem, obligations=typed["obligations"], warnings=tuple(raw.warnings))
+                name=Path(path).stem, obligations=typed["obligations"],
+                warnings=tuple(raw.warnings) + tuple(_unused(typed, raw, opts)))
     problems = _check_minimum(plan, raw)
     if problems:
         raise InputError(problems)
@@ -354,6 +355,26 @@ def _check_exits(exits: pd.DataFrame, base: pd.DataFrame, file: str) -> list[Pro
             problems.append(Problem.of(file, int(retire.index[1]) + 2, "retirement_age", "forecast_retirement_ages",
                                        specialty=spec, values=", ".join(str(int(v)) for v in sorted(retire.unique()))))
     return problems
+
+
+def _unused(typed: dict[str, pd.DataFrame], raw, opts: Options) -> list[Problem]:
+    """Warnings for rows a valid plan does not use: staff of other years than the base year, exit
+    rates of specialties no region follows, budgets of years outside the plan's."""
+    out: list[Problem] = []
+    work = typed["workforce"]
+    other = work.index[work["year"] != opts.base_year] if len(work) else []
+    if len(other):
+        out.append(Problem.of(raw.where("workforce"), int(other[0]) + 2, "year", "forecast_rows_other_years",
+                              count=len(other), base_year=opts.base_year))
+    followed = set(work["specialty"]) | set(typed["need"]["specialty"]) | set(typed["norms"]["specialty"])
+    exits = typed["exits"]
+    for idx in exits.index[~exits["specialty"].isin(followed)] if len(exits) else []:
+        out.append(Problem.of(raw.where("exits"), int(idx) + 2, "specialty", "forecast_row_not_followed",
+                              value=exits.at[idx, "specialty"]))
+    for year in sorted(y for y in opts.budget if y not in opts.years):
+        out.append(Problem.of(raw.scenario_file or "forecast.toml", None, f"budget.{year}",
+                              "forecast_budget_outside", year=year, first=opts.years[0], last=opts.years[-1]))
+    return out
 
 
 def _check_minimum(plan: Plan, raw) -> list[Problem]:

@@ -293,6 +293,9 @@ def admissions_array(dyn: Dynamics, admitted: pd.DataFrame | None) -> np.ndarray
         c, t = index.get((region, spec)), at.get(int(year))
         if c is None or t is None:
             raise ValueError(f"no cell {region}/{spec} in year {year}")
+        if n and t not in dyn.admission_years(c):
+            raise ValueError(f"{region}/{spec}: admitted in {year} would arrive after the horizon "
+                             f"({dyn.years[-1]})")
         out[c, t] += float(n)
     return out
 

@@ -215,3 +215,26 @@ def test_a_hidden_sheet_used_is_a_warning(tmp_path, capsys):
     assert main([str(book), "--out", str(tmp_path / "out"), "--plan", "none", "--lang", "ru"]) == 0
     err = capsys.readouterr().err
     assert "предупреждение" in err and "'need'" in err and "скрыт" in err
+
+
+def test_rows_a_plan_does_not_use_are_warnings_not_silence(tmp_path, capsys):
+    folder = write_plan(tmp_path / "p", base_tables(
+        workforce=["region_id,specialty,year,persons", "a,doc,2020,100", "b,doc,2019,50"],
+        training=["specialty,years,completion_rate,cost", "doc,2,0.8,10", "nur,1,1,5"],
+        exits=["specialty,exit_rate", "doc,0.1", "nur,0.2"]),
+        "base_year = 2020\nhorizon = 3\n[budget]\n1999 = 5\n2021 = 100\n")
+    plan = load_plan(folder)
+    assert [(w.file, w.row, w.column, w.code) for w in plan.warnings] == [
+        ("workforce.csv", 3, "year", "forecast_rows_other_years"),
+        ("exits.csv", 3, "specialty", "forecast_row_not_followed"),
+        ("forecast.toml", None, "budget.1999", "forecast_budget_outside")]
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--plan", "none"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: ") == 3 and "workforce.csv, row 3, column 'year'" in err
+
+
+def test_admissions_that_would_arrive_after_the_horizon_are_refused_by_the_projection(tmp_path):
+    plan = load_plan(write_plan(tmp_path / "p", base_tables(), "base_year = 2020\nhorizon = 3\n"))
+    assert project(plan, admitted([("a", "doc", 2021, 5)]))["stock"].notna().all()  # arrives in 2023
+    with pytest.raises(ValueError, match="after the horizon"):
+        project(plan, admitted([("a", "doc", 2022, 5)]))
