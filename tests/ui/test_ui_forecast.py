@@ -287,3 +287,14 @@ def test_the_page_lists_the_problems_of_a_plan_that_does_not_load():
         assert at.error and at.error[0].value.startswith(t("forecast_load_failed", lang, name="bad.zip", n=0)[:10])
         (problems,) = [d.value for d in at.dataframe]
         assert word in problems.columns and len(problems) >= 1
+
+
+def test_the_page_shows_what_loading_the_plan_warned_of():
+    # a staff row of another year than the base year is not used: said on the page, in its language
+    odd = {**SMALL, "workforce.csv": SMALL["workforce.csv"] + "b,nurse,2019,5\n"}
+    source = forecast_view.Source("odd.zip", name="odd.zip", data=_zip(odd))
+    for lang, word in (("ru", "не используются"), ("en", "not used")):
+        at = _app(source, lang)
+        assert not at.exception, [e.value for e in at.exception]
+        (warning,) = [w.value for w in at.warning]
+        assert "workforce.csv" in warning and word in warning

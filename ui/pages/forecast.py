@@ -95,6 +95,8 @@ def _load(horizon=None):
 
 
 own = _load()
+for warning in own.warnings:  # the plan loads; these are worth a look (a hidden sheet used, rows not used)
+    st.warning(warning.line(lang))
 own_knobs = forecast_view.knobs(own)
 
 # ----------------------------------------------------------------------------- what if
