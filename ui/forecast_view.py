@@ -43,6 +43,8 @@ OPTIONS_FILE = "forecast.toml"
 DEFAULT_TIME_LIMIT = 20.0
 #: The colour of each plan's line.
 COLOURS = {"none": "#7f7f7f", "seed004": "#ff7f0e", "optimal": "#1f77b4"}
+#: Line styles, so that a plan drawn under another (the rule's line under the optimum's) still shows.
+DASHES = {"none": "dot", "seed004": "dash", "optimal": "solid"}
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,10 @@ def changes(plan: Plan, horizon: int, caps: dict, exit_rates: dict, lang: str) -
         base = own.at[spec, "max_admissions"]
         same = (cap is None or pd.isna(cap)) if math.isnan(base) else (cap is not None and float(cap) == base)
         if not same:
-            out.append(t("forecast_cap", lang, specialty=spec))
+            out.append(t("forecast_cap", lang, specialty=specialty_name(spec, lang)))
     for spec, rate in exit_rates.items():
         if abs(float(rate) - float(own.at[spec, "exit_rate"])) > 1e-12:
-            out.append(t("forecast_exit_rate", lang, specialty=spec))
+            out.append(t("forecast_exit_rate", lang, specialty=specialty_name(spec, lang)))
     return out
 
 
@@ -195,6 +197,19 @@ def _status(code: str, lang: str) -> str:
     return status(code, lang)
 
 
+def specialty_name(code: str, lang: str) -> str:
+    """A plan's specialty code as a word in ``lang`` (``family_doctor`` -> «семейный врач»); unknown codes
+    as they are."""
+    from .i18n import specialty
+
+    return specialty(code, lang)
+
+
+def _money(value, lang: str, plan: Plan) -> str:
+    """Money grouped as typed, with the plan's currency sign when forecast.toml gives one."""
+    return money_text(value, lang, plan.options.currency)
+
+
 def headline(results: dict[str, ForecastResult]) -> pd.DataFrame:
     """Per plan: weighted deficit, cost, admitted, cells closed within the horizon, status."""
     rows = []
@@ -209,11 +224,12 @@ def headline(results: dict[str, ForecastResult]) -> pd.DataFrame:
 def headline_table(results: dict[str, ForecastResult], lang: str) -> pd.DataFrame:
     """:func:`headline` to show: plan names, figures rounded, money grouped, headers in ``lang``."""
     frame = headline(results)
+    plan = next(iter(results.values())).plan
     return pd.DataFrame({
         t("forecast_col_plan", lang): [plan_name(p, lang) for p in frame["plan"]],
-        t("forecast_col_weighted_deficit", lang): frame["weighted_deficit"].round(2),
-        t("forecast_col_cost", lang): [money_text(c, lang) for c in frame["cost"]],
-        t("forecast_col_admitted", lang): frame["admitted"],
+        t("forecast_col_weighted_deficit", lang): [number(v, lang, 1) for v in frame["weighted_deficit"]],
+        t("forecast_col_cost", lang): [_money(c, lang, plan) for c in frame["cost"]],
+        t("forecast_col_admitted", lang): [number(v, lang, 0) for v in frame["admitted"]],
         t("forecast_col_closed", lang): [f"{c} / {n}" for c, n in zip(frame["closed"], frame["cells"])],
         t("forecast_col_status", lang): [_status(s, lang) for s in frame["status"]],
     })
@@ -222,11 +238,21 @@ def headline_table(results: dict[str, ForecastResult], lang: str) -> pd.DataFram
 def proof_table(result: ForecastResult, lang: str) -> pd.DataFrame:
     """The optimiser's proof, a row per level: value, bound, gap, status, seconds (empty for a rule)."""
     rows = [{t("forecast_col_level", lang): t(f"forecast_level_{level}", lang),
-             t("forecast_col_value", lang): p.get("value"), t("forecast_col_bound", lang): p.get("bound"),
-             t("forecast_col_gap", lang): p.get("gap"), t("forecast_col_status", lang): _status(p["status"], lang),
-             t("forecast_col_seconds", lang): p.get("seconds")}
+             t("forecast_col_value", lang): number(p.get("value"), lang, 4),
+             t("forecast_col_bound", lang): number(p.get("bound"), lang, 4),
+             t("forecast_col_gap", lang): _gap(p.get("gap"), lang),
+             t("forecast_col_status", lang): _status(p["status"], lang),
+             t("forecast_col_seconds", lang): number(p.get("seconds"), lang, 2)}
             for level, p in result.proof.items()]
     return pd.DataFrame(rows)
+
+
+def _gap(gap, lang: str) -> str:
+    """A relative gap as 1.2e-04 (1,2e-04 in Russian); "-" when there is none."""
+    if gap is None or not np.isfinite(gap):
+        return "-"
+    out = f"{float(gap):.1e}"
+    return out.replace(".", ",") if lang == "ru" else out
 
 
 def deficit_frame(results: dict[str, ForecastResult]) -> pd.DataFrame:
@@ -250,11 +276,12 @@ def deficit_figure(results: dict[str, ForecastResult], region: str, specialty: s
     for rule, part in data.groupby("plan", sort=False):
         fig.add_trace(go.Scatter(x=part["year"].astype(int).tolist(), y=part["deficit"].round(3).tolist(),
                                  mode="lines+markers", name=plan_name(rule, lang),
-                                 line=dict(color=COLOURS.get(rule)),
+                                 line=dict(color=COLOURS.get(rule), dash=DASHES.get(rule, "solid")),
                                  hovertemplate="%{x}: %{y:.1f}<extra>" + plan_name(rule, lang) + "</extra>"))
     fig.update_layout(title=t("forecast_chart_title", lang, region=(names or {}).get(region, region),
-                              specialty=specialty),
-                      xaxis_title=t("forecast_col_year", lang), yaxis_title=t("forecast_col_deficit", lang),
+                              specialty=specialty_name(specialty, lang)),
+                      xaxis_title=t("forecast_col_year", lang), yaxis_title=t("forecast_axis_deficit", lang),
+                      separators=", " if lang == "ru" else ".,",
                       legend_title=t("forecast_col_plan", lang), height=420, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
@@ -277,6 +304,7 @@ def admissions_table(result: ForecastResult, lang: str, names: dict | None = Non
     wide = admissions_wide(result)
     years = [c for c in wide.columns if c not in ("region_id", "specialty")]
     wide.insert(1, "name", [(names or {}).get(r, r) for r in wide["region_id"]])
+    wide["specialty"] = [specialty_name(s, lang) for s in wide["specialty"]]
     wide["total"] = wide[years].sum(axis=1) if years else 0
     return wide.rename(columns=_headers(lang))
 
@@ -291,6 +319,7 @@ def closes_table(results: dict[str, ForecastResult], lang: str, names: dict | No
     if base is None:
         return pd.DataFrame()
     base.insert(1, "name", [(names or {}).get(r, r) for r in base["region_id"]])
+    base["specialty"] = [specialty_name(s, lang) for s in base["specialty"]]
     return base.rename(columns={**_headers(lang), **{rule: plan_name(rule, lang) for rule in results}})
 
 
@@ -319,15 +348,20 @@ def projection_xlsx(results: dict[str, ForecastResult], lang: str) -> bytes:
     admissions by year, every plan's projection (a ``plan`` column) and the closing years."""
     summary = headline(results)
     summary["plan"] = [plan_name(p, lang) for p in summary["plan"]]
+    summary["status"] = [_status(s, lang) for s in summary["status"]]
     summary = summary.rename(columns={c: t(f"forecast_col_{c}", lang) for c in summary.columns})
-    projection = pd.concat([r.projection().assign(plan=rule) for rule, r in results.items()], ignore_index=True)
+    projection = pd.concat([r.projection().assign(plan=plan_name(rule, lang)) for rule, r in results.items()],
+                           ignore_index=True)
     projection = projection[["plan", "region_id", "specialty", "year", "stock", "need", "deficit", "arrivals",
                              "exits"]].round(6)
+    projection["specialty"] = [specialty_name(v, lang) for v in projection["specialty"]]
     best = results.get("optimal") or next(iter(results.values()))
+    admissions = admissions_wide(best)
+    admissions["specialty"] = [specialty_name(v, lang) for v in admissions["specialty"]]
     closes = closes_table(results, lang, None).drop(columns=[t("forecast_col_name", lang)])
     for col in closes.columns[2:]:
         closes[col] = closes[col].astype(object).where(closes[col].notna(), None)
-    sheets = {t(SHEETS[0], lang): summary, t(SHEETS[1], lang): admissions_wide(best),
+    sheets = {t(SHEETS[0], lang): summary, t(SHEETS[1], lang): admissions.rename(columns=_headers(lang)),
               t(SHEETS[2], lang): projection.rename(columns=_headers(lang)), t(SHEETS[3], lang): closes}
     with tempfile.TemporaryDirectory(prefix="medstaff-forecast-") as tmp:
         path = Path(tmp) / "plan.xlsx"

@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     closes = result.closes()
     print(text("cli_forecast_done", lang, plan=result.rule, deficit=_num(result.weighted_deficit, lang),
                baseline=_num(baseline.weighted_deficit, lang), admitted=int(result.admitted.sum()),
-               cost=money_text(result.cost, lang), closed=int(closes["closes"].notna().sum()), cells=len(closes),
+               cost=money_text(result.cost, lang, plan.options.currency), closed=int(closes["closes"].notna().sum()),
+               cells=len(closes),
                out=out))
     for level, proof in result.proof.items():
         print(text("cli_forecast_proof", lang, level=level, status=proof["status"], value=_num(proof["value"], lang),

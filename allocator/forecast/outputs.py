@@ -48,7 +48,7 @@ def summary(result: ForecastResult, baseline: ForecastResult | None = None) -> d
         "options": {"base_year": opts.base_year, "horizon": opts.horizon, "discount": opts.discount,
                     "seed004_share": opts.seed004_share,
                     "budget": {str(y): opts.budget_of(y) for y in opts.years}, "gap_allowed": opts.gap,
-                    "time_limit": opts.time_limit},
+                    "time_limit": opts.time_limit, "currency": opts.currency},
         "broken_limits": list(result.broken),
         "seconds": round(result.seconds, 3),
     }

@@ -13,6 +13,7 @@ options are ``forecast.toml`` (or a ``forecast`` sheet of key, value rows):
 * ``leave_after_service``: the share of the staff in ``obligations.csv`` who leave when their service
   obligation ends, where a row gives no ``leave_share`` (default 0: a what-if input; no public
   figure is known);
+* ``currency``: the sign money is shown with ("₽", "₸", "сом"; default none), as a round's;
 * ``gap``: the relative MIP gap the optimiser may stop at (default 0: proven optimal); ``time_limit``:
   seconds for the optimiser (default :data:`DEFAULT_TIME_LIMIT`; then the best plan found is
   reported with its proven gap).
@@ -47,7 +48,7 @@ REQUIRED_TABLES = ("regions", "workforce", "training", "exits")
 PLANS = ("none", "seed004", "optimal")
 OPTION_TYPES = {"base_year": "int", "horizon": "int", "plan": "str", "seed004_share": "float",
                 "budget": "float", "discount": "float", "time_limit": "float", "gap": "float",
-                "leave_after_service": "float"}
+                "leave_after_service": "float", "currency": "str"}
 LAYOUT = Layout(TABLES, "forecast", (), OPTION_TYPES)
 #: Seconds the optimiser gets unless the plan or the command line says otherwise.
 DEFAULT_TIME_LIMIT = 120.0
@@ -83,6 +84,7 @@ class Options:
     time_limit: float | None = DEFAULT_TIME_LIMIT
     gap: float = 0.0
     leave_after_service: float = 0.0
+    currency: str | None = None
 
     def budget_of(self, year: int) -> float | None:
         """The admissions budget of ``year`` (its own, else the yearly one); None = no limit."""
@@ -224,6 +226,12 @@ def _options(values: dict, file: str) -> tuple[Options | None, list[Problem]]:
             bad(key, expected=f"{'a whole number' if whole else 'a number'} from {lo:g} to {hi:g}")
             continue
         out[key] = int(v) if whole else float(v)
+    if "currency" in values:
+        sign = values["currency"]
+        if not isinstance(sign, str) or not sign.strip() or len(sign.strip()) > 8:
+            bad("currency", expected="a currency sign such as ₽, ₸ or сом")
+        else:
+            out["currency"] = sign.strip()
     if "plan" in values:
         if values["plan"] not in PLANS:
             bad("plan", expected=" | ".join(PLANS))

@@ -114,10 +114,12 @@ for i, row in own_knobs.iterrows():
     spec = row["specialty"]
     c1, c2 = st.columns(2)
     own_cap = None if math.isnan(row["max_admissions"]) else int(row["max_admissions"])
-    caps[spec] = c1.number_input(t("forecast_cap", lang, specialty=spec), min_value=0, step=1, value=own_cap,
+    word = forecast_view.specialty_name(spec, lang)
+    caps[spec] = c1.number_input(t("forecast_cap", lang, specialty=word), min_value=0, step=1, value=own_cap,
                                  key=f"forecast_cap_{tag}_{i}")
-    exit_rates[spec] = c2.number_input(t("forecast_exit_rate", lang, specialty=spec), min_value=0.0,
-                                       max_value=1.0, step=0.005, format="%.4f", value=float(row["exit_rate"]),
+    # a step of four decimals: a coarser one would round a rate such as 0.1006 on the first click
+    exit_rates[spec] = c2.number_input(t("forecast_exit_rate", lang, specialty=word), min_value=0.0,
+                                       max_value=1.0, step=0.0005, format="%.4f", value=float(row["exit_rate"]),
                                        key=f"forecast_exit_{tag}_{i}")
 changed = forecast_view.changes(own, horizon, caps, exit_rates, lang)
 if changed:
@@ -150,7 +152,7 @@ cols = st.columns(len(results))
 for col, (rule, r) in zip(cols, results.items()):
     col.metric(t("forecast_metric_deficit", lang, plan=forecast_view.plan_name(rule, lang)),
                forecast_view.number(r.weighted_deficit, lang), border=True)
-    col.caption(t("forecast_metric_cost", lang, cost=money_text(r.cost, lang)))
+    col.caption(t("forecast_metric_cost", lang, cost=money_text(r.cost, lang, r.plan.options.currency)))
 st.dataframe(forecast_view.headline_table(results, lang), placeholder="", hide_index=True, width="stretch",
              key="forecast_headline")
 
@@ -172,7 +174,8 @@ regions = list(dict.fromkeys(cells["region_id"]))
 region = c1.selectbox(t("forecast_region", lang), regions, key="forecast_chart_region",
                       format_func=lambda r: names.get(r, r))
 specialties = list(cells.loc[cells["region_id"] == region, "specialty"])
-specialty = c2.selectbox(t("forecast_specialty", lang), specialties, key="forecast_chart_specialty")
+specialty = c2.selectbox(t("forecast_specialty", lang), specialties, key="forecast_chart_specialty",
+                         format_func=lambda s: forecast_view.specialty_name(s, lang))
 st.plotly_chart(forecast_view.deficit_figure(results, region, specialty, lang, names), width="stretch",
                 key="forecast_chart")
 

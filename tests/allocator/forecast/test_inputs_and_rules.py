@@ -238,3 +238,16 @@ def test_admissions_that_would_arrive_after_the_horizon_are_refused_by_the_proje
     assert project(plan, admitted([("a", "doc", 2021, 5)]))["stock"].notna().all()  # arrives in 2023
     with pytest.raises(ValueError, match="after the horizon"):
         project(plan, admitted([("a", "doc", 2022, 5)]))
+
+
+def test_money_is_shown_with_the_plans_currency(tmp_path, capsys):
+    folder = write_plan(tmp_path / "p", base_tables(training=["specialty,years,completion_rate,cost",
+                                                              "doc,2,0.8,720000"]),
+                        'base_year = 2020\nhorizon = 4\ncurrency = "сом"\n')
+    assert load_plan(folder).options.currency == "сом"
+    assert main([str(folder), "--out", str(tmp_path / "out"), "--plan", "seed004", "--lang", "ru"]) == 0
+    assert "\u00a0сом" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["options"]["currency"] == "сом"
+    (folder / "forecast.toml").write_text("base_year = 2020\nhorizon = 4\ncurrency = 5\n", encoding="utf-8")
+    assert problems_of(folder) == [("forecast.toml", None, "currency", "forecast_option_bad")]
