@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.plans import write_plan
 
 from allocator.backends import highs_mip_level
 from allocator.forecast import load_plan, make_plan, project
@@ -23,15 +24,6 @@ from allocator.forecast.project import dynamics
 from allocator.forecast.rules import apportion, weighted_deficit
 from allocator.forecast.wisn import category_allowance_factor, wisn_required
 from allocator.messages import InputError
-
-
-def write_plan(folder: Path, tables: dict[str, list[str]], options: str) -> Path:
-    """A plan folder: each table as CSV lines (header first), and forecast.toml."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, lines in tables.items():
-        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "forecast.toml").write_text(options, encoding="utf-8")
-    return folder
 
 
 def small(tmp_path: Path, **override) -> Path:

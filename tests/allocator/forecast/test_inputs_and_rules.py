@@ -10,19 +10,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support.plans import write_plan
 
 from allocator.forecast import load_plan, make_plan, project
 from allocator.forecast.cli import main
 from allocator.messages import InputError
-
-
-def write_plan(folder: Path, tables: dict[str, list[str]], options: str) -> Path:
-    """A plan folder: each table as CSV lines (header first), and forecast.toml."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, lines in tables.items():
-        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "forecast.toml").write_text(options, encoding="utf-8")
-    return folder
 
 
 def base_tables(**override) -> dict[str, list[str]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.plans import write_plan
 
 from allocator.forecast import load_plan, project
 from allocator.forecast.cli import main
@@ -21,15 +22,6 @@ TO_PLAN = {"therapist": "doctor", "gp": "doctor", "paediatrician": "doctor", "on
            "coloproctologist": "doctor", "obstetrician_gynaecologist": "doctor", "rehabilitation_physician": "doctor",
            "feldsher": "midlevel", "nurse": "midlevel", "midwife": "midlevel"}
 EXIT = 0.05  # the small plan's doctors leave 5 % a year
-
-
-def write_plan(folder: Path, tables: dict[str, list[str]], options: str) -> Path:
-    """A plan folder: each table as CSV lines (header first), and forecast.toml."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, lines in tables.items():
-        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "forecast.toml").write_text(options, encoding="utf-8")
-    return folder
 
 
 def small(tmp_path: Path) -> Path:
