@@ -45,6 +45,7 @@ from .links import (
     stock_after_round,
     with_obligations,
 )
+from .optimise import LEVELS
 from .outputs import check_out, write_outputs
 from .plan import PLANS, load_plan
 from .rules import make_plan
@@ -140,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         print(text("cli_forecast_proof", lang, level=level, status=proof["status"], value=_num(proof["value"], lang),
                    bound=_num(proof["bound"], lang), seconds=proof["seconds"]))
     if result.status != Status.OPTIMAL:
-        level = next((k for k, v in result.proof.items() if v["status"] != "optimal"), "deficit")
+        # the first level not proven: one that ran out of time, or one the time never reached
+        level = next((k for k in LEVELS if result.proof.get(k, {}).get("status") != "optimal"), LEVELS[0])
         gap = result.proof.get(level, {}).get("gap")
         print(text("cli_forecast_not_proven", lang, level=level, gap="-" if gap is None else f"{gap:.2e}",
                    limit=plan.options.time_limit), file=sys.stderr)

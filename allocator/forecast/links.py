@@ -92,6 +92,8 @@ def _outside(plan, rows: pd.DataFrame, file: str) -> list[Problem]:
     strange = sorted(set(rows["region_id"]) - set(plan.regions["region_id"]))
     if strange:
         problems.append(Problem.of(file, None, "region_id", "forecast_placed_region", values=", ".join(strange)))
+    for spec in sorted(set(rows["specialty"]) - set(unknown) - set(plan.exits["specialty"])):
+        problems.append(Problem.of(file, None, "specialty", "forecast_no_exits", value=spec))  # would never leave
     return problems
 
 
@@ -146,7 +148,12 @@ def stock_after_round(plan, assignments: pd.DataFrame, specialties: Mapping[str,
         key = ["region_id", "specialty", "year"]
         both = pd.concat([plan.pipeline[key + ["graduates"]], pd.DataFrame(arriving)], ignore_index=True)
         changes["pipeline"] = both.groupby(key, as_index=False, sort=False)["graduates"].sum()
-    return dataclasses.replace(plan, **changes)
+    # an exit row "not used" (plan.warnings) is used once placements of its specialty join
+    placed_specs = set(placed["specialty"])
+    warnings = tuple(w for w in plan.warnings if not (
+        w.code == "forecast_row_not_followed" and w.row is not None
+        and plan.exits["specialty"].iloc[w.row - 2] in placed_specs))
+    return dataclasses.replace(plan, warnings=warnings, **changes)
 
 
 def obligations_recorded(assignments: pd.DataFrame, specialties: Mapping[str, str] | None = None,

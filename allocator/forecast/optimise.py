@@ -45,6 +45,7 @@ projection itself.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import highspy
@@ -52,6 +53,7 @@ import numpy as np
 
 from ..backends import highs_mip_level, quiet_stdout
 from ..driver import LevelResult, run_levels
+from ..status import Status
 from .limits import Limits
 from .project import Dynamics
 
@@ -215,6 +217,10 @@ class AdmissionsModel:
         else:  # the previous level's plan keeps its hold row
             start = incumbent if incumbent is not None and incumbent.any() else None
         status, x, bound = highs_mip_level(self.h, coef, deadline, np.arange(self.n_a), start)
+        if x is None and start is not None and status == Status.TIME_LIMIT:
+            # the time ran out before HiGHS reported a plan: the start keeps every row (a rule's plan,
+            # or the previous level's), so it is the best plan known, without a proof
+            return LevelResult(Status.FEASIBLE, start, float(coef @ start), None, "highs")
         if x is None:
             return LevelResult(status, method="highs")
         return LevelResult(status, x, float(coef @ x), bound, "highs")
@@ -240,12 +246,15 @@ def optimal_admissions(dyn: Dynamics, lim: Limits, discount: float = 0.0, time_l
     """(admitted cells x years, the driver's run, the model) of the optimal plan (module docstring).
 
     ``gap``: the relative MIP gap HiGHS may stop at (0: proven optimal); ``start``: a plan that keeps
-    the limits, HiGHS's first incumbent (the page and the command line give seed 004's rule)."""
+    the limits, HiGHS's first incumbent (the page and the command line give seed 004's rule), and the
+    plan returned (status feasible, no bound) when the time runs out before HiGHS reports one."""
     model = AdmissionsModel(dyn, lim, discount, gap)
     if start is not None:
         model.start_from(start)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     run = run_levels(model, deadline, levels=LEVELS)
+    if run.status == Status.TIME_LIMIT and model.start is not None:  # no level reached: the start is the plan
+        run = dataclasses.replace(run, status=Status.FEASIBLE, x=model.start)
     admitted = model.admitted(run.x) if run.x is not None else np.zeros(dyn.shape)
     return admitted, run, model
 

@@ -38,7 +38,7 @@ from medstaff_core.schema import Column, load_schema
 from medstaff_core.schema import markdown as schema_markdown
 
 from ..io import Layout, read_tables
-from ..messages import InputError, Problem
+from ..messages import InputError, Problem, render
 from ..scaling import exact_money, money_text
 from ..validate import type_table
 
@@ -360,7 +360,8 @@ def _check_exits(exits: pd.DataFrame, base: pd.DataFrame, file: str) -> list[Pro
             seen.update({a: band for a in ages})
         retire = rows["retirement_age"].dropna()
         if retire.nunique() > 1:
-            problems.append(Problem.of(file, int(retire.index[1]) + 2, "retirement_age", "forecast_retirement_ages",
+            other = retire.index[retire != retire.iloc[0]][0]  # the first row that differs from the first
+            problems.append(Problem.of(file, int(other) + 2, "retirement_age", "forecast_retirement_ages",
                                        specialty=spec, values=", ".join(str(int(v)) for v in sorted(retire.unique()))))
     return problems
 
@@ -392,25 +393,32 @@ def _check_minimum(plan: Plan, raw) -> list[Problem]:
     training, caps, cells = plan.training, plan.caps, plan.cells
     file = raw.where("training")
     problems: list[Problem] = []
+    last = plan.options.years[-1]
     for idx in training.index[training["min_admissions"].fillna(0) > 0]:
         spec, low = training.at[idx, "specialty"], int(training.at[idx, "min_admissions"])
         followed = set(cells.loc[cells["specialty"] == spec, "region_id"])
+        if not followed or plan.options.base_year + int(training.at[idx, "years"]) > last:
+            continue  # no region follows it, or no course of it ends within the horizon: the minimum binds nowhere
         capped = caps[(caps["specialty"] == spec) & caps["region_id"].isin(followed)]
         room = int(capped["max_admissions"].sum())
         if set(capped["region_id"]) >= followed and room < low:
             problems.append(Problem.of(file, int(idx) + 2, "min_admissions", "forecast_min_above_caps",
                                        specialty=spec, value=low, caps=room))
-    last = plan.options.years[-1]
+    sign = plan.options.currency
     for year in plan.options.years:
         amount = plan.options.budget_of(year)
         due = training[(training["min_admissions"].fillna(0) > 0) & (year + training["years"] <= last)
                        & training["specialty"].isin(set(cells["specialty"]))]
         minimum = sum((exact_money(c) * int(m) for c, m in zip(due["cost"], due["min_admissions"])), Decimal(0))
         if amount is not None and minimum > exact_money(amount):
-            problems.append(Problem.of(raw.scenario_file or "forecast.toml", None, "budget",
-                                       "forecast_min_above_budget", year=year, cost=money_text(minimum, "en"),
-                                       budget=money_text(amount, "en")))
-            break
+            # each language with its own figures (1 500,5 in Russian), so rendered apart
+            en, ru = ({"cost": money_text(minimum, lang, sign), "budget": money_text(amount, lang, sign)}
+                      for lang in ("en", "ru"))
+            column = f"budget.{year}" if year in plan.options.budget else "budget"
+            problems.append(Problem(raw.scenario_file or "forecast.toml", None, column,
+                                    render("forecast_min_above_budget", year=year, **en)[0],
+                                    render("forecast_min_above_budget", year=year, **ru)[1],
+                                    "forecast_min_above_budget"))
     return problems
 
 

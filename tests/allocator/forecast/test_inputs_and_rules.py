@@ -82,6 +82,7 @@ def test_specialties_may_differ_in_whether_staff_are_given_by_age(tmp_path):
     (["doc,0.1,", "doc,0.2,30-39,", "doc,0.3,30-39,"], 4, "age_band", "forecast_band_overlap"),
     (["doc,0.1,", "doc,0.2,30-39,", "doc,0.3,35-44,"], 4, "age_band", "forecast_band_overlap"),
     (["doc,0.1,,60", "doc,0.2,30-39,65"], 3, "retirement_age", "forecast_retirement_ages"),
+    (["doc,0.1,,65", "doc,0.2,30-39,65", "doc,0.3,40-49,60"], 4, "retirement_age", "forecast_retirement_ages"),
 ])
 def test_exit_rows_that_contradict_each_other_are_refused(tmp_path, rows, row, column, code):
     folder = write_plan(tmp_path / "p", base_tables(
@@ -125,9 +126,48 @@ def test_a_minimum_above_the_regions_caps_is_refused_when_read(tmp_path):
 
 def test_a_minimum_that_costs_more_than_the_budget_is_refused_when_read(tmp_path):
     folder = write_plan(tmp_path / "p", base_tables(
-        training=["specialty,years,completion_rate,cost,min_admissions", "doc,2,0.8,1,10"]),
-        "base_year = 2020\nhorizon = 4\nbudget = 5\n")
-    assert problems_of(folder) == [("forecast.toml", None, "budget", "forecast_min_above_budget")]
+        training=["specialty,years,completion_rate,cost,min_admissions", "doc,2,0.8,150.05,10"]),
+        "base_year = 2020\nhorizon = 4\nbudget = 1000\n")
+    # every year the minimum binds in (admissions of 2020..2022 arrive by 2024), each said
+    assert problems_of(folder) == [("forecast.toml", None, "budget", "forecast_min_above_budget")] * 3
+    with pytest.raises(InputError) as err:
+        load_plan(folder)
+    first = err.value.problems[0]
+    assert "1,500.5" in first.text("en") and "1\u00a0500,5" in first.text("ru")  # each language its own figures
+    write_plan(folder, base_tables(training=["specialty,years,completion_rate,cost,min_admissions", "doc,2,0.8,1,10"]),
+               "base_year = 2020\nhorizon = 4\n[budget]\n2021 = 5\n")
+    assert problems_of(folder) == [("forecast.toml", None, "budget.2021", "forecast_min_above_budget")]
+
+
+@pytest.mark.parametrize("training", [
+    ["specialty,years,completion_rate,cost,min_admissions", "doc,2,0.8,10,", "nur,2,0.8,10,3"],  # no region has nur
+    ["specialty,years,completion_rate,cost,min_admissions", "doc,7,0.8,10,5"],  # no course ends by 2025
+])
+def test_a_minimum_that_binds_nowhere_is_not_refused(tmp_path, training):
+    folder = write_plan(tmp_path / "p", base_tables(
+        training=training, caps=["region_id,specialty,max_admissions", "a,doc,1", "b,doc,1"]),
+        "base_year = 2020\nhorizon = 5\n")
+    plan = load_plan(folder)
+    for rule in ("none", "seed004", "optimal"):
+        assert make_plan(plan, rule).broken == (), rule
+
+
+def test_when_the_time_runs_out_first_the_optimiser_returns_seed004s_plan_not_nothing(tmp_path):
+    regions = ["region_id,name,weight"] + [f"r{i},R{i},{1 + i % 3}" for i in range(15)]
+    staff = ["region_id,specialty,year,persons"] + [f"r{i},{s},2020,{10 + 3 * i}" for i in range(15)
+                                                      for s in ("doc", "nur")]
+    need = ["region_id,specialty,year,need"] + [f"r{i},{s},2020,{30 + 5 * i}.5" for i in range(15)
+                                                 for s in ("doc", "nur")]
+    folder = write_plan(tmp_path / "p", base_tables(
+        regions=regions, workforce=staff, need=need, exits=["specialty,exit_rate", "doc,0.07", "nur,0.09"],
+        training=["specialty,years,completion_rate,cost,min_admissions,max_admissions", "doc,3,0.9,7,,40",
+                  "nur,2,0.8,3,2,60"]), "base_year = 2020\nhorizon = 8\nbudget = 300\n")
+    plan = load_plan(folder)
+    seed = make_plan(plan, "seed004")
+    for limit in (1e-3, 0.01, 30):
+        optimal = make_plan(plan.with_options(time_limit=limit), "optimal")
+        assert optimal.broken == () and str(optimal.status) in ("optimal", "feasible"), limit
+        assert optimal.weighted_deficit <= seed.weighted_deficit + 1e-6, limit
 
 
 def test_seed004_meets_a_minimum_before_spending_the_budget_on_larger_requests(tmp_path):

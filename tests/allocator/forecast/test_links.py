@@ -276,3 +276,23 @@ def test_a_later_rounds_placements_into_new_cells_of_an_aged_plan_arrive_at_the_
     stock = pd.read_csv(tmp_path / "o" / "projection.csv").set_index(["region_id", "year"])["stock"]
     assert stock.loc["b"].tolist() == pytest.approx([0, 2, 1.6, 1.28, 1.024, 0.8192])
     assert stock.loc["c"].tolist() == pytest.approx([0, 1, 0.8, 0.64, 0.512, 0.4096])  # no staff, no need before
+
+
+def test_placements_of_a_specialty_without_exit_rates_are_refused_and_an_exit_row_they_use_is_no_warning(
+        tmp_path, capsys):
+    plan = write_plan(tmp_path / "plan", {
+        "regions": ["region_id,name,weight", "a,Alpha,1"],
+        "workforce": ["region_id,specialty,year,persons", "a,doc,2020,10"],
+        "need": ["region_id,specialty,year,need", "a,doc,2020,12"],
+        "training": ["specialty,years,completion_rate,cost", "doc,2,0.9,1", "nur,1,1,1"],
+        "exits": ["specialty,exit_rate", "doc,0.1", "nur,0.3"],
+    }, "base_year = 2020\nhorizon = 3\n")
+    placed = write(tmp_path / "assignments.csv", "graduate_id,region_id,specialty", "g1,a,nur")
+    assert forecast(tmp_path, "used", plan, "--placed", str(placed), "--round-year", "2020") == 0
+    assert "not used" not in capsys.readouterr().err  # nur's exit row follows the placed nurse
+    nurse = pd.read_csv(tmp_path / "used" / "projection.csv").query("specialty == 'nur'")
+    assert nurse["stock"].tolist() == pytest.approx([1, 0.7, 0.49, 0.343])
+    (plan / "exits.csv").write_text("specialty,exit_rate\ndoc,0.1\n", encoding="utf-8")
+    assert forecast(tmp_path, "none", plan, "--placed", str(placed), "--round-year", "2020") == 2
+    err = capsys.readouterr().err
+    assert f"{placed}, column 'specialty'" in err and "'nur'" in err and "exits.csv" in err
